@@ -1,0 +1,147 @@
+/* evx_nn.h: models (what a .emvx bundle describes) and the inference engine.
+ *
+ * Tensors are channels-first float32, as in PyTorch:
+ *   1-D activations (C, L) are stored as shape {c=C, h=1, w=L};
+ *   2-D activations (C, H, W) as {C, H, W}; vectors (N) as {N, 1, 1}.
+ *   Conv weights [out][in][kh][kw] (1-D: kh = 1), Dense weights [out][in],
+ *   Flatten is C-major (PyTorch order).
+ *
+ * Threads: loading, writing and evx_net_init() run in a non-RT thread
+ * (they allocate / do I/O). evx_net_forward/begin/step/output are RT-safe:
+ * no allocation, lock, I/O or syscall, deterministic, and bounded work.
+ */
+#ifndef EVX_NN_H
+#define EVX_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EVX_MAX_LAYERS 32
+#define EVX_MAX_LABELS 16
+#define EVX_LABEL_LEN  32
+
+/* How a window of feature frames becomes the network input. */
+enum evx_input_kind {
+  EVX_INPUT_SUMMARY = 1,  /* mean over the window of the 98 features: {1,1,98} */
+  EVX_INPUT_LOGMEL  = 2,  /* 10*log10(max(mel,1e-10)) of each frame: {1,64,W} */
+  EVX_INPUT_SUMMARY_STATS = 3 /* mean then std over the window: {1,1,196} */
+};
+
+/* The feature configuration a model expects (stored in the bundle). */
+typedef struct {
+  uint32_t sample_rate;   /* 16000 */
+  uint32_t frame_len;     /* 400 */
+  uint32_t hop;           /* 160 */
+  uint32_t feature_set;   /* 1: features v1, 98 per frame (evx_features.h) */
+  uint32_t input_kind;    /* enum evx_input_kind */
+  uint32_t window_frames; /* W: frames in one analysis window */
+  uint32_t update_frames; /* U: one inference every U frames (plugin) */
+} evx_feature_config;
+
+enum evx_layer_type {
+  EVX_LAYER_CONV1D = 1,
+  EVX_LAYER_CONV2D,
+  EVX_LAYER_MAXPOOL1D,
+  EVX_LAYER_MAXPOOL2D,
+  EVX_LAYER_DENSE,
+  EVX_LAYER_RELU,
+  EVX_LAYER_BATCHNORM,   /* per-channel; the writer folds it into a preceding conv/dense */
+  EVX_LAYER_DROPOUT,     /* identity at inference */
+  EVX_LAYER_FLATTEN,
+  EVX_LAYER_GAP,         /* global average pooling over h, w -> {C,1,1} */
+  EVX_LAYER_SOFTMAX
+};
+
+typedef struct { uint32_t c, h, w; } evx_shape;
+
+typedef struct {
+  uint32_t type;          /* enum evx_layer_type */
+  uint32_t out_ch;        /* conv: filters; dense: units */
+  uint32_t kh, kw;        /* conv kernel or pool window (1-D: kh = 1) */
+  uint32_t sh, sw;        /* strides (1-D: sh = 1) */
+  uint32_t ph, pw;        /* zero padding on each side (pool: -inf padding) */
+  float    rate;          /* dropout rate (kept for the record) */
+  float    eps;           /* batchnorm epsilon */
+  /* Parameters (NULL when the layer has none). Conv/dense: weight, bias.
+   * Batchnorm: weight = gamma, bias = beta, mean, var. */
+  const float *weight, *bias, *mean, *var;
+  evx_shape in, out;      /* filled by evx_model_finalize() */
+} evx_layer;
+
+/* Input normalisation, applied before layer 0: x' = (x - mean[i]) * scale[i]
+ * where i indexes the axis `axis` (0 = c, 1 = h, 2 = w) of the input. */
+typedef struct {
+  uint32_t axis;
+  uint32_t len;           /* = input dim along axis; 0 = no normalisation */
+  const float *mean, *scale;
+  uint32_t window_mean;   /* 1: first subtract the window's own mean along the
+                             other axes (per-utterance normalisation) */
+} evx_norm;
+
+typedef struct evx_model {
+  evx_feature_config cfg;
+  uint32_t n_labels;
+  char labels[EVX_MAX_LABELS][EVX_LABEL_LEN];
+  evx_shape input;
+  evx_norm norm;
+  uint32_t n_layers;
+  evx_layer layers[EVX_MAX_LAYERS];
+  void *storage;          /* owned tensor memory (loaded models); may be NULL */
+} evx_model;
+
+/* ---- models (non-RT) ---------------------------------------------------- */
+
+/* Check and complete a model built in memory (the trainer does this before
+ * writing): infers each layer's in/out shapes from m->input and checks that
+ * they chain, that parameters are present, and that the output size equals
+ * n_labels. Returns 0, or -1 with a message in err. */
+int evx_model_finalize(evx_model *m, char *err, size_t errlen);
+
+/* Shape of the network input for a feature configuration. */
+evx_shape evx_input_shape(const evx_feature_config *cfg);
+
+/* Build the network input from the last n frames of a window (oldest first,
+ * 98 floats each; n <= cfg->window_frames; fewer frames are padded as
+ * silence). Writes evx_input_shape() floats. RT-safe. */
+void evx_build_input(const evx_feature_config *cfg, const float *frames,
+                     uint32_t n, float *input);
+
+/* Trainable parameter count and FLOPs (multiply-adds x 2) of one inference. */
+uint64_t evx_model_params(const evx_model *m);
+uint64_t evx_model_flops(const evx_model *m);
+
+/* ---- bundles: .emvx (docs/bundle-format.md) (non-RT) --------------------- */
+
+/* Parse a bundle held in memory. The model copies what it needs; buf may be
+ * freed afterwards. Returns 0, or -1 with a specific message in err. */
+int evx_bundle_parse(const void *buf, size_t len, evx_model **out,
+                     char *err, size_t errlen);
+int evx_bundle_load(const char *path, evx_model **out, char *err, size_t errlen);
+void evx_model_free(evx_model *m);
+
+/* Serialise (folding batchnorm into the preceding layer). *buf is malloc'd. */
+int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len,
+                         char *err, size_t errlen);
+/* Write atomically: temp file in the same directory, fsync, rename. */
+int evx_bundle_write(const evx_model *m, const char *path, char *err, size_t errlen);
+
+/* ---- inference ----------------------------------------------------------- */
+
+typedef struct evx_net evx_net;
+
+/* Arena bytes for running m (every activation planned inside). */
+size_t evx_net_size(const evx_model *m);
+/* Initialise into mem; m must outlive the net. Non-RT. */
+evx_net *evx_net_init(void *mem, size_t size, const evx_model *m);
+
+/* One whole inference: input (evx_input_shape floats) -> probs (n_labels). RT. */
+void evx_net_forward(evx_net *net, const float *input, float *probs);
+
+/* The same, spread over calls: begin() copies the input; each step() does at
+ * most about max_flops of work (at least one unit of progress) and returns 1
+ * once the output is ready. Results are bit-identical to forward(). RT. */
+void evx_net_begin(evx_net *net, const float *input);
+int evx_net_step(evx_net *net, uint64_t max_flops);
+const float *evx_net_output(const evx_net *net);
+
+#endif

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, and runs the
+# whole suite twice: an optimised build, then under ASan + UBSan.
+# Prints one closing line: "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || { echo "tests: dependency installation failed" >&2; exit 1; }
+
+jobs=$(nproc 2>/dev/null || echo 2)
+status=0
+summary() { # build dir -> "passed failed skipped"
+  /usr/bin/python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line).get("result", "")
+        if r == "OK": p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except OSError:
+    f += 1
+print(p, f, s)
+PY
+}
+
+run_suite() { # build dir, meson options...
+  local dir=$1; shift
+  if [[ -f $dir/build.ninja ]]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+  else
+    meson setup "$dir" "$@" >/dev/null || return 1
+  fi
+  meson compile -C "$dir" -j "$jobs" || return 1
+  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs --timeout-multiplier "${EVX_TIMEOUT_MULT:-1}"
+}
+
+total_p=0 total_f=0 total_s=0
+for cfg in "build" "build-san -Dsanitize=true -Dbench=false -Db_lundef=false"; do
+  set -- $cfg
+  dir=$1; shift
+  echo "=== $dir $*"
+  run_suite "$dir" "$@" || status=1
+  read -r p f s < <(summary "$dir")
+  total_p=$((total_p + p)); total_f=$((total_f + f)); total_s=$((total_s + s))
+  EVX_TIMEOUT_MULT=3
+done
+[[ $total_f -eq 0 ]] || status=1
+echo "tests: $total_p passed, $total_f failed, $total_s skipped"
+exit $status

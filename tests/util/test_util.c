@@ -1,0 +1,113 @@
+#include "test_util.h"
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_dir(const char *p)
+{
+  struct stat st;
+  return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *tu_source_root(void)
+{
+  const char *s = getenv("EVX_SOURCE_ROOT");
+  return s ? s : ".";
+}
+
+const char *tu_build_root(void)
+{
+  const char *s = getenv("EVX_BUILD_ROOT");
+  return s ? s : ".";
+}
+
+const char *tu_shared_dir(void)
+{
+  static char buf[4096];
+  const char *env = getenv("EVX_SHARED");
+  if (env && is_dir(env))
+    return env;
+  snprintf(buf, sizeof buf, "%s/../shared", tu_source_root());
+  return is_dir(buf) ? buf : NULL;
+}
+
+const char *tu_shared_path(char *buf, size_t len, const char *rel)
+{
+  snprintf(buf, len, "%s/%s", tu_shared_dir() ? tu_shared_dir() : "../shared", rel);
+  return buf;
+}
+
+const char *tu_tmpdir(void)
+{
+  static char buf[256];
+  snprintf(buf, sizeof buf, "/tmp/evx-test-XXXXXX");
+  return mkdtemp(buf);
+}
+
+float *tu_read_audio(const char *path, size_t *n, double *rate)
+{
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *f = sf_open(path, SFM_READ, &info);
+  if (!f)
+    return NULL;
+  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
+  float *inter = malloc(sizeof(float) * (frames * ch + 1));
+  float *out = malloc(sizeof(float) * (frames + 1));
+  sf_count_t got = inter && out ? sf_readf_float(f, inter, (sf_count_t)frames) : 0;
+  sf_close(f);
+  if (!inter || !out) {
+    free(inter);
+    free(out);
+    return NULL;
+  }
+  for (sf_count_t i = 0; i < got; i++) {
+    float s = 0;
+    for (size_t c = 0; c < ch; c++)
+      s += inter[(size_t)i * ch + c];
+    out[i] = s / (float)ch;
+  }
+  free(inter);
+  *n = (size_t)got;
+  *rate = info.samplerate;
+  return out;
+}
+
+int tu_write_wav(const char *path, const float *x, size_t n, int rate)
+{
+  SF_INFO info = { .samplerate = rate, .channels = 1,
+                   .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+  SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+  if (!f)
+    return -1;
+  sf_count_t w = sf_writef_float(f, x, (sf_count_t)n);
+  sf_close(f);
+  return w == (sf_count_t)n ? 0 : -1;
+}
+
+uint64_t tu_rand(uint64_t *s)
+{
+  uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ull;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *s = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+double tu_uniform(uint64_t *s)
+{
+  return (double)(tu_rand(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+double tu_gauss(uint64_t *s)
+{
+  double u1 = tu_uniform(s), u2 = tu_uniform(s);
+  if (u1 < 1e-300)
+    u1 = 1e-300;
+  return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}

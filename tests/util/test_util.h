@@ -1,0 +1,46 @@
+/* test_util.h: small helpers shared by the cmocka tests. */
+#ifndef EVX_TEST_UTIL_H
+#define EVX_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* ../shared (from $EVX_SHARED, else <source root>/../shared), or NULL when it
+ * is absent. */
+const char *tu_shared_dir(void);
+
+/* Skip the current test with a clear message when ../shared is missing. */
+#define TU_REQUIRE_SHARED()                                                   \
+  do {                                                                        \
+    if (!tu_shared_dir()) {                                                   \
+      print_message("[  SKIP    ] ../shared not found (set EVX_SHARED): "     \
+                    "corpus tests skipped\n");                                \
+      skip();                                                                 \
+    }                                                                         \
+  } while (0)
+
+/* Path under ../shared into buf; returns buf. */
+const char *tu_shared_path(char *buf, size_t len, const char *rel);
+
+/* Source and build roots (from the environment meson sets). */
+const char *tu_source_root(void);
+const char *tu_build_root(void);
+
+/* A fresh private temporary directory (removed by nothing: under /tmp). */
+const char *tu_tmpdir(void);
+
+/* Whole file as mono float (channels averaged); malloc'd. NULL on error. */
+float *tu_read_audio(const char *path, size_t *n, double *rate);
+
+/* Write mono float samples as a 32-bit float WAV. 0 on success. */
+int tu_write_wav(const char *path, const float *x, size_t n, int rate);
+
+/* Deterministic PRNG (xorshift64*) for tests. */
+uint64_t tu_rand(uint64_t *state);
+double tu_uniform(uint64_t *state);   /* [0, 1) */
+double tu_gauss(uint64_t *state);     /* N(0, 1) */
+
+#endif
