@@ -6,13 +6,14 @@ set -euo pipefail
 
 pkgs=(
   # build
-  gcc pkg-config meson ninja-build
+  build-essential pkg-config meson ninja-build
   libfftw3-dev libopenblas-dev libsndfile1-dev lv2-dev liblilv-dev libcmocka-dev
   # hosts and validators used by tests and the demo
   lilv-utils sordi
   # reference implementations for parity tests and benchmarks
   python3 python3-numpy python3-scipy python3-numba python3-soundfile python3-resampy
   python3-torch
+  python3-joblib python3-audioread python3-pooch python3-sklearn  # librosa 0.9.2 imports (bench/features)
   # hardening
   valgrind
 )

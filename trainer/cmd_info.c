@@ -1,4 +1,77 @@
-/* STUB: 'emovox info' is not built yet. */
+/* cmd_info.c: 'emovox info BUNDLE': what a .emvx holds (feature
+ * configuration, labels, normalisation, layers with shapes and parameters)
+ * and what running it costs (arena bytes, FLOPs). Exit 1 on a broken bundle. */
 #include "cmd.h"
+#include "evx_nn_internal.h" /* evx_layer_name */
+#include <inttypes.h>
 #include <stdio.h>
-int cmd_info(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "emovox info: not implemented yet\n"); return 1; }
+#include <string.h>
+
+static const char *input_name(uint32_t k)
+{
+  return k == EVX_INPUT_SUMMARY ? "summary (window mean of 98 features)"
+       : k == EVX_INPUT_LOGMEL ? "logmel (64 mel bands x frames, dB)"
+       : k == EVX_INPUT_SUMMARY_STATS ? "summary_stats (window mean and std)" : "?";
+}
+
+static uint64_t layer_params(const evx_layer *l)
+{
+  switch (l->type) {
+  case EVX_LAYER_CONV1D: case EVX_LAYER_CONV2D: case EVX_LAYER_DENSE:
+    return (uint64_t)l->out_ch * l->in.c * l->kh * l->kw + l->out_ch;
+  case EVX_LAYER_BATCHNORM: return 2ull * l->in.c;
+  default: return 0;
+  }
+}
+
+static void print_layer(uint32_t i, const evx_layer *l)
+{
+  char hyper[96] = "";
+  switch (l->type) {
+  case EVX_LAYER_CONV1D: case EVX_LAYER_CONV2D: case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D:
+    snprintf(hyper, sizeof hyper, "k %ux%u s %ux%u p %ux%u", l->kh, l->kw, l->sh, l->sw, l->ph, l->pw);
+    break;
+  case EVX_LAYER_DROPOUT: snprintf(hyper, sizeof hyper, "rate %g", (double)l->rate); break;
+  case EVX_LAYER_BATCHNORM: snprintf(hyper, sizeof hyper, "eps %g", (double)l->eps); break;
+  default: break;
+  }
+  printf("  %2u %-10s %-22s {%u,%u,%u} -> {%u,%u,%u}  params %" PRIu64 "\n", i,
+         evx_layer_name(l->type), hyper, l->in.c, l->in.h, l->in.w, l->out.c, l->out.h, l->out.w,
+         layer_params(l));
+}
+
+int cmd_info(int argc, char **argv)
+{
+  if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    fprintf(stderr, "usage: emovox info BUNDLE.emvx\n");
+    return 2;
+  }
+  char err[512];
+  evx_model *m = NULL;
+  if (evx_bundle_load(argv[1], &m, err, sizeof err)) {
+    fprintf(stderr, "emovox info: %s\n", err);
+    return 1;
+  }
+  const evx_feature_config *c = &m->cfg;
+  printf("bundle: %s\n", argv[1]);
+  printf("features: %u Hz, frame %u, hop %u, feature set %u\n", c->sample_rate, c->frame_len,
+         c->hop, c->feature_set);
+  printf("input: %s {%u,%u,%u}; window %u frames (%.2f s), update every %u frames\n",
+         input_name(c->input_kind), m->input.c, m->input.h, m->input.w, c->window_frames,
+         c->window_frames * (double)c->hop / c->sample_rate, c->update_frames);
+  printf("labels (%u):", m->n_labels);
+  for (uint32_t i = 0; i < m->n_labels; i++) printf(" %s", m->labels[i]);
+  printf("\n");
+  if (m->norm.len)
+    printf("normalisation: per index along axis %c (%u values)%s\n", "chw"[m->norm.axis],
+           m->norm.len, m->norm.window_mean ? ", after subtracting the window's own mean" : "");
+  else
+    printf("normalisation: none\n");
+  printf("layers (%u):\n", m->n_layers);
+  for (uint32_t i = 0; i < m->n_layers; i++) print_layer(i, &m->layers[i]);
+  printf("parameters: %" PRIu64 "\n", evx_model_params(m));
+  printf("arena: %zu bytes\n", evx_net_size(m));
+  printf("flops per inference: %" PRIu64 "\n", evx_model_flops(m));
+  evx_model_free(m);
+  return 0;
+}

@@ -1,4 +1,318 @@
-/* STUB: 'emovox train' is not built yet. */
+/* cmd_train.c: 'emovox train' — clips -> speaker-independent split ->
+ * windows -> normalisation -> CNN training (checkpointed) -> bundle -> report
+ * on the held-out side through the plugin's inference path. */
 #include "cmd.h"
+#include "dataset.h"
+#include "evx_features.h"
+#include "evx_labels.h"
+#include "learn/bundle_eval.h"
+#include "learn/data_args.h"
+#include "learn/export.h"
+#include "learn/norm.h"
+#include "learn/train_loop.h"
+#include "report.h"
+#include <math.h>
 #include <stdio.h>
-int cmd_train(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "emovox train: not implemented yet\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+  "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n"
+  "  --arch seed|logmel    seed: 1-D CNN on the 98-feature window summary (default);\n"
+  "                        logmel: 2-D CNN on log-mel x time\n"
+  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32)\n"
+  "  --dropout R           dropout rate (0.25)\n"
+  "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
+  "  --epochs N            at most N epochs (200)\n"
+  "  --batch N             batch size (32)\n"
+  "  --lr X                Adam learning rate (1e-3)\n"
+  "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
+  "  --patience N          early stopping on validation loss (15; 0 = off)\n"
+  "  --class-weights balanced|none   loss weights (none)\n"
+  "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
+  "  --report DIR          write report.json, report.md and plots\n"
+  "  --checkpoint PATH     checkpoint file (BUNDLE.ckpt)\n"
+  "  --resume              continue from the checkpoint\n"
+  "  --quiet               no progress output\n";
+
+typedef struct {
+  tl_data_args data;
+  tl_arch_opts arch;
+  tl_train_opts train;
+  double window_s, hop_s;
+  const char *out, *report, *checkpoint;
+} train_args;
+
+static int parse_channels(const char *v, tl_arch_opts *a)
+{
+  a->n_channels = 0;
+  for (const char *p = v; *p;) {
+    char *end;
+    long c = strtol(p, &end, 10);
+    if (end == p || c < 1 || c > 1024 || a->n_channels >= 4)
+      return -1;
+    a->channels[a->n_channels++] = (uint32_t)c;
+    p = *end == ',' ? end + 1 : end;
+    if (*end && *end != ',')
+      return -1;
+  }
+  return a->n_channels ? 0 : -1;
+}
+
+static int num(const char *opt, const char *v, double lo, double hi, double *out)
+{
+  char *end;
+  double d = v ? strtod(v, &end) : NAN;
+  if (!v || end == v || *end || !(d >= lo && d <= hi)) {
+    fprintf(stderr, "emovox train: %s needs a number in %g..%g\n", opt, lo, hi);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+/* 0 ok, 2 usage error, 3 help printed. */
+static int parse(int argc, char **argv, train_args *a)
+{
+  tl_data_args_init(&a->data);
+  a->train = tl_train_defaults();
+  a->arch = tl_arch_defaults(TL_ARCH_SEED);
+  a->window_s = 2.0, a->hop_s = 0.5;
+  const char *channels = NULL;
+  double dropout = -1, d;
+  for (int i = 1; i < argc; i++) {
+    int r = tl_data_args_parse(&a->data, argc, argv, &i);
+    if (r < 0)
+      return 2;
+    if (r)
+      continue;
+    const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int used = 1, bad = 0;
+    if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+      fputs(usage_text, stdout);
+      fputs(tl_data_args_help, stdout);
+      return 3;
+    } else if (!strcmp(o, "--resume")) {
+      a->train.resume = 1, used = 0;
+    } else if (!strcmp(o, "--quiet")) {
+      a->train.quiet = 1, used = 0;
+    } else if (!v) {
+      fprintf(stderr, "emovox train: unknown option or missing value: %s\n", o);
+      return 2;
+    } else if (!strcmp(o, "--out")) a->out = v;
+    else if (!strcmp(o, "--report")) a->report = v;
+    else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
+    else if (!strcmp(o, "--channels")) channels = v;
+    else if (!strcmp(o, "--arch")) {
+      int arch = !strcmp(v, "seed") ? TL_ARCH_SEED : !strcmp(v, "logmel") ? TL_ARCH_LOGMEL : 0;
+      if (!arch) {
+        fprintf(stderr, "emovox train: --arch is seed or logmel\n");
+        return 2;
+      }
+      a->arch = tl_arch_defaults(arch);
+    } else if (!strcmp(o, "--class-weights")) {
+      if (strcmp(v, "balanced") && strcmp(v, "none")) {
+        fprintf(stderr, "emovox train: --class-weights is balanced or none\n");
+        return 2;
+      }
+      a->train.balanced = !strcmp(v, "balanced");
+    }
+    else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
+    else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
+    else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
+    else if (!strcmp(o, "--epochs")) bad = num(o, v, 1, TL_MAX_EPOCHS, &d) || (a->train.epochs = (int)d, 0);
+    else if (!strcmp(o, "--batch")) bad = num(o, v, 1, 4096, &d) || (a->train.batch = (int)d, 0);
+    else if (!strcmp(o, "--lr")) bad = num(o, v, 1e-9, 10, &a->train.lr);
+    else if (!strcmp(o, "--lr-factor")) bad = num(o, v, 0.01, 1, &a->train.lr_factor);
+    else if (!strcmp(o, "--lr-patience")) bad = num(o, v, 0, 1000, &d) || (a->train.lr_patience = (int)d, 0);
+    else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);
+    else if (!strcmp(o, "--patience")) bad = num(o, v, 0, 1000, &d) || (a->train.patience = (int)d, 0);
+    else if (!strcmp(o, "--seed")) bad = num(o, v, 0, 1e18, &d) || (a->train.seed = (uint64_t)d, 0);
+    else {
+      fprintf(stderr, "emovox train: unknown option %s\n", o);
+      return 2;
+    }
+    if (bad)
+      return 2;
+    i += used;
+  }
+  if (channels && parse_channels(channels, &a->arch)) {
+    fprintf(stderr, "emovox train: --channels wants 1..4 counts like 64,128\n");
+    return 2;
+  }
+  if (dropout >= 0)
+    a->arch.dropout = (float)dropout;
+  a->train.threads = a->data.threads;
+  if (!a->out || !a->data.n_data) {
+    fputs(usage_text, stderr);
+    return 2;
+  }
+  return 0;
+}
+
+/* What a checkpoint must agree with: options that change the run, and the
+ * training and validation rows themselves. */
+static uint64_t fingerprint(const train_args *a, const evx_feature_config *cfg,
+                            const evx_dataset *tr, const evx_dataset *va)
+{
+  uint64_t h = EVX_FNV_OFFSET;
+  tl_train_opts t = a->train;
+  t.resume = 0, t.quiet = 0, t.epochs = 0, t.checkpoint = NULL, t.fingerprint = 0;
+  h = evx_fnv1a64(h, &t, sizeof t);
+  h = evx_fnv1a64(h, &a->arch, sizeof a->arch);
+  h = evx_fnv1a64(h, cfg, sizeof *cfg);
+  const evx_dataset *ds[2] = { tr, va };
+  for (int i = 0; i < 2; i++) {
+    h = evx_fnv1a64(h, &ds[i]->n, sizeof ds[i]->n);
+    if (ds[i]->n) {
+      h = evx_fnv1a64(h, ds[i]->x, sizeof(float) * ds[i]->n * ds[i]->dim);
+      h = evx_fnv1a64(h, ds[i]->y, sizeof(int) * ds[i]->n);
+    }
+  }
+  return h;
+}
+
+static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *sp,
+                      int side, const evx_feature_config *cfg, const train_args *a,
+                      evx_log *log)
+{
+  char err[512];
+  evx_dataset_opts o = { .threads = (unsigned)a->data.threads, .cache_dir = a->data.cache,
+                         .log = log };
+  if (evx_dataset_build(ds, cl, sp, side, cfg, &o, err, sizeof err)) {
+    fprintf(stderr, "emovox train: %s\n", err);
+    return -1;
+  }
+  evx_info(log, "%s: %zu windows from %zu clips", evx_side_name(side), ds->n, ds->n_clips);
+  return 0;
+}
+
+/* Score the side `side` through the written bundle and write the report. */
+static int report(const train_args *a, int argc, char **argv, const evx_cliplist *cl,
+                  const evx_split *sp, int side, const evx_dataset *ds, const tl_state *st)
+{
+  char err[512];
+  evx_model *m = NULL;
+  if (evx_bundle_load(a->out, &m, err, sizeof err)) {
+    fprintf(stderr, "emovox train: reloading %s: %s\n", a->out, err);
+    return -1;
+  }
+  float *probs = malloc(sizeof(float) * (ds->n ? ds->n : 1) * m->n_labels);
+  const char *labels[EVX_MAX_LABELS];
+  for (uint32_t i = 0; i < m->n_labels; i++)
+    labels[i] = m->labels[i];
+  char *cmd = evx_command_line(argc, argv);
+  double secs = 0;
+  for (int i = 0; i < st->epoch; i++)
+    secs += st->hist[i].seconds;
+  char what[64];
+  snprintf(what, sizeof what, "%s side of the split", evx_side_name(side));
+  evx_report r = { .title = "emovox train", .command = cmd ? cmd : "", .seed = a->train.seed,
+                   .bundle = a->out, .cl = cl, .sp = sp, .evaluated = what,
+                   .hist = st->hist, .n_hist = st->epoch, .best_epoch = st->early.best_epoch,
+                   .train_seconds = secs, .n = ds->n, .k = m->n_labels, .labels = labels,
+                   .probs = probs, .y = ds->y, .clip = ds->clip };
+  double ua_w = 0, ua_c = 0;
+  int rc = -1;
+  if (!probs || tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
+    fprintf(stderr, "emovox train: out of memory\n");
+  else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
+    fprintf(stderr, "emovox train: %s\n", err);
+  else
+    rc = 0;
+  if (rc == 0 && a->report)
+    fprintf(stderr, "%s: UA %.1f%% per window, %.1f%% per clip (%zu windows)%s%s\n",
+            what, 100 * ua_w, 100 * ua_c, ds->n, sp->random ? " -- " : "",
+            sp->random ? evx_split_warning(sp) : "");
+  free(cmd);
+  free(probs);
+  evx_model_free(m);
+  return rc;
+}
+
+int cmd_train(int argc, char **argv)
+{
+  train_args a;
+  memset(&a, 0, sizeof a);
+  int prc = parse(argc, argv, &a);
+  if (prc)
+    return prc == 3 ? 0 : 2;
+  evx_log log = { .quiet = a.train.quiet };
+  evx_cliplist cl = { 0 };
+  evx_split sp = { 0 };
+  evx_dataset ds[EVX_N_SIDES] = { { 0 } };
+  tl_norm nm = { 0 };
+  tl_state st = { 0 };
+  char err[512], ckpt[4096];
+  int rc = 1;
+  if (tl_data_args_load(&a.data, &cl, &log))
+    goto out;
+  if (evx_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {
+    fprintf(stderr, "emovox train: %s\n", err);
+    goto out;
+  }
+  if (evx_split_warning(&sp))
+    evx_warn(&log, "%s", evx_split_warning(&sp));
+  evx_feature_config cfg = evx_feature_config_default(tl_arch_input_kind(a.arch.arch));
+  cfg.window_frames = (uint32_t)lround(a.window_s * EVX_SR / EVX_HOP);
+  cfg.update_frames = (uint32_t)lround(a.hop_s * EVX_SR / EVX_HOP);
+  for (int s = 0; s < EVX_N_SIDES; s++)
+    if (build_side(&ds[s], &cl, &sp, s, &cfg, &a, &log))
+      goto out;
+  if (!ds[EVX_TRAIN].n) {
+    fprintf(stderr, "emovox train: the training side has no windows\n");
+    goto out;
+  }
+  evx_shape shape = ds[EVX_TRAIN].shape;
+  int logmel = a.arch.arch == TL_ARCH_LOGMEL;
+  if (tl_norm_fit(&nm, shape, logmel ? 1 : 2, logmel, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
+    fprintf(stderr, "emovox train: out of memory\n");
+    goto out;
+  }
+  tl_graph g;
+  if (tl_arch_build(&a.arch, shape, EVX_N_EMOTIONS, &g, err, sizeof err)) {
+    fprintf(stderr, "emovox train: %s\n", err);
+    goto out;
+  }
+  a.train.fingerprint = fingerprint(&a, &cfg, &ds[EVX_TRAIN], &ds[EVX_VAL]);
+  snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
+  a.train.checkpoint = a.checkpoint ? a.checkpoint : ckpt;
+  /* The network trains on normalised rows; test rows stay raw for the bundle. */
+  for (int s = EVX_TRAIN; s <= EVX_VAL; s++)
+    tl_norm_apply(&nm, shape, ds[s].x, ds[s].n);
+  evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
+           g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
+  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y };
+  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y };
+  int trc = tl_train(&g, &tr, &va, &a.train, &st, err, sizeof err);
+  if (trc) {
+    fprintf(stderr, "emovox train: %s\n", err);
+    rc = trc == 130 ? 130 : 1;
+    goto out;
+  }
+  evx_model m;
+  if (tl_export(&g, st.best, &cfg, &nm, &m, err, sizeof err) ||
+      evx_bundle_write(&m, a.out, err, sizeof err)) {
+    fprintf(stderr, "emovox train: %s\n", err);
+    goto out;
+  }
+  evx_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
+  int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
+  if (side == EVX_TRAIN)
+    evx_warn(&log, "no held-out data: the report scores the training side");
+  /* Validation rows were normalised in place: rebuild them raw for the bundle. */
+  if (side == EVX_VAL || side == EVX_TRAIN) {
+    evx_dataset_free(&ds[side]);
+    if (build_side(&ds[side], &cl, &sp, side, &cfg, &a, &log))
+      goto out;
+  }
+  rc = report(&a, argc, argv, &cl, &sp, side, &ds[side], &st) ? 1 : 0;
+out:
+  for (int s = 0; s < EVX_N_SIDES; s++)
+    evx_dataset_free(&ds[s]);
+  tl_state_free(&st);
+  tl_norm_free(&nm);
+  evx_split_free(&sp);
+  evx_cliplist_free(&cl);
+  return rc;
+}

@@ -1,0 +1,78 @@
+/* nn.c: microseconds per inference of the engine for the seed architecture
+ * and the log-mel CNN, next to PyTorch 1.13 on the same weights
+ * (bench/nn_torch.py, one thread) measured in the same run; prints the
+ * ratio torch / engine (> 1: the engine is faster). Best of 5 timed runs. */
+#include "evx_nn.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double engine_us(const evx_model *m)
+{
+  size_t sz = evx_net_size(m);
+  void *mem = malloc(sz);
+  evx_net *net = evx_net_init(mem, sz, m);
+  evx_shape s = evx_input_shape(&m->cfg);
+  size_t n = (size_t)s.c * s.h * s.w;
+  float *x = malloc(n * sizeof *x), p[EVX_MAX_LABELS];
+  for (size_t i = 0; i < n; i++) x[i] = (float)((i * 7919) % 113) * 0.5f - 60.0f;
+  for (int i = 0; i < 100; i++) evx_net_forward(net, x, p);
+  double best = 1e30;
+  for (int r = 0; r < 5; r++) {
+    int iters = 1000;
+    double t0 = now();
+    for (int i = 0; i < iters; i++) evx_net_forward(net, x, p);
+    double us = (now() - t0) / iters * 1e6;
+    if (us < best) best = us;
+  }
+  free(x);
+  free(mem);
+  return best;
+}
+
+static double torch_us(const char *bundle)
+{
+  const char *py = getenv("EVX_PYTHON") ? getenv("EVX_PYTHON") : "/usr/bin/python3";
+  char cmd[2048], line[256];
+  snprintf(cmd, sizeof cmd, "'%s' '%s/bench/nn_torch.py' '%s'", py, EVX_SOURCE_DIR, bundle);
+  FILE *f = popen(cmd, "r");
+  double us = -1;
+  while (f && fgets(line, sizeof line, f)) sscanf(line, "us_per_inference %lf", &us);
+  if (f) pclose(f);
+  return us;
+}
+
+static void bench(const char *name, evx_model *m)
+{
+  char path[] = "/tmp/evx-bench-nn-XXXXXX", err[256];
+  int fd = mkstemp(path);
+  if (fd < 0 || evx_bundle_write(m, path, err, sizeof err)) {
+    fprintf(stderr, "%s: cannot write bundle\n", name);
+    exit(1);
+  }
+  close(fd);
+  double e = engine_us(m), t = torch_us(path);
+  unlink(path);
+  printf("%-10s %9llu flops  engine %8.2f us  ", name, (unsigned long long)evx_model_flops(m), e);
+  if (t > 0) printf("torch %8.2f us  ratio torch/engine %.2f\n", t, t / e);
+  else printf("torch unavailable (python3-torch not installed)\n");
+}
+
+int main(void)
+{
+  evx_model *seed = evx_model_make_seed(NULL, 8, 1), *cnn = evx_model_make_logmel_cnn(NULL, 8, 2);
+  bench("seed", seed);
+  bench("logmel", cnn);
+  evx_model_free(seed);
+  evx_model_free(cnn);
+  return 0;
+}

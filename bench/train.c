@@ -1,0 +1,85 @@
+/* bench/train.c: seconds per training epoch of emovox's engine next to
+ * PyTorch 1.13 training the same architecture (bench/train_torch.py), same
+ * batch (32), optimiser (Adam), threads (2), on synthetic rows of the shape
+ * and count of the real data (seed: 7820 summaries of 98; logmel: 2000
+ * windows of 64 x 200). Prints each and the ratio torch / emovox (> 1: we
+ * are faster).
+ * usage: bench_train [seed|logmel|all] */
+#include "learn/export.h"
+#include "learn/train_loop.h"
+#include "learn/rng.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef EVX_SOURCE_DIR
+#define EVX_SOURCE_DIR "."
+#endif
+
+/* Mean seconds of the timed epochs (the first one warms up). */
+static double ours(int arch, size_t rows, uint32_t frames)
+{
+  evx_shape in = arch == TL_ARCH_SEED ? (evx_shape){ 1, 1, 98 } : (evx_shape){ 1, 64, frames };
+  tl_arch_opts ao = tl_arch_defaults(arch);
+  tl_graph g;
+  char err[256];
+  if (tl_arch_build(&ao, in, 8, &g, err, sizeof err)) {
+    fprintf(stderr, "bench_train: %s\n", err);
+    return -1;
+  }
+  size_t dim = tl_shape_len(in);
+  float *x = malloc(sizeof(float) * rows * dim);
+  int *y = malloc(sizeof(int) * rows);
+  uint64_t r = 1;
+  for (size_t i = 0; i < rows * dim; i++)
+    x[i] = 2.0f * tl_rng_uniform(&r) - 1.0f;
+  for (size_t i = 0; i < rows; i++)
+    y[i] = (int)tl_rng_below(&r, 8);
+  tl_set tr = { rows, (uint32_t)dim, x, y }, va = { 32, (uint32_t)dim, x, y };
+  tl_train_opts o = tl_train_defaults();
+  o.epochs = 3;
+  o.quiet = 1;
+  o.patience = 0;
+  tl_state st;
+  double s = -1;
+  if (tl_train(&g, &tr, &va, &o, &st, err, sizeof err) == 0)
+    s = (st.hist[1].seconds + st.hist[2].seconds) / 2;
+  else
+    fprintf(stderr, "bench_train: %s\n", err);
+  tl_state_free(&st);
+  free(x);
+  free(y);
+  return s;
+}
+
+static double torch(const char *arch, size_t rows, uint32_t frames)
+{
+  const char *py = getenv("EVX_PYTHON") ? getenv("EVX_PYTHON") : "/usr/bin/python3";
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s %s/bench/train_torch.py --arch %s --rows %zu --frames %u "
+           "--batch 32 --threads 2 --epochs 2", py, EVX_SOURCE_DIR, arch, rows, frames);
+  FILE *p = popen(cmd, "r");
+  double s = -1;
+  if (p) {
+    if (fscanf(p, "seconds_per_epoch %lf", &s) != 1)
+      s = -1;
+    pclose(p);
+  }
+  return s;
+}
+
+int main(int argc, char **argv)
+{
+  const char *which = argc > 1 ? argv[1] : "all";
+  struct { const char *name; int arch; size_t rows; } runs[] = {
+    { "seed", TL_ARCH_SEED, 7820 }, { "logmel", TL_ARCH_LOGMEL, 2000 } };
+  printf("training, seconds per epoch (synthetic rows, batch 32, Adam, 2 threads)\n");
+  for (int i = 0; i < 2; i++) {
+    if (strcmp(which, "all") && strcmp(which, runs[i].name))
+      continue;
+    double a = ours(runs[i].arch, runs[i].rows, 200), b = torch(runs[i].name, runs[i].rows, 200);
+    printf("%-7s %5zu rows: emovox %.3f s  torch %.3f s  ratio torch/emovox %.2f\n",
+           runs[i].name, runs[i].rows, a, b, a > 0 && b > 0 ? b / a : 0.0);
+  }
+  return 0;
+}

@@ -1,0 +1,69 @@
+"""train_torch.py: PyTorch 1.13 peer of bench/train.c. Trains the same
+architecture (seed 1-D CNN or log-mel 2-D CNN) with the same batch size,
+optimiser and thread count on synthetic rows of the same shape, and prints
+'seconds_per_epoch S' (mean over the timed epochs, after one warm-up)."""
+import argparse
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def seed_net(length, c1, c2):
+    l1 = (length - 3) // 2 + 1
+    l2 = (l1 - 3) // 2 + 1
+    return nn.Sequential(
+        nn.Conv1d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool1d(3, 2), nn.Dropout(0.25),
+        nn.Conv1d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool1d(3, 2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(c2 * l2, 8))
+
+
+def logmel_net(channels):
+    layers, cin = [], 1
+    for c in channels:
+        layers += [nn.Conv2d(cin, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2)]
+        cin = c
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.25), nn.Linear(cin, 8)]
+    return nn.Sequential(*layers)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", choices=["seed", "logmel"], required=True)
+    ap.add_argument("--rows", type=int, required=True)
+    ap.add_argument("--frames", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    if a.arch == "seed":
+        x = torch.from_numpy(rng.standard_normal((a.rows, 1, 98), dtype=np.float32))
+        net = seed_net(98, 32, 64)
+    else:
+        x = torch.from_numpy(rng.standard_normal((a.rows, 1, 64, a.frames), dtype=np.float32))
+        net = logmel_net([8, 16, 32])
+    y = torch.from_numpy(rng.integers(0, 8, a.rows))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    times = []
+    for epoch in range(a.epochs + 1):
+        t0 = time.perf_counter()
+        net.train()
+        perm = torch.randperm(a.rows)
+        for i in range(0, a.rows, a.batch):
+            idx = perm[i:i + a.batch]
+            opt.zero_grad()
+            loss = loss_fn(net(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+        if epoch:  # the first epoch warms up allocators and kernels
+            times.append(time.perf_counter() - t0)
+    print("seconds_per_epoch %.4f" % (sum(times) / len(times)))
+
+
+if __name__ == "__main__":
+    main()

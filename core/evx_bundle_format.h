@@ -1,0 +1,50 @@
+/* evx_bundle_format.h: the .emvx v1 layout (docs/bundle-format.md) and
+ * byte-wise little-endian helpers shared by the reader and the writer. */
+#ifndef EVX_BUNDLE_FORMAT_H
+#define EVX_BUNDLE_FORMAT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define EVX_BUNDLE_VERSION  1u
+#define EVX_HEADER_BYTES    128u
+#define EVX_LABEL_REC       32u   /* = EVX_LABEL_LEN */
+#define EVX_LAYER_REC       64u
+#define EVX_TENSOR_REC      64u
+#define EVX_TENSOR_NAME     32u
+#define EVX_PAYLOAD_ALIGN   64u
+#define EVX_CRC_BYTES       4u
+
+static const unsigned char evx_bundle_magic[8] = { 0x89, 'E', 'M', 'V', 'X', '\r', '\n', 0x1a };
+
+/* Header field offsets. */
+enum {
+  EVX_H_MAGIC = 0, EVX_H_VERSION = 8, EVX_H_HEADER_BYTES = 12, EVX_H_FILE_SIZE = 16,
+  EVX_H_CFG = 24,          /* 7 x u32: rate, frame, hop, set, kind, window, update */
+  EVX_H_INPUT = 52,        /* 3 x u32: c, h, w */
+  EVX_H_NORM = 64,         /* 3 x u32: axis, len, window_mean */
+  EVX_H_COUNTS = 76,       /* 3 x u32: labels, layers, tensors */
+  EVX_H_RESERVED = 88      /* zero up to EVX_HEADER_BYTES */
+};
+
+/* Layer record: 8 x u32 (type, out_ch, kh, kw, sh, sw, ph, pw), f32 rate,
+ * f32 eps, zero to 64. Tensor record: name[32], u32 ndim, u32 dims[4],
+ * u32 zero, u64 offset. */
+enum { EVX_L_RATE = 32, EVX_L_EPS = 36, EVX_L_RESERVED = 40 };
+enum { EVX_T_NDIM = 32, EVX_T_DIMS = 36, EVX_T_ZERO = 52, EVX_T_OFFSET = 56 };
+
+static inline void evx_put32(unsigned char *p, uint32_t v)
+{ p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
+static inline void evx_put64(unsigned char *p, uint64_t v)
+{ evx_put32(p, (uint32_t)v); evx_put32(p + 4, (uint32_t)(v >> 32)); }
+static inline void evx_putf(unsigned char *p, float f)
+{ uint32_t v; memcpy(&v, &f, 4); evx_put32(p, v); }
+static inline uint32_t evx_get32(const unsigned char *p)
+{ return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static inline uint64_t evx_get64(const unsigned char *p)
+{ return (uint64_t)evx_get32(p) | (uint64_t)evx_get32(p + 4) << 32; }
+static inline float evx_getf(const unsigned char *p)
+{ uint32_t v = evx_get32(p); float f; memcpy(&f, &v, 4); return f; }
+
+#endif

@@ -1,0 +1,22 @@
+/* evx_feat_frame.h: the 98 features of one 400-sample frame at 16 kHz.
+ * Internal to the extractor. RT-safe (audio thread): no allocation, bounded
+ * work; the FFT is an FFTW plan made at init on the buffers given here. */
+#ifndef EVX_FEAT_FRAME_H
+#define EVX_FEAT_FRAME_H
+
+#include "evx_feat_tables.h"
+#include <fftw3.h>
+
+typedef struct {
+  const evx_feat_tables *t;
+  double *fft_in;          /* EVX_FRAME doubles, the plan's input */
+  fftw_complex *fft_out;   /* EVX_NBINS bins, the plan's output */
+  fftw_plan plan;          /* r2c of EVX_FRAME, double precision */
+  float *power;            /* EVX_NBINS floats of scratch, 16-byte aligned */
+} evx_feat_frame;
+
+/* x: EVX_FRAME finite samples (|x| bounded so that powers stay finite).
+ * out: EVX_NFEAT floats in the EVX_F_* layout, always finite. */
+void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out);
+
+#endif

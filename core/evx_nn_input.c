@@ -1,0 +1,54 @@
+/* evx_nn_input.c: from a window of feature frames to the network input.
+ * evx_build_input is RT-safe (no allocation; work bounded by the window). */
+#include "evx_nn.h"
+#include "evx_features.h"
+#include <math.h>
+#include <string.h>
+
+#define SILENCE_DB (-100.0f) /* 10*log10(1e-10): what a frame of mel 0 gives */
+
+static void build_logmel(uint32_t W, const float *frames, uint32_t n, float *in)
+{
+  uint32_t pad = W - n;
+  for (uint32_t b = 0; b < EVX_N_MEL; b++) {
+    float *row = in + (size_t)b * W;
+    for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
+    for (uint32_t t = 0; t < n; t++) {
+      float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
+      row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
+    }
+  }
+}
+
+/* Means (and population stds when std != NULL) of each feature over n frames;
+ * accumulated in double so long windows do not lose precision. */
+static void build_summary(const float *frames, uint32_t n, float *mean, float *std)
+{
+  for (uint32_t f = 0; f < EVX_NFEAT; f++) {
+    double s = 0.0, ss = 0.0;
+    for (uint32_t t = 0; t < n; t++) s += frames[(size_t)t * EVX_NFEAT + f];
+    double mu = n ? s / n : 0.0;
+    for (uint32_t t = 0; t < n; t++) {
+      double d = frames[(size_t)t * EVX_NFEAT + f] - mu;
+      ss += d * d;
+    }
+    mean[f] = (float)mu;
+    if (std) std[f] = n ? (float)sqrt(ss / n) : 0.0f;
+  }
+}
+
+void evx_build_input(const evx_feature_config *cfg, const float *frames,
+                     uint32_t n, float *input)
+{
+  evx_shape s = evx_input_shape(cfg);
+  if (!s.c) return;
+  uint32_t W = cfg->window_frames;
+  if (n > W) { frames += (size_t)(n - W) * EVX_NFEAT; n = W; } /* keep the newest */
+  if (!frames) n = 0;
+  switch (cfg->input_kind) {
+  case EVX_INPUT_LOGMEL: build_logmel(W, frames, n, input); break;
+  case EVX_INPUT_SUMMARY: build_summary(frames, n, input, NULL); break;
+  case EVX_INPUT_SUMMARY_STATS: build_summary(frames, n, input, input + EVX_NFEAT); break;
+  default: break;
+  }
+}

@@ -1,0 +1,228 @@
+/* evx_nn_net.c: the inference engine. evx_net_size/init (non-RT) plan one
+ * arena in caller memory and compile the model into a list of ops, each a
+ * number of equal-cost units; forward/begin/step/output (RT) run those units,
+ * whole or in slices, through the same kernels, so results are bit-identical. */
+#include "evx_nn_internal.h"
+#include "evx_nn_kernels.h"
+#include <math.h>
+#include <string.h>
+
+enum op_kind { OP_NORM, OP_PAD, OP_CONV, OP_POOL, OP_DENSE, OP_RELU, OP_AFFINE, OP_GAP,
+               OP_SOFTMAX };
+
+typedef struct {
+  uint32_t kind, units;
+  uint64_t unit_cost; /* FLOPs (>= 1) charged per unit against step()'s budget */
+  evx_kargs k;
+} evx_op;
+
+#define MAX_OPS (1 + 2 * EVX_MAX_LAYERS)
+
+struct evx_net {
+  const evx_model *m;
+  uint32_t n_ops, op, unit;
+  float *in, *out;
+  evx_op ops[MAX_OPS];
+};
+
+#define ALIGN 64u
+static size_t up64(size_t n) { return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
+static size_t fbytes(uint64_t n) { return up64((size_t)n * sizeof(float)); }
+
+/* Bytes each piece of the arena needs; with `base` set, also places them. */
+typedef struct {
+  size_t act, scratch, params; /* floats: one activation buffer, scratch */
+} plan_sizes;
+
+static plan_sizes plan(const evx_model *m)
+{
+  plan_sizes p = { evx_shape_elems(m->input), 16, 0 };
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const evx_layer *l = &m->layers[i];
+    uint64_t o = evx_shape_elems(l->out);
+    if (o > p.act) p.act = o;
+    if (l->type == EVX_LAYER_CONV1D || l->type == EVX_LAYER_CONV2D) {
+      uint64_t padded = (uint64_t)l->in.c * (l->in.h + 2 * l->ph) * (l->in.w + 2 * l->pw);
+      if (padded + 16 > p.scratch) p.scratch = padded + 16;
+      size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB;
+      p.params += fbytes(evx_conv_packed_len(l)) + fbytes(nb * EVX_OCB);
+    } else if (l->type == EVX_LAYER_MAXPOOL1D || l->type == EVX_LAYER_MAXPOOL2D) {
+      if (l->in.w + 16u > p.scratch) p.scratch = l->in.w + 16u;
+    } else if (l->type == EVX_LAYER_BATCHNORM) {
+      p.params += 2 * fbytes(l->in.c);
+    }
+  }
+  return p;
+}
+
+size_t evx_net_size(const evx_model *m)
+{
+  if (!m || m->n_layers < 1 || m->n_layers > EVX_MAX_LAYERS) return 0;
+  plan_sizes p = plan(m);
+  return ALIGN - 1 + up64(sizeof(evx_net)) + 2 * fbytes(p.act) + fbytes(p.scratch) + p.params;
+}
+
+static evx_op *add_op(evx_net *n, uint32_t kind, uint32_t units, uint64_t cost,
+                      const evx_kargs *k)
+{
+  evx_op *o = &n->ops[n->n_ops++];
+  o->kind = kind;
+  o->units = units;
+  o->unit_cost = cost ? cost : 1;
+  o->k = *k;
+  return o;
+}
+
+static int next_is_relu(const evx_model *m, uint32_t i)
+{
+  return i + 1 < m->n_layers && m->layers[i + 1].type == EVX_LAYER_RELU;
+}
+
+/* Compiles layer i; returns how many layers it consumed (2 when a following
+ * ReLU is fused). `cur` is the buffer holding the activation. */
+static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
+                              float *scratch, char **params)
+{
+  const evx_model *m = n->m;
+  const evx_layer *l = &m->layers[i];
+  evx_kargs k = { .src = *cur, .dst = other, .scratch = scratch, .in = l->in, .out = l->out,
+                  .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw, .ph = l->ph, .pw = l->pw };
+  uint64_t hw = (uint64_t)l->in.h * l->in.w, ohw = (uint64_t)l->out.h * l->out.w;
+  uint32_t used = 1;
+  switch (l->type) {
+  case EVX_LAYER_CONV1D: case EVX_LAYER_CONV2D: {
+    float *packed = (float *)*params, *bias;
+    size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB;
+    *params += fbytes(evx_conv_packed_len(l));
+    bias = (float *)*params;
+    *params += fbytes(nb * EVX_OCB);
+    evx_conv_pack(l, packed, bias);
+    k.w = packed; k.b = bias;
+    add_op(n, OP_PAD, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), &k);
+    if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
+    add_op(n, OP_CONV, (uint32_t)(nb * l->out.h * ((l->out.w + 7) / 8)),
+           2ull * EVX_OCB * 8 * l->in.c * l->kh * l->kw, &k);
+    *cur = other;
+    break;
+  }
+  case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D:
+    add_op(n, OP_POOL, l->in.c, ohw * l->kh * l->kw, &k);
+    *cur = other;
+    break;
+  case EVX_LAYER_DENSE:
+    k.w = l->weight; k.b = l->bias;
+    if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
+    add_op(n, OP_DENSE, l->out.c, 2ull * l->in.c, &k);
+    *cur = other;
+    break;
+  case EVX_LAYER_GAP:
+    add_op(n, OP_GAP, l->in.c, hw, &k);
+    *cur = other;
+    break;
+  case EVX_LAYER_RELU:
+    k.dst = *cur;
+    add_op(n, OP_RELU, l->in.c, hw, &k);
+    break;
+  case EVX_LAYER_BATCHNORM: {
+    float *sc = (float *)*params, *sh;
+    *params += fbytes(l->in.c);
+    sh = (float *)*params;
+    *params += fbytes(l->in.c);
+    for (uint32_t c = 0; c < l->in.c; c++) {
+      sc[c] = l->weight[c] / sqrtf(l->var[c] + l->eps);
+      sh[c] = l->bias[c] - l->mean[c] * sc[c];
+    }
+    k.dst = *cur; k.w = sc; k.b = sh;
+    add_op(n, OP_AFFINE, l->in.c, 2 * hw, &k);
+    break;
+  }
+  case EVX_LAYER_SOFTMAX:
+    k.dst = *cur;
+    add_op(n, OP_SOFTMAX, 1, 4ull * l->in.c, &k);
+    break;
+  default: break; /* dropout, flatten: the buffer already is the result */
+  }
+  return used;
+}
+
+evx_net *evx_net_init(void *mem, size_t size, const evx_model *m)
+{
+  size_t need = evx_net_size(m);
+  if (!mem || !need || size < need) return NULL;
+  char *p = (char *)(((uintptr_t)mem + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
+  plan_sizes ps = plan(m);
+  evx_net *n = (evx_net *)p;
+  memset(n, 0, sizeof *n);
+  n->m = m;
+  p += up64(sizeof *n);
+  float *buf[2] = { (float *)p, (float *)(p + fbytes(ps.act)) };
+  p += 2 * fbytes(ps.act);
+  float *scratch = (float *)p;
+  memset(scratch, 0, fbytes(ps.scratch)); /* slack read by the last conv strip */
+  p += fbytes(ps.scratch);
+  memset(buf[0], 0, 2 * fbytes(ps.act));
+
+  float *cur = buf[0];
+  n->in = cur;
+  if (m->norm.len) {
+    evx_kargs k = { .dst = cur, .in = m->input };
+    add_op(n, OP_NORM, m->norm.len,
+           evx_norm_flops(m) / m->norm.len, &k);
+  }
+  for (uint32_t i = 0; i < m->n_layers;)
+    i += compile_layer(n, i, &cur, cur == buf[0] ? buf[1] : buf[0], scratch, &p);
+  n->out = cur;
+  n->op = n->n_ops;
+  return n;
+}
+
+static void run_units(const evx_net *n, const evx_op *o, uint32_t u0, uint32_t u1)
+{
+  const evx_kargs *k = &o->k;
+  switch (o->kind) {
+  case OP_NORM: evx_k_norm(&n->m->norm, k->in, k->dst, u0, u1); break;
+  case OP_PAD: evx_k_pad(k, u0, u1); break;
+  case OP_CONV: evx_k_conv(k, u0, u1); break;
+  case OP_POOL: evx_k_maxpool(k, u0, u1); break;
+  case OP_DENSE: evx_k_dense(k, u0, u1); break;
+  case OP_RELU: evx_k_relu(k, u0, u1); break;
+  case OP_AFFINE: evx_k_affine(k, u0, u1); break;
+  case OP_GAP: evx_k_gap(k, u0, u1); break;
+  case OP_SOFTMAX: evx_k_softmax(k); break;
+  default: break;
+  }
+}
+
+void evx_net_begin(evx_net *n, const float *input)
+{
+  memcpy(n->in, input, (size_t)evx_shape_elems(n->m->input) * sizeof *input);
+  n->op = 0;
+  n->unit = 0;
+}
+
+int evx_net_step(evx_net *n, uint64_t max_flops)
+{
+  uint64_t spent = 0;
+  while (n->op < n->n_ops) {
+    const evx_op *o = &n->ops[n->op];
+    uint64_t left = o->units - n->unit, k = left;
+    uint64_t room = max_flops > spent ? (max_flops - spent) / o->unit_cost : 0;
+    if (room < k) k = room ? room : 1;
+    if (spent > 0 && spent + o->unit_cost > max_flops) break; /* budget used up */
+    run_units(n, o, n->unit, n->unit + (uint32_t)k);
+    spent += k * o->unit_cost;
+    n->unit += (uint32_t)k;
+    if (n->unit == o->units) { n->op++; n->unit = 0; }
+    if (spent >= max_flops) break;
+  }
+  return n->op >= n->n_ops;
+}
+
+const float *evx_net_output(const evx_net *n) { return n->out; }
+
+void evx_net_forward(evx_net *n, const float *input, float *probs)
+{
+  evx_net_begin(n, input);
+  evx_net_step(n, UINT64_MAX);
+  memcpy(probs, n->out, (size_t)n->m->n_labels * sizeof *probs);
+}

@@ -1,0 +1,100 @@
+/* learn_fixture.c: see learn_fixture.h. */
+#include "learn_fixture.h"
+#include "test_util.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const emotions[8] = { "angry", "calm", "disgust", "fear",
+                                         "happy", "neutral", "sad", "surprised" };
+
+const char *lf_make_corpus(int speakers, int clips_each)
+{
+  static char dir[512];
+  const char *tmp = tu_tmpdir();
+  if (!tmp)
+    return NULL;
+  snprintf(dir, sizeof dir, "%s", tmp);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/manifest.csv", dir);
+  FILE *csv = fopen(path, "w");
+  if (!csv)
+    return NULL;
+  fprintf(csv, "path,emotion,speaker\n");
+  const size_t n = 16000;
+  float *x = malloc(sizeof(float) * n);
+  uint64_t rng = 99;
+  for (int s = 0; s < speakers; s++)
+    for (int e = 0; e < 8; e++)
+      for (int c = 0; c < clips_each; c++) {
+        double f0 = 150.0 * (1 + s * 0.1) * (1 + e * 0.25), amp = 0.05 + 0.03 * e;
+        for (size_t i = 0; i < n; i++)
+          x[i] = (float)(amp * sin(2 * M_PI * f0 * (double)i / 16000.0) +
+                         0.01 * tu_gauss(&rng));
+        char name[64];
+        snprintf(name, sizeof name, "s%d_%s_%d.wav", s, emotions[e], c);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (tu_write_wav(path, x, n, 16000)) {
+          free(x);
+          fclose(csv);
+          return NULL;
+        }
+        fprintf(csv, "%s,%s,spk%d\n", name, emotions[e], s);
+      }
+  free(x);
+  fclose(csv);
+  return dir;
+}
+
+pid_t lf_spawn(char *const args[], int stop_epoch)
+{
+  char exe[1024];
+  snprintf(exe, sizeof exe, "%s/trainer/emovox", tu_build_root());
+  pid_t pid = fork();
+  if (pid == 0) {
+    char stop[16];
+    snprintf(stop, sizeof stop, "%d", stop_epoch);
+    if (stop_epoch > 0)
+      setenv("EVX_TRAIN_STOP_AFTER_EPOCH", stop, 1);
+    else
+      unsetenv("EVX_TRAIN_STOP_AFTER_EPOCH");
+    char *argv[64];
+    int n = 0;
+    argv[n++] = exe;
+    while (args[n - 1] && n < 63) {
+      argv[n] = args[n - 1];
+      n++;
+    }
+    argv[n] = NULL;
+    execv(exe, argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+int lf_run(char *const args[])
+{
+  pid_t pid = lf_spawn(args, 0);
+  int st;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid)
+    return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+unsigned char *lf_slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (p)
+    *len = fread(p, 1, (size_t)n, f);
+  fclose(f);
+  return p;
+}

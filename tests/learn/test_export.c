@@ -1,0 +1,89 @@
+/* test_export.c: a trained graph exported as a bundle computes, through the
+ * plugin's inference engine (normalisation included), what the training
+ * graph computes in eval mode; for both architectures. */
+#include "test_util.h"
+#include "learn/export.h"
+#include "learn/rng.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void check_arch(int arch, uint32_t window_frames)
+{
+  char err[256];
+  tl_arch_opts ao = tl_arch_defaults(arch);
+  evx_feature_config cfg = evx_feature_config_default(tl_arch_input_kind(arch));
+  cfg.window_frames = window_frames;
+  evx_shape in = evx_input_shape(&cfg);
+  tl_graph g;
+  assert_int_equal(tl_arch_build(&ao, in, 8, &g, err, sizeof err), 0);
+  uint64_t rng = 5;
+  float *params = malloc(sizeof(float) * g.n_params);
+  tl_graph_init_params(&g, params, &rng);
+  for (size_t i = 0; i < g.n_params; i++)   /* nonzero biases too */
+    params[i] += 0.05f * (tl_rng_uniform(&rng) - 0.5f);
+
+  const size_t n = 4, dim = tl_shape_len(in);
+  float *raw = malloc(sizeof(float) * n * dim), *x = malloc(sizeof(float) * n * dim);
+  for (size_t i = 0; i < n * dim; i++)
+    raw[i] = 20.0f * tl_rng_uniform(&rng) - 30.0f + (float)(i % 7);
+  tl_norm nm;
+  uint32_t axis = arch == TL_ARCH_LOGMEL ? 1 : 2;
+  assert_int_equal(tl_norm_fit(&nm, in, axis, arch == TL_ARCH_LOGMEL, raw, n), 0);
+  memcpy(x, raw, sizeof(float) * n * dim);
+  tl_norm_apply(&nm, in, x, n);
+
+  evx_model m;
+  assert_int_equal(tl_export(&g, params, &cfg, &nm, &m, err, sizeof err), 0);
+  void *buf;
+  size_t len;
+  assert_int_equal(evx_bundle_serialize(&m, &buf, &len, err, sizeof err), 0);
+  evx_model *back;
+  assert_int_equal(evx_bundle_parse(buf, len, &back, err, sizeof err), 0);
+  free(buf);
+  void *mem = malloc(evx_net_size(back));
+  evx_net *net = evx_net_init(mem, evx_net_size(back), back);
+  assert_non_null(net);
+
+  tl_work *w = tl_work_new(&g, n);
+  float ours[4 * 8], theirs[8];
+  tl_forward(&g, w, params, x, n, 0, 0, 0, ours);
+  for (size_t s = 0; s < n; s++) {
+    evx_net_forward(net, raw + s * dim, theirs);
+    for (int k = 0; k < 8; k++)
+      assert_float_equal(ours[s * 8 + k], theirs[k], 2e-4);
+  }
+  tl_work_free(w);
+  free(mem);
+  evx_model_free(back);
+  tl_norm_free(&nm);
+  free(params), free(raw), free(x);
+}
+
+static void test_seed_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_SEED, 200); }
+static void test_logmel_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_LOGMEL, 60); }
+
+static void test_bad_channels_rejected(void **state)
+{
+  (void)state;
+  char err[256] = "";
+  tl_arch_opts o = tl_arch_defaults(TL_ARCH_SEED);
+  o.n_channels = 3;
+  tl_graph g;
+  assert_int_equal(tl_arch_build(&o, (evx_shape){ 1, 1, 98 }, 8, &g, err, sizeof err), -1);
+  assert_non_null(strstr(err, "two channel counts"));
+  o = tl_arch_defaults(TL_ARCH_LOGMEL);
+  /* A window too short for three poolings is refused with a message. */
+  assert_int_equal(tl_arch_build(&o, (evx_shape){ 1, 64, 4 }, 8, &g, err, sizeof err), -1);
+  assert_true(strlen(err) > 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_seed_matches_engine),
+    cmocka_unit_test(test_logmel_matches_engine),
+    cmocka_unit_test(test_bad_channels_rejected),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,243 @@
+/* test_gradients.c: every layer type's backward pass against central finite
+ * differences of the loss (parameters and input), in float with tolerances
+ * fit for float. Each graph is: input -> layer(s) under test -> ... ->
+ * Dense -> Softmax + cross-entropy. */
+#include "test_util.h"
+#include "learn/graph.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_SAMPLES 3
+#define N_CLASSES 4
+
+typedef struct {
+  tl_graph g;
+  float *params, *grad, *x, *dx;
+  int y[N_SAMPLES];
+  float sw[N_SAMPLES];
+  tl_work *w;
+} fixture;
+
+static double loss_of(fixture *f)
+{
+  float *scratch = calloc(f->g.n_params, sizeof(float));
+  double loss = 0;
+  tl_forward(&f->g, f->w, f->params, f->x, N_SAMPLES, 1, 42, 0, NULL);
+  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, scratch, &loss, NULL);
+  free(scratch);
+  return loss;
+}
+
+static void setup(fixture *f, uint64_t seed)
+{
+  uint64_t r = seed;
+  size_t in = tl_shape_len(f->g.input);
+  f->params = malloc(sizeof(float) * f->g.n_params);
+  f->grad = calloc(f->g.n_params, sizeof(float));
+  f->x = malloc(sizeof(float) * in * N_SAMPLES);
+  f->dx = malloc(sizeof(float) * in * N_SAMPLES);
+  for (size_t i = 0; i < f->g.n_params; i++)
+    f->params[i] = (float)(0.5 * tu_gauss(&r));
+  /* Inputs: a shuffled grid over [-1.5, 1.5], so no two values of a pooling
+   * window come within the finite-difference step of each other. */
+  const size_t m = in * N_SAMPLES;
+  for (size_t i = 0; i < m; i++)
+    f->x[i] = 3.0f * (float)i / (float)m - 1.5f;
+  for (size_t i = m; i > 1; i--) {
+    size_t j = (size_t)(tu_rand(&r) % i);
+    float t = f->x[i - 1];
+    f->x[i - 1] = f->x[j];
+    f->x[j] = t;
+  }
+  for (int s = 0; s < N_SAMPLES; s++) {
+    f->y[s] = (int)(tu_rand(&r) % N_CLASSES);
+    f->sw[s] = 0.5f + (float)s;   /* unequal class weights */
+  }
+  f->w = tl_work_new(&f->g, N_SAMPLES);
+  assert_non_null(f->w);
+}
+
+static void teardown(fixture *f)
+{
+  tl_work_free(f->w);
+  free(f->params), free(f->grad), free(f->x), free(f->dx);
+}
+
+/* Compare one analytic derivative with (L(v+h) - L(v-h)) / 2h. */
+static int check_one(fixture *f, float *v, float analytic, const char *what, size_t i)
+{
+  const float h = 2e-3f, keep = *v;
+  *v = keep + h;
+  double up = loss_of(f);
+  *v = keep - h;
+  double down = loss_of(f);
+  *v = keep;
+  double numeric = (up - down) / (2.0 * h);
+  double tol = 2e-3 + 2e-2 * fabs(numeric);
+  if (fabs(numeric - analytic) > tol) {
+    print_message("%s[%zu]: analytic %.6g numeric %.6g\n", what, i, analytic, numeric);
+    return 1;
+  }
+  return 0;
+}
+
+static void check_graph(fixture *f)
+{
+  setup(f, 7);
+  double loss = 0;
+  tl_forward(&f->g, f->w, f->params, f->x, N_SAMPLES, 1, 42, 0, NULL);
+  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, f->grad, &loss, f->dx);
+  assert_true(loss > 0 && isfinite(loss));
+  int bad = 0;
+  for (size_t i = 0; i < f->g.n_params; i++)
+    bad += check_one(f, &f->params[i], f->grad[i], "param", i);
+  for (size_t i = 0; i < tl_shape_len(f->g.input) * N_SAMPLES; i++)
+    bad += check_one(f, &f->x[i], f->dx[i], "input", i);
+  assert_int_equal(bad, 0);
+  teardown(f);
+}
+
+#define ADD(call) assert_int_equal((call), 0)
+static char err[256];
+
+static void head(fixture *f)
+{
+  ADD(tl_add_simple(&f->g, EVX_LAYER_FLATTEN, 0, err, sizeof err));
+  ADD(tl_add_dense(&f->g, N_CLASSES, err, sizeof err));
+  ADD(tl_add_simple(&f->g, EVX_LAYER_SOFTMAX, 0, err, sizeof err));
+  ADD(tl_graph_check(&f->g, err, sizeof err));
+}
+
+static void test_dense_softmax_ce(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 6, 1, 1 }, N_CLASSES);
+  ADD(tl_add_dense(&f.g, 5, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_conv1d(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 2, 1, 9 }, N_CLASSES);
+  ADD(tl_add_conv(&f.g, 0, 3, 5, 2, err, sizeof err));
+  ADD(tl_add_conv(&f.g, 0, 2, 3, 0, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_conv2d(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 2, 5, 6 }, N_CLASSES);
+  ADD(tl_add_conv(&f.g, 1, 3, 3, 1, err, sizeof err));
+  ADD(tl_add_conv(&f.g, 1, 2, 3, 0, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_maxpool1d(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 2, 1, 11 }, N_CLASSES);
+  ADD(tl_add_maxpool(&f.g, 0, 3, 2, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_maxpool2d(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 2, 7, 8 }, N_CLASSES);
+  ADD(tl_add_maxpool(&f.g, 1, 3, 2, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_relu(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 3, 1, 5 }, N_CLASSES);
+  ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_dropout(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 3, 1, 6 }, N_CLASSES);
+  ADD(tl_add_simple(&f.g, EVX_LAYER_DROPOUT, 0.4f, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+static void test_gap(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 3, 4, 5 }, N_CLASSES);
+  ADD(tl_add_simple(&f.g, EVX_LAYER_GAP, 0, err, sizeof err));
+  ADD(tl_add_dense(&f.g, N_CLASSES, err, sizeof err));
+  ADD(tl_add_simple(&f.g, EVX_LAYER_SOFTMAX, 0, err, sizeof err));
+  check_graph(&f);
+}
+
+/* The seed architecture end to end, small. */
+static void test_seed_like_stack(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 1, 1, 20 }, N_CLASSES);
+  ADD(tl_add_conv(&f.g, 0, 3, 5, 2, err, sizeof err));
+  ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
+  ADD(tl_add_maxpool(&f.g, 0, 3, 2, err, sizeof err));
+  ADD(tl_add_simple(&f.g, EVX_LAYER_DROPOUT, 0.25f, err, sizeof err));
+  ADD(tl_add_conv(&f.g, 0, 4, 3, 1, err, sizeof err));
+  ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
+  head(&f);
+  check_graph(&f);
+}
+
+/* Dropout masks depend on the sample's index, not on how the batch is cut. */
+static void test_dropout_split_invariant(void **state)
+{
+  (void)state;
+  fixture f;
+  tl_graph_init(&f.g, (evx_shape){ 2, 1, 8 }, N_CLASSES);
+  ADD(tl_add_simple(&f.g, EVX_LAYER_DROPOUT, 0.5f, err, sizeof err));
+  head(&f);
+  setup(&f, 3);
+  float whole[N_SAMPLES * N_CLASSES], part[N_SAMPLES * N_CLASSES];
+  tl_forward(&f.g, f.w, f.params, f.x, N_SAMPLES, 1, 9, 0, whole);
+  tl_forward(&f.g, f.w, f.params, f.x, 1, 1, 9, 0, part);
+  tl_forward(&f.g, f.w, f.params, f.x + 16, N_SAMPLES - 1, 1, 9, 1, part + N_CLASSES);
+  assert_memory_equal(whole, part, sizeof whole);
+  teardown(&f);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_dense_softmax_ce),
+    cmocka_unit_test(test_conv1d),
+    cmocka_unit_test(test_conv2d),
+    cmocka_unit_test(test_maxpool1d),
+    cmocka_unit_test(test_maxpool2d),
+    cmocka_unit_test(test_relu),
+    cmocka_unit_test(test_dropout),
+    cmocka_unit_test(test_gap),
+    cmocka_unit_test(test_seed_like_stack),
+    cmocka_unit_test(test_dropout_split_invariant),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""make_fixtures.py: writes tests/nn/fixtures/*.emvx, small bundles (two valid,
+the rest broken in one way each) and expected.txt: "file<TAB>error substring"
+("OK" for valid ones). Run: /usr/bin/python3 tests/nn/make_fixtures.py"""
+import copy
+import os
+import struct
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emvx  # noqa: E402
+from emvx import layer  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+EMOTIONS = ["angry", "calm", "disgust", "fear", "happy", "neutral", "sad", "surprised"]
+rng = np.random.default_rng(4)
+
+
+def r(*shape, lo=-1.0, hi=1.0):
+    return rng.uniform(lo, hi, size=shape).astype(np.float32)
+
+
+def summary_bundle():
+    return dict(cfg=[16000, 400, 160, 1, 1, 300, 50], input=[1, 1, 98], norm=[2, 98, 0],
+                labels=list(EMOTIONS),
+                layers=[layer("conv1d", 4, 1, 3, 1, 1, 0, 1), layer("relu"),
+                        layer("maxpool1d", 0, 1, 3, 1, 2), layer("dropout", rate=0.2),
+                        layer("flatten"), layer("dense", 8), layer("softmax")],
+                tensors=[("norm.mean", r(98)), ("norm.scale", r(98, lo=0.5, hi=1.5)),
+                         ("layer0.weight", r(4, 1, 3)), ("layer0.bias", r(4)),
+                         ("layer5.weight", r(8, 192)), ("layer5.bias", r(8))])
+
+
+def logmel_bundle():
+    return dict(cfg=[16000, 400, 160, 1, 2, 8, 4], input=[1, 64, 8], norm=[1, 64, 1],
+                labels=list(EMOTIONS),
+                layers=[layer("conv2d", 2, 3, 3, 1, 1, 1, 1), layer("batchnorm", eps=1e-5),
+                        layer("relu"), layer("maxpool2d", 0, 2, 2, 2, 2), layer("gap"),
+                        layer("dense", 8), layer("softmax")],
+                tensors=[("norm.mean", r(64)), ("norm.scale", r(64, lo=0.5, hi=1.5)),
+                         ("layer0.weight", r(2, 1, 3, 3)), ("layer0.bias", r(2)),
+                         ("layer1.weight", r(2, lo=0.5, hi=1.5)), ("layer1.bias", r(2)),
+                         ("layer1.mean", r(2)), ("layer1.var", r(2, lo=0.5, hi=2.0)),
+                         ("layer5.weight", r(8, 2)), ("layer5.bias", r(8))])
+
+
+def edit(base, fn):
+    b = copy.deepcopy(base)
+    fn(b)
+    return emvx.write(b)
+
+
+def patch(data, off, fmt, *vals, crc=True):
+    buf = bytearray(data)
+    struct.pack_into(fmt, buf, off, *vals)
+    if crc:
+        emvx.fix_crc(buf)
+    return bytes(buf)
+
+
+def tensor_rec(b, name):
+    """Byte offset of a tensor's directory record in the written file."""
+    i = [n for n, _ in b["tensors"]].index(name)
+    return emvx.HEADER + 32 * len(b["labels"]) + 64 * len(b["layers"]) + 64 * i
+
+
+def set_tensor(name, arr):
+    def fn(b):
+        b["tensors"] = [(n, arr if n == name else a) for n, a in b["tensors"]]
+    return fn
+
+
+def main():
+    S, L = summary_bundle(), logmel_bundle()
+    s, lg = emvx.write(S), emvx.write(L)
+    w0 = tensor_rec(S, "layer0.weight")
+    cases = {
+        "valid_summary": (s, "OK"),
+        "valid_logmel": (lg, "OK"),
+        "truncated_header": (s[:50], "truncated: 50 bytes"),
+        "truncated_tail": (s[:-100], "truncated: header says"),
+        "empty": (b"", "truncated: 0 bytes"),
+        "bitflip_payload": (s[:3000] + bytes([s[3000] ^ 0x10]) + s[3001:], "CRC mismatch"),
+        "bad_magic": (patch(s, 0, "<4s", b"RIFF"), "bad magic"),
+        "bad_version": (patch(s, 8, "<I", 2), "unsupported format version 2"),
+        "bad_header_size": (patch(s, 12, "<I", 64), "header size 64"),
+        "trailing_bytes": (patch(s + b"\0" * 8, 16, "<Q", len(s)), "trailing bytes"),
+        "file_size_huge": (patch(s, 16, "<Q", 1 << 63), "over the 67108864-byte limit"),
+        "reserved_header": (patch(s, 100, "<I", 7), "reserved header byte"),
+        "too_many_labels": (patch(s, 76, "<I", 17), "17 labels"),
+        "too_many_layers": (patch(s, 80, "<I", 33), "33 layers"),
+        "zero_layers": (patch(s, 80, "<I", 0), "0 layers"),
+        "tensor_count_absurd": (patch(s, 84, "<I", 0xFFFFFFFF), "tensors (at most"),
+        "tables_overrun": (patch(s, 84, "<I", 130), "truncated: the label, layer and tensor"),
+        "label_unterminated": (edit(S, lambda b: b["labels"].__setitem__(0, "x" * 32)),
+                               "label 0 is not NUL-terminated"),
+        "label_nonprintable": (edit(S, lambda b: b["labels"].__setitem__(2, b"bad\x01")),
+                               "non-printable"),
+        "label_duplicate": (edit(S, lambda b: b["labels"].__setitem__(3, "angry")),
+                            "duplicate"),
+        "label_count_mismatch": (edit(S, lambda b: b["labels"].pop()),
+                                 "does not match 7 labels"),
+        "label_padding": (patch(s, 128 + 10, "<B", 65), "bytes after the NUL"),
+        "unknown_layer_type": (edit(S, lambda b: b["layers"][1].update(type=99)),
+                               "unknown layer type 99"),
+        "layer_reserved": (patch(s, 128 + 32 * 8 + 64 + 50, "<B", 1), "reserved byte"),
+        "shapes_dont_chain": (edit(S, lambda b: b["layers"].pop(4)), "is not flat"),
+        "kernel_too_big": (edit(S, lambda b: b["layers"][2].update(kw=200)),
+                           "larger than padded input"),
+        "stride_zero": (edit(S, lambda b: b["layers"][2].update(sw=0)), "stride"),
+        "pool_padding": (edit(S, lambda b: b["layers"][2].update(pw=2)), "over half the window"),
+        "conv_padding": (edit(S, lambda b: b["layers"][0].update(pw=3)), "not below the kernel"),
+        "dense_units_absurd": (edit(S, lambda b: b["layers"][5].update(out_ch=0xFFFFFFFF)),
+                               "units out of range"),
+        "dropout_rate": (edit(S, lambda b: b["layers"][3].update(rate=2.0)), "rate"),
+        "bn_eps_zero": (edit(L, lambda b: b["layers"][1].update(eps=0.0)), "eps"),
+        "dense_too_wide": (edit(S, lambda b: b["layers"][0].update(out_ch=65536)),
+                           "input channels over 65536"),
+        "huge_activation": (edit(L, lambda b: b["layers"][0].update(out_ch=65536)),
+                            "layer 0 (conv2d): output {65536,64,8} over 16777216"),
+        "tensor_shape_mismatch": (edit(S, set_tensor("layer0.weight", r(4, 1, 5))),
+                                  "has shape [4,1,5], the layer needs [4,1,3]"),
+        "missing_tensor": (edit(S, lambda b: b["tensors"].pop(3)), 'missing tensor "layer0.bias"'),
+        "unexpected_tensor": (edit(S, lambda b: b["tensors"].append(("layer1.weight", r(2)))),
+                              'unexpected tensor "layer1.weight"'),
+        "duplicate_tensor": (edit(S, lambda b: b["tensors"].append(("layer5.bias", r(8)))),
+                             'duplicate tensor "layer5.bias"'),
+        "tensor_dim_huge": (patch(s, w0 + 36, "<I", 70000), "out of range 1..65536"),
+        "tensor_elems_overflow": (patch(s, w0 + 32, "<I4I", 4, 65536, 65536, 65536, 65536),
+                                  "over 16777216 elements"),
+        "tensor_ndim": (patch(s, w0 + 32, "<I", 7), "7 dimensions"),
+        "tensor_name_unterminated": (patch(s, w0, "<32s", b"w" * 32), "not NUL-terminated"),
+        "tensor_offset_past_end": (patch(s, w0 + 56, "<Q", (1 << 64) - 64), "past the end"),
+        "tensor_offset_unaligned": (patch(s, w0 + 56, "<Q",
+                                          struct.unpack_from("<Q", s, w0 + 56)[0] + 4), "aligned"),
+        "tensor_overlap": (patch(s, w0 + 56, "<Q", struct.unpack_from("<Q", s, w0 - 8)[0]),
+                           "overlaps"),
+        "tensor_in_tables": (patch(s, tensor_rec(S, "norm.mean") + 56, "<Q", 128), "overlaps"),
+        "nan_weight": (edit(S, set_tensor("layer5.bias", np.full(8, np.nan, np.float32))),
+                       "not finite"),
+        "negative_variance": (edit(L, set_tensor("layer1.var", np.full(2, -1, np.float32))),
+                              "negative variance"),
+        "norm_length": (edit(S, lambda b: b["norm"].__setitem__(1, 97)), "normalisation"),
+        "norm_axis": (edit(S, lambda b: b["norm"].__setitem__(0, 5)), "normalisation"),
+        "wrong_sample_rate": (edit(S, lambda b: b["cfg"].__setitem__(0, 44100)),
+                              "44100 Hz, frame 400, hop 160 not supported"),
+        "unknown_input_kind": (edit(S, lambda b: b["cfg"].__setitem__(4, 9)), "unknown input kind 9"),
+        "input_vs_config": (edit(S, lambda b: b["cfg"].__setitem__(4, 3)),
+                            "does not match the feature configuration"),
+    }
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith(".emvx"):
+            os.remove(os.path.join(OUT, f))
+    with open(os.path.join(OUT, "expected.txt"), "w") as ex:
+        ex.write("# fixture<TAB>expected error substring (OK = valid); make_fixtures.py\n")
+        for name, (data, msg) in cases.items():
+            with open(os.path.join(OUT, name + ".emvx"), "wb") as f:
+                f.write(data)
+            ex.write(f"{name}.emvx\t{msg}\n")
+    print(f"{len(cases)} fixtures in {OUT}")
+
+
+if __name__ == "__main__":
+    main()

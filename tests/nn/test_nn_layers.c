@@ -1,0 +1,145 @@
+/* Each layer kind, alone, against the naive double-precision reference:
+ * odd sizes, channel counts off the 8-block, strides, padding. */
+#include "test_util.h"
+#include "nn_ref.h"
+#include "evx_nn_internal.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  evx_model m;
+  float store[1 << 16];
+} small_model;
+
+/* One layer on input shape `in` with random parameters; optionally with an
+ * input normalisation. Checks engine == reference within tolerance. */
+static void check_layer(evx_layer l, evx_shape in, const evx_norm *norm, uint64_t seed)
+{
+  small_model *sm = calloc(1, sizeof *sm);
+  evx_model *m = &sm->m;
+  uint64_t rng = seed * 7919 + 1;
+  char err[256];
+  m->input = in;
+  m->n_layers = 1;
+  m->layers[0] = l;
+  if (norm) m->norm = *norm;
+  assert_int_equal(evx_model_infer_shapes(m, err, sizeof err), 0);
+  float *p = sm->store;
+  if (m->norm.len) {
+    m->norm.mean = p; ref_fill(&rng, p, m->norm.len, -1, 1); p += m->norm.len;
+    m->norm.scale = p; ref_fill(&rng, p, m->norm.len, 0.5, 2); p += m->norm.len;
+  }
+  evx_layer *L = &m->layers[0];
+  const float **slot[EVX_T_MAX] = { &L->weight, &L->bias, &L->mean, &L->var };
+  for (int r = 0; r < (int)evx_layer_n_tensors(L->type); r++) {
+    uint32_t d[4] = { 1, 1, 1, 1 }, nd = evx_layer_tensor_dims(L, r, d);
+    size_t n = 1;
+    for (uint32_t k = 0; k < nd; k++) n *= d[k];
+    assert_true(p + n <= sm->store + (1 << 16));
+    ref_fill(&rng, p, n, r == EVX_T_VAR ? 0.1 : -1, r == EVX_T_VAR ? 2 : 1);
+    *slot[r] = p;
+    p += n;
+  }
+  size_t ni = evx_shape_elems(in), no = evx_shape_elems(L->out);
+  float *x = malloc(ni * sizeof *x), *y = malloc(no * sizeof *y);
+  double *ref = malloc(no * sizeof *ref);
+  ref_fill(&rng, x, ni, -3, 3);
+  ref_forward(m, x, ref);
+  assert_int_equal(ref_run_net(m, x, y, no), no);
+  for (size_t i = 0; i < no; i++) {
+    double tol = 1e-5 * (1.0 + fabs(ref[i])) * (L->type <= EVX_LAYER_CONV2D ? 4 : 1);
+    if (fabs(y[i] - ref[i]) > tol)
+      fail_msg("layer %s, element %zu: engine %.9g, reference %.9g", evx_layer_name(L->type),
+               i, (double)y[i], ref[i]);
+  }
+  free(x); free(y); free(ref); free(sm);
+}
+
+static evx_layer mk(uint32_t type, uint32_t oc, uint32_t kh, uint32_t kw, uint32_t sh,
+                    uint32_t sw, uint32_t ph, uint32_t pw)
+{
+  evx_layer l = { .type = type, .out_ch = oc, .kh = kh, .kw = kw, .sh = sh, .sw = sw,
+                  .ph = ph, .pw = pw, .eps = 1e-3f };
+  return l;
+}
+
+static void test_conv1d(void **state)
+{
+  (void)state;
+  check_layer(mk(EVX_LAYER_CONV1D, 32, 1, 5, 1, 1, 0, 2), (evx_shape){ 1, 1, 98 }, NULL, 1);
+  check_layer(mk(EVX_LAYER_CONV1D, 13, 1, 3, 1, 1, 0, 1), (evx_shape){ 7, 1, 23 }, NULL, 2);
+  check_layer(mk(EVX_LAYER_CONV1D, 5, 1, 4, 1, 3, 0, 2), (evx_shape){ 3, 1, 17 }, NULL, 3);
+  check_layer(mk(EVX_LAYER_CONV1D, 9, 1, 1, 1, 1, 0, 0), (evx_shape){ 4, 1, 1 }, NULL, 4);
+}
+
+static void test_conv2d(void **state)
+{
+  (void)state;
+  check_layer(mk(EVX_LAYER_CONV2D, 8, 3, 3, 1, 1, 1, 1), (evx_shape){ 1, 64, 20 }, NULL, 5);
+  check_layer(mk(EVX_LAYER_CONV2D, 11, 3, 5, 2, 1, 0, 2), (evx_shape){ 3, 9, 13 }, NULL, 6);
+  check_layer(mk(EVX_LAYER_CONV2D, 6, 2, 3, 2, 2, 1, 1), (evx_shape){ 2, 7, 10 }, NULL, 7);
+}
+
+static void test_maxpool(void **state)
+{
+  (void)state;
+  check_layer(mk(EVX_LAYER_MAXPOOL1D, 0, 1, 3, 1, 2, 0, 0), (evx_shape){ 32, 1, 98 }, NULL, 8);
+  check_layer(mk(EVX_LAYER_MAXPOOL1D, 0, 1, 4, 1, 3, 0, 2), (evx_shape){ 3, 1, 11 }, NULL, 9);
+  check_layer(mk(EVX_LAYER_MAXPOOL2D, 0, 3, 3, 2, 2, 0, 0), (evx_shape){ 8, 64, 100 }, NULL, 10);
+  check_layer(mk(EVX_LAYER_MAXPOOL2D, 0, 3, 2, 1, 2, 1, 1), (evx_shape){ 2, 5, 9 }, NULL, 11);
+}
+
+static void test_dense_and_pointwise(void **state)
+{
+  (void)state;
+  check_layer(mk(EVX_LAYER_DENSE, 8, 0, 0, 0, 0, 0, 0), (evx_shape){ 1472, 1, 1 }, NULL, 12);
+  check_layer(mk(EVX_LAYER_DENSE, 3, 0, 0, 0, 0, 0, 0), (evx_shape){ 37, 1, 1 }, NULL, 13);
+  check_layer(mk(EVX_LAYER_RELU, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 3, 4, 5 }, NULL, 14);
+  check_layer(mk(EVX_LAYER_BATCHNORM, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 5, 3, 7 }, NULL, 15);
+  check_layer(mk(EVX_LAYER_DROPOUT, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 2, 3, 4 }, NULL, 16);
+  check_layer(mk(EVX_LAYER_FLATTEN, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 2, 3, 4 }, NULL, 17);
+  check_layer(mk(EVX_LAYER_GAP, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 6, 5, 7 }, NULL, 18);
+  check_layer(mk(EVX_LAYER_SOFTMAX, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 8, 1, 1 }, NULL, 19);
+}
+
+static void test_softmax_is_stable(void **state)
+{
+  (void)state;
+  evx_model m;
+  memset(&m, 0, sizeof m);
+  char err[128];
+  m.input = (evx_shape){ 4, 1, 1 };
+  m.n_layers = 1;
+  m.layers[0].type = EVX_LAYER_SOFTMAX;
+  assert_int_equal(evx_model_infer_shapes(&m, err, sizeof err), 0);
+  const float x[4] = { 1000.0f, 999.0f, -1000.0f, 1000.0f };
+  float y[4];
+  ref_run_net(&m, x, y, 4);
+  for (int i = 0; i < 4; i++) assert_true(isfinite(y[i]));
+  assert_float_equal(y[0], y[3], 1e-7);
+  assert_float_equal(y[0] + y[1] + y[2] + y[3], 1.0, 1e-6);
+}
+
+static void test_input_normalisation(void **state)
+{
+  (void)state;
+  evx_layer id = mk(EVX_LAYER_DROPOUT, 0, 0, 0, 0, 0, 0, 0);
+  for (uint32_t axis = 0; axis < 3; axis++)
+    for (uint32_t wm = 0; wm < 2; wm++) {
+      evx_shape s = { 3, 5, 7 };
+      uint32_t dims[3] = { s.c, s.h, s.w };
+      evx_norm n = { .axis = axis, .len = dims[axis], .window_mean = wm };
+      check_layer(id, s, &n, 20 + axis * 2 + wm);
+    }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_conv1d), cmocka_unit_test(test_conv2d),
+    cmocka_unit_test(test_maxpool), cmocka_unit_test(test_dense_and_pointwise),
+    cmocka_unit_test(test_softmax_is_stable), cmocka_unit_test(test_input_normalisation),
+  };
+  return cmocka_run_group_tests_name("nn_layers", tests, NULL, NULL);
+}

@@ -1,0 +1,90 @@
+/* begin/step/output spread one inference over calls and must give exactly
+ * (bit for bit) what forward() gives, for both architectures, any budget. */
+#include "test_util.h"
+#include "nn_ref.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void check_slices(evx_model *m, uint64_t seed)
+{
+  size_t sz = evx_net_size(m);
+  void *mem = malloc(sz);
+  evx_net *net = evx_net_init(mem, sz, m);
+  assert_non_null(net);
+  assert_int_equal((uintptr_t)net % 64, 0);
+  evx_shape s = evx_input_shape(&m->cfg);
+  size_t n = (size_t)s.c * s.h * s.w;
+  float *x = malloc(n * sizeof *x), want[EVX_MAX_LABELS];
+  uint64_t rng = seed;
+  ref_fill(&rng, x, n, -60, 10);
+  evx_net_forward(net, x, want);
+  const uint64_t budgets[] = { 0, 1, 777, 10000, 123457, 1000000, UINT64_MAX };
+  uint64_t total = evx_model_flops(m);
+  for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+    evx_net_begin(net, x);
+    int steps = 0;
+    while (!evx_net_step(net, budgets[b])) steps++;
+    assert_memory_equal(evx_net_output(net), want, m->n_labels * sizeof *want);
+    if (budgets[b] >= 10000 && budgets[b] < total) /* bounded: no unit is over 20 kFLOPs */
+      assert_true((uint64_t)steps + 1 >= total / (budgets[b] + 20000));
+    if (budgets[b] == UINT64_MAX) assert_int_equal(steps, 0);
+  }
+  /* A step past completion keeps reporting done and the output intact. */
+  assert_int_equal(evx_net_step(net, 1), 1);
+  assert_memory_equal(evx_net_output(net), want, m->n_labels * sizeof *want);
+  free(x);
+  free(mem);
+}
+
+static void test_seed_architecture(void **state)
+{
+  (void)state;
+  evx_model *m = evx_model_make_seed(NULL, 8, 11);
+  assert_non_null(m);
+  check_slices(m, 1);
+  evx_feature_config c = evx_feature_config_default(EVX_INPUT_SUMMARY_STATS);
+  evx_model *m2 = evx_model_make_seed(&c, 5, 12);
+  assert_non_null(m2);
+  check_slices(m2, 2);
+  evx_model_free(m);
+  evx_model_free(m2);
+}
+
+static void test_logmel_cnn(void **state)
+{
+  (void)state;
+  evx_model *m = evx_model_make_logmel_cnn(NULL, 8, 13);
+  assert_non_null(m);
+  check_slices(m, 3);
+  evx_model_free(m);
+}
+
+/* One step never does much more than its budget: the largest unit. */
+static void test_step_is_bounded(void **state)
+{
+  (void)state;
+  evx_model *m = evx_model_make_logmel_cnn(NULL, 8, 14);
+  size_t sz = evx_net_size(m);
+  void *mem = malloc(sz);
+  evx_net *net = evx_net_init(mem, sz, m);
+  evx_shape s = evx_input_shape(&m->cfg);
+  float *x = calloc((size_t)s.c * s.h * s.w, sizeof *x);
+  evx_net_begin(net, x);
+  int steps = 0;
+  while (!evx_net_step(net, 50000)) steps++;
+  /* ~4.7 MFLOPs in slices of ~50 kFLOPs (units of up to ~56 kFLOPs) */
+  assert_true(steps >= 60);
+  assert_true(steps <= 400);
+  free(x);
+  free(mem);
+  evx_model_free(m);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_seed_architecture), cmocka_unit_test(test_logmel_cnn),
+    cmocka_unit_test(test_step_is_bounded),
+  };
+  return cmocka_run_group_tests_name("nn_slicing", tests, NULL, NULL);
+}

@@ -1,0 +1,54 @@
+/* augment.h: waveform augmentation for training, deterministic given a seed.
+ *  noise   white Gaussian noise at an SNR (dB) drawn from [snr_min, snr_max]
+ *  stretch time stretch without pitch change (WSOLA), rate drawn from
+ *          [rate_min, rate_max]; rate > 1 is faster: n_out = n / rate
+ *  pitch   pitch shift without tempo change (stretch, then resample back to
+ *          the original length), semitones drawn from [semi_min, semi_max]
+ * Works at the signal's own rate. Non-RT (allocates). */
+#ifndef EVX_AUGMENT_H
+#define EVX_AUGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  int noise;   double snr_min, snr_max;     /* dB, e.g. 10..30 */
+  int stretch; double rate_min, rate_max;   /* e.g. 0.8..1.25 */
+  int pitch;   double semi_min, semi_max;   /* e.g. -2..2 */
+  uint64_t seed;
+} evx_augment_opts;
+
+/* All off; ranges set to the examples above; seed 1. */
+evx_augment_opts evx_augment_defaults(void);
+
+/* 1 if any augmentation is on. */
+int evx_augment_enabled(const evx_augment_opts *o);
+
+/* What one augmented variant did (drawn by evx_augment_draw). A value of
+ * 0 / 1 / 0 means "not applied" for noise / stretch / pitch. */
+typedef struct {
+  double snr_db;     /* 0 = no noise (else the SNR) */
+  double rate;       /* 1 = no stretch */
+  double semitones;  /* 0 = no shift */
+  uint64_t noise_seed;
+} evx_augment_params;
+
+/* Draw the parameters of variant `variant` of the clip identified by `key`
+ * (e.g. a hash of its path): depends only on (o->seed, key, variant). */
+evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
+                                    uint32_t variant);
+
+/* Apply p to x (n samples at rate Hz): stretch, then pitch, then noise.
+ * *out is malloc'd (*n_out samples). 0, or -1 on bad arguments / no memory. */
+int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
+                      double rate, float **out, size_t *n_out);
+
+/* The building blocks. Noise is added in place; SNR is measured against the
+ * signal's mean power (a silent signal stays silent). */
+void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed);
+int evx_time_stretch(const float *x, size_t n, double rate, double sr,
+                     float **out, size_t *n_out);
+int evx_pitch_shift(const float *x, size_t n, double semitones, double sr,
+                    float **out, size_t *n_out);
+
+#endif

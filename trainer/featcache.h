@@ -1,0 +1,44 @@
+/* featcache.h: per-clip feature frames (before windowing), cached on disk.
+ *
+ * A clip's frames are computed by the one feature path: evx_audio_read ->
+ * (optional augmentation) -> evx_features_of_signal. With a cache directory
+ * they are stored as <dir>/<key>.evxf where key = FNV-1a 64 over the file's
+ * bytes, the frame-level feature configuration (rate, frame, hop, feature
+ * set), EVX_FEATURE_CODE_VERSION and the augmentation parameters. Files are
+ * written atomically (temp file + rename) and validated on read (magic, key,
+ * size); a bad cache file is recomputed. Non-RT. Thread-safe: counters are
+ * atomic, several threads may share one evx_featcache. */
+#ifndef EVX_FEATCACHE_H
+#define EVX_FEATCACHE_H
+
+#include "augment.h"
+#include "evx_nn.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bump when the extractor's output changes: old cache entries then miss. */
+#define EVX_FEATURE_CODE_VERSION "evx-features-v1.0"
+
+typedef struct {
+  const char *dir;      /* NULL: no cache (always extract) */
+  /* counters (updated atomically) */
+  size_t hits;          /* frames read from the cache */
+  size_t extractions;   /* clips decoded and run through the extractor */
+  size_t writes;        /* cache files written */
+  size_t bad;           /* cache files found invalid and recomputed */
+} evx_featcache;
+
+/* FNV-1a 64: continue hash h (start with EVX_FNV_OFFSET) over n bytes. */
+#define EVX_FNV_OFFSET 0xcbf29ce484222325ull
+uint64_t evx_fnv1a64(uint64_t h, const void *p, size_t n);
+
+/* Frames of the clip at path (aug NULL or all-identity = unaugmented).
+ * *frames is malloc'd, n_frames x EVX_NFEAT floats (NULL when a file is
+ * shorter than one frame). 0, or -1 with a message naming the file. */
+int evx_featcache_frames(evx_featcache *fc, const char *path,
+                         const evx_feature_config *cfg,
+                         const evx_augment_params *aug,
+                         float **frames, size_t *n_frames,
+                         char *err, size_t errlen);
+
+#endif

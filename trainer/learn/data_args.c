@@ -1,0 +1,104 @@
+/* data_args.c: see data_args.h. */
+#include "data_args.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char tl_data_args_help[] =
+  "  --data DIR|CSV        corpus directory or manifest (repeatable)\n"
+  "  --cache DIR           feature cache directory\n"
+  "  --threads N           threads (2)\n"
+  "  --test-speakers LIST  comma-separated test speakers (e.g. ravdess-17,ravdess-18)\n"
+  "  --val-speakers LIST   comma-separated validation speakers\n"
+  "  --test-frac F         share of each corpus's speakers for test (0.2)\n"
+  "  --val-frac F          share for validation (0.1)\n"
+  "  --folds K --fold I    leave-speakers-out fold I of K\n"
+  "  --split-seed N        seed of the speaker shuffle (1)\n"
+  "  --random-split        shuffle clips regardless of speaker (speakers overlap!)\n";
+
+void tl_data_args_init(tl_data_args *a)
+{
+  memset(a, 0, sizeof *a);
+  a->split = evx_split_defaults();
+  a->threads = 2;
+}
+
+static int value(int argc, char **argv, int *i, const char **v)
+{
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "emovox: %s needs a value\n", argv[*i]);
+    return -1;
+  }
+  *v = argv[++*i];
+  return 0;
+}
+
+static int number(const char *opt, const char *v, double lo, double hi, double *out)
+{
+  char *end;
+  double d = strtod(v, &end);
+  if (end == v || *end || !(d >= lo && d <= hi)) {
+    fprintf(stderr, "emovox: %s: '%s' is not a number in %g..%g\n", opt, v, lo, hi);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
+{
+  const char *o = argv[*i], *v = NULL;
+  double d;
+  if (!strcmp(o, "--random-split")) {
+    a->split.mode = EVX_SPLIT_RANDOM;
+    a->split_given = 1;
+    return 1;
+  }
+  static const char *const with_value[] = { "--data", "--cache", "--threads", "--test-speakers",
+    "--val-speakers", "--test-frac", "--val-frac", "--folds", "--fold", "--split-seed" };
+  size_t k = 0, nk = sizeof with_value / sizeof with_value[0];
+  while (k < nk && strcmp(o, with_value[k]))
+    k++;
+  if (k == nk)
+    return 0;
+  if (value(argc, argv, i, &v))
+    return -1;
+  a->split_given |= k >= 3;
+  switch (k) {
+  case 0:
+    if (a->n_data >= TL_MAX_DATA) {
+      fprintf(stderr, "emovox: at most %d --data\n", TL_MAX_DATA);
+      return -1;
+    }
+    a->data[a->n_data++] = v;
+    return 1;
+  case 1: a->cache = v; return 1;
+  case 2: if (number(o, v, 1, 64, &d)) return -1; a->threads = (int)d; return 1;
+  case 3: a->split.mode = EVX_SPLIT_LIST; a->split.test_speakers = v; return 1;
+  case 4: a->split.val_speakers = v; return 1;
+  case 5: if (number(o, v, 0, 1, &d)) return -1; a->split.test_frac = d; return 1;
+  case 6: if (number(o, v, 0, 1, &d)) return -1; a->split.val_frac = d; return 1;
+  case 7: if (number(o, v, 2, 1000, &d)) return -1; a->split.folds = (int)d;
+          a->split.mode = EVX_SPLIT_FOLD; return 1;
+  case 8: if (number(o, v, 0, 999, &d)) return -1; a->split.fold = (int)d;
+          a->split.mode = EVX_SPLIT_FOLD; return 1;
+  default: if (number(o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
+  }
+}
+
+int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log)
+{
+  if (!a->n_data) {
+    fprintf(stderr, "emovox: no --data given\n");
+    return -1;
+  }
+  for (int i = 0; i < a->n_data; i++)
+    if (evx_corpus_add(cl, a->data[i], log))
+      return -1;
+  if (!cl->n) {
+    fprintf(stderr, "emovox: no usable clips in the data given\n");
+    return -1;
+  }
+  evx_corpus_report(cl, log);
+  return 0;
+}

@@ -1,0 +1,32 @@
+/* data_args.h: the data and split options `emovox train` and `emovox eval`
+ * share, and loading the clips they name. */
+#ifndef EVX_LEARN_DATA_ARGS_H
+#define EVX_LEARN_DATA_ARGS_H
+
+#include "corpus.h"
+#include "split.h"
+
+#define TL_MAX_DATA 16
+
+typedef struct {
+  const char *data[TL_MAX_DATA];   /* --data DIR|CSV (repeatable) */
+  int n_data;
+  const char *cache;               /* --cache DIR */
+  evx_split_opts split;            /* --test-speakers, --val-speakers, ... */
+  int split_given;                 /* 1 if any split option was given */
+  int threads;                     /* --threads (2) */
+} tl_data_args;
+
+void tl_data_args_init(tl_data_args *a);
+
+/* If argv[*i] is one of these options, consume it (and its value) and return
+ * 1; 0 if it is not; -1 on a bad or missing value (message printed). */
+int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i);
+
+/* Help text for these options. */
+extern const char tl_data_args_help[];
+
+/* Load every --data into cl (logging to log). 0 or -1 (message printed). */
+int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log);
+
+#endif

@@ -1,0 +1,84 @@
+/* export.c: graph -> evx_model, and the two architectures (see export.h). */
+#include "export.h"
+#include "evx_labels.h"
+#include <stdio.h>
+#include <string.h>
+
+int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
+              const tl_norm *norm, evx_model *m, char *err, size_t errlen)
+{
+  memset(m, 0, sizeof *m);
+  m->cfg = *cfg;
+  m->input = g->input;
+  m->n_labels = g->n_classes;
+  for (uint32_t i = 0; i < g->n_classes; i++) {
+    const char *name = evx_emotion_name((int)i);
+    snprintf(m->labels[i], EVX_LABEL_LEN, "%s", name ? name : "class");
+  }
+  if (norm)
+    m->norm = tl_norm_view(norm);
+  m->n_layers = g->n_layers;
+  for (uint32_t i = 0; i < g->n_layers; i++) {
+    const tl_layer *t = &g->layers[i];
+    evx_layer *l = &m->layers[i];
+    l->type = t->type;
+    l->out_ch = t->out_ch;
+    l->kh = t->kh, l->kw = t->kw, l->sh = t->sh, l->sw = t->sw;
+    l->ph = t->ph, l->pw = t->pw;
+    l->rate = t->rate;
+    if (t->n_w) {
+      l->weight = params + t->w_off;
+      l->bias = params + t->b_off;
+    }
+  }
+  return evx_model_finalize(m, err, errlen);
+}
+
+tl_arch_opts tl_arch_defaults(int arch)
+{
+  if (arch == TL_ARCH_LOGMEL)
+    return (tl_arch_opts){ .arch = arch, .channels = { 8, 16, 32 }, .n_channels = 3,
+                           .dropout = 0.25f };
+  return (tl_arch_opts){ .arch = TL_ARCH_SEED, .channels = { 32, 64 }, .n_channels = 2,
+                         .dropout = 0.25f };
+}
+
+uint32_t tl_arch_input_kind(int arch)
+{
+  return arch == TL_ARCH_LOGMEL ? EVX_INPUT_LOGMEL : EVX_INPUT_SUMMARY;
+}
+
+int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
+                  tl_graph *g, char *err, size_t errlen)
+{
+  tl_graph_init(g, input, n_classes);
+  int rc = 0;
+  if (o->arch == TL_ARCH_SEED) {
+    if (o->n_channels != 2) {
+      snprintf(err, errlen, "--arch seed takes two channel counts");
+      return -1;
+    }
+    for (int i = 0; i < 2 && !rc; i++) {
+      rc |= tl_add_conv(g, 0, o->channels[i], i ? 3 : 5, i ? 1 : 2, err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : tl_add_maxpool(g, 0, 3, 2, err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
+    }
+    rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_FLATTEN, 0, err, errlen);
+  } else {
+    if (o->n_channels < 1 || o->n_channels > 4) {
+      snprintf(err, errlen, "--arch logmel takes one to four channel counts");
+      return -1;
+    }
+    for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
+      rc |= tl_add_conv(g, 1, o->channels[i], 3, 1, err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : tl_add_maxpool(g, 1, 3, 2, err, errlen);
+    }
+    rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_GAP, 0, err, errlen);
+    rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
+  }
+  rc |= rc ? 0 : tl_add_dense(g, n_classes, err, errlen);
+  rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_SOFTMAX, 0, err, errlen);
+  return rc ? -1 : tl_graph_check(g, err, errlen);
+}

@@ -1,0 +1,37 @@
+/* export.h: a trained graph as an evx_model (what a .emvx bundle holds) and
+ * the two architectures `emovox train` offers. Non-RT. */
+#ifndef EVX_LEARN_EXPORT_H
+#define EVX_LEARN_EXPORT_H
+
+#include "graph.h"
+#include "norm.h"
+#include "evx_nn.h"
+
+/* Fill m from g with weights pointing into params (which must outlive m;
+ * m->storage stays NULL) and finalize it. Labels: the eight emotions.
+ * 0, or -1 with a message. */
+int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
+              const tl_norm *norm, evx_model *m, char *err, size_t errlen);
+
+enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2 };
+
+typedef struct {
+  int arch;                 /* enum tl_arch */
+  uint32_t channels[4];     /* seed: 2 used (32,64); logmel: up to 4 (8,16,32) */
+  uint32_t n_channels;
+  float dropout;            /* seed: 0.25; logmel: 0.25 before the dense layer */
+} tl_arch_opts;
+
+tl_arch_opts tl_arch_defaults(int arch);
+
+/* The input kind an architecture reads (EVX_INPUT_SUMMARY / _LOGMEL). */
+uint32_t tl_arch_input_kind(int arch);
+
+/*  seed:   Conv1D(c1,k5,p2) ReLU MaxPool1D(3,s2) Dropout Conv1D(c2,k3,p1)
+ *          ReLU MaxPool1D(3,s2) Dropout Flatten Dense Softmax
+ *  logmel: [Conv2D(c,3x3,p1) ReLU MaxPool2D(3,s2)] per channel count, GAP,
+ *          Dropout, Dense Softmax */
+int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
+                  tl_graph *g, char *err, size_t errlen);
+
+#endif

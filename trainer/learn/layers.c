@@ -1,0 +1,261 @@
+/* layers.c: forward and backward kernels per layer type (see layers.h). */
+#include "layers.h"
+#include "rng.h"
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* ---- convolution: im2col over the whole chunk, one sgemm ------------------ */
+
+static void im2col(const tl_layer *l, const float *x, size_t n, float *col)
+{
+  const evx_shape in = l->in, out = l->out;
+  const size_t plane = (size_t)out.h * out.w, cols = n * plane;
+  for (uint32_t ci = 0; ci < in.c; ci++)
+    for (uint32_t ki = 0; ki < l->kh; ki++)
+      for (uint32_t kj = 0; kj < l->kw; kj++) {
+        float *row = col + (((size_t)ci * l->kh + ki) * l->kw + kj) * cols;
+        for (size_t s = 0; s < n; s++) {
+          const float *xs = x + (s * in.c + ci) * in.h * in.w;
+          float *r = row + s * plane;
+          for (uint32_t oh = 0; oh < out.h; oh++) {
+            long ih = (long)oh * l->sh + ki - l->ph;
+            float *ro = r + (size_t)oh * out.w;
+            if (ih < 0 || ih >= (long)in.h) {
+              memset(ro, 0, sizeof(float) * out.w);
+              continue;
+            }
+            const float *xr = xs + (size_t)ih * in.w;
+            for (uint32_t ow = 0; ow < out.w; ow++) {
+              long iw = (long)ow * l->sw + kj - l->pw;
+              ro[ow] = (iw < 0 || iw >= (long)in.w) ? 0.0f : xr[iw];
+            }
+          }
+        }
+      }
+}
+
+static void col2im(const tl_layer *l, const float *col, size_t n, float *dx)
+{
+  const evx_shape in = l->in, out = l->out;
+  const size_t plane = (size_t)out.h * out.w, cols = n * plane;
+  memset(dx, 0, sizeof(float) * n * tl_shape_len(in));
+  for (uint32_t ci = 0; ci < in.c; ci++)
+    for (uint32_t ki = 0; ki < l->kh; ki++)
+      for (uint32_t kj = 0; kj < l->kw; kj++) {
+        const float *row = col + (((size_t)ci * l->kh + ki) * l->kw + kj) * cols;
+        for (size_t s = 0; s < n; s++) {
+          float *xs = dx + (s * in.c + ci) * in.h * in.w;
+          const float *r = row + s * plane;
+          for (uint32_t oh = 0; oh < out.h; oh++) {
+            long ih = (long)oh * l->sh + ki - l->ph;
+            if (ih < 0 || ih >= (long)in.h)
+              continue;
+            float *xr = xs + (size_t)ih * in.w;
+            const float *ro = r + (size_t)oh * out.w;
+            for (uint32_t ow = 0; ow < out.w; ow++) {
+              long iw = (long)ow * l->sw + kj - l->pw;
+              if (iw >= 0 && iw < (long)in.w)
+                xr[iw] += ro[ow];
+            }
+          }
+        }
+      }
+}
+
+void tl_conv_forward(const tl_layer *l, const float *wt, const float *b,
+                     const float *x, size_t n, float *col, float *tmp, float *y)
+{
+  const size_t plane = (size_t)l->out.h * l->out.w, cols = n * plane;
+  const size_t k = (size_t)l->in.c * l->kh * l->kw, co = l->out.c;
+  im2col(l, x, n, col);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)co, (int)cols, (int)k,
+              1.0f, wt, (int)k, col, (int)cols, 0.0f, tmp, (int)cols);
+  for (size_t s = 0; s < n; s++)
+    for (size_t c = 0; c < co; c++) {
+      const float *t = tmp + c * cols + s * plane;
+      float *o = y + (s * co + c) * plane;
+      for (size_t i = 0; i < plane; i++)
+        o[i] = t[i] + b[c];
+    }
+}
+
+void tl_conv_backward(const tl_layer *l, const float *wt, const float *col,
+                      const float *dy, size_t n, float *tmp, float *dcol,
+                      float *dw, float *db, float *dx)
+{
+  const size_t plane = (size_t)l->out.h * l->out.w, cols = n * plane;
+  const size_t k = (size_t)l->in.c * l->kh * l->kw, co = l->out.c;
+  for (size_t c = 0; c < co; c++) {
+    float sum = 0;
+    for (size_t s = 0; s < n; s++) {
+      const float *g = dy + (s * co + c) * plane;
+      float *t = tmp + c * cols + s * plane;
+      for (size_t i = 0; i < plane; i++) {
+        t[i] = g[i];
+        sum += g[i];
+      }
+    }
+    db[c] += sum;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)co, (int)k, (int)cols,
+              1.0f, tmp, (int)cols, col, (int)cols, 1.0f, dw, (int)k);
+  if (!dx)
+    return;
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)cols, (int)co,
+              1.0f, wt, (int)k, tmp, (int)cols, 0.0f, dcol, (int)cols);
+  col2im(l, dcol, n, dx);
+}
+
+/* ---- dense -------------------------------------------------------------- */
+
+void tl_dense_forward(const tl_layer *l, const float *wt, const float *b,
+                      const float *x, size_t n, float *y)
+{
+  const int in = (int)tl_shape_len(l->in), out = (int)l->out.c;
+  for (size_t s = 0; s < n; s++)
+    memcpy(y + s * out, b, sizeof(float) * out);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in,
+              1.0f, x, in, wt, in, 1.0f, y, out);
+}
+
+void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
+                       const float *dy, size_t n, float *dw, float *db, float *dx)
+{
+  const int in = (int)tl_shape_len(l->in), out = (int)l->out.c;
+  for (size_t s = 0; s < n; s++)
+    for (int o = 0; o < out; o++)
+      db[o] += dy[s * out + o];
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, (int)n,
+              1.0f, dy, out, x, in, 1.0f, dw, in);
+  if (dx)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, in, out,
+                1.0f, dy, out, wt, in, 0.0f, dx, in);
+}
+
+/* ---- max pooling (-inf padding) ------------------------------------------ */
+
+void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                        uint32_t *arg)
+{
+  const evx_shape in = l->in, out = l->out;
+  for (size_t p = 0; p < n * in.c; p++) {
+    const float *xp = x + p * in.h * in.w;
+    float *yp = y + p * out.h * out.w;
+    uint32_t *ap = arg + p * out.h * out.w;
+    for (uint32_t oh = 0; oh < out.h; oh++)
+      for (uint32_t ow = 0; ow < out.w; ow++) {
+        float best = -FLT_MAX;
+        uint32_t at = 0;
+        int found = 0;
+        for (uint32_t ki = 0; ki < l->kh; ki++) {
+          long ih = (long)oh * l->sh + ki - l->ph;
+          if (ih < 0 || ih >= (long)in.h)
+            continue;
+          for (uint32_t kj = 0; kj < l->kw; kj++) {
+            long iw = (long)ow * l->sw + kj - l->pw;
+            if (iw < 0 || iw >= (long)in.w)
+              continue;
+            uint32_t idx = (uint32_t)(ih * in.w + iw);
+            if (!found || xp[idx] > best) {
+              best = xp[idx];
+              at = idx;
+              found = 1;
+            }
+          }
+        }
+        yp[(size_t)oh * out.w + ow] = best;
+        ap[(size_t)oh * out.w + ow] = at;
+      }
+  }
+}
+
+void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
+                         const float *dy, size_t n, float *dx)
+{
+  const size_t ip = (size_t)l->in.h * l->in.w, op = (size_t)l->out.h * l->out.w;
+  memset(dx, 0, sizeof(float) * n * l->in.c * ip);
+  for (size_t p = 0; p < n * l->in.c; p++)
+    for (size_t o = 0; o < op; o++)
+      dx[p * ip + arg[p * op + o]] += dy[p * op + o];
+}
+
+/* ---- elementwise and reductions ------------------------------------------ */
+
+void tl_relu_forward(size_t len, const float *x, float *y)
+{
+  for (size_t i = 0; i < len; i++)
+    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void tl_relu_backward(size_t len, const float *y, const float *dy, float *dx)
+{
+  for (size_t i = 0; i < len; i++)
+    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+void tl_dropout_forward(const tl_layer *l, const float *x, size_t n, int train,
+                        uint64_t seed, size_t first, float *mask, float *y)
+{
+  const size_t len = tl_shape_len(l->in);
+  if (!train || l->rate <= 0.0f) {
+    memcpy(y, x, sizeof(float) * n * len);
+    for (size_t i = 0; i < n * len; i++)
+      mask[i] = 1.0f;
+    return;
+  }
+  const float keep = 1.0f / (1.0f - l->rate);
+  for (size_t s = 0; s < n; s++) {
+    uint64_t st = tl_rng_mix(seed, first + s);
+    for (size_t i = 0; i < len; i++) {
+      size_t j = s * len + i;
+      mask[j] = tl_rng_uniform(&st) < l->rate ? 0.0f : keep;
+      y[j] = x[j] * mask[j];
+    }
+  }
+}
+
+void tl_dropout_backward(size_t len, const float *mask, const float *dy, float *dx)
+{
+  for (size_t i = 0; i < len; i++)
+    dx[i] = dy[i] * mask[i];
+}
+
+void tl_gap_forward(const tl_layer *l, const float *x, size_t n, float *y)
+{
+  const size_t plane = (size_t)l->in.h * l->in.w;
+  for (size_t p = 0; p < n * l->in.c; p++) {
+    double sum = 0;
+    for (size_t i = 0; i < plane; i++)
+      sum += x[p * plane + i];
+    y[p] = (float)(sum / (double)plane);
+  }
+}
+
+void tl_gap_backward(const tl_layer *l, const float *dy, size_t n, float *dx)
+{
+  const size_t plane = (size_t)l->in.h * l->in.w;
+  for (size_t p = 0; p < n * l->in.c; p++) {
+    float g = dy[p] / (float)plane;
+    for (size_t i = 0; i < plane; i++)
+      dx[p * plane + i] = g;
+  }
+}
+
+void tl_softmax_rows(const float *x, size_t n, size_t k, float *y)
+{
+  for (size_t s = 0; s < n; s++) {
+    const float *xr = x + s * k;
+    float *yr = y + s * k, mx = xr[0];
+    for (size_t j = 1; j < k; j++)
+      mx = xr[j] > mx ? xr[j] : mx;
+    double sum = 0;
+    for (size_t j = 0; j < k; j++) {
+      yr[j] = expf(xr[j] - mx);
+      sum += yr[j];
+    }
+    for (size_t j = 0; j < k; j++)
+      yr[j] = (float)(yr[j] / sum);
+  }
+}

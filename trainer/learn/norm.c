@@ -1,0 +1,107 @@
+/* norm.c: fitting and applying the input normalisation (see norm.h). */
+#include "norm.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Index of element (c, h, w) along axis; strides of the other two. */
+static uint32_t dim_of(evx_shape s, uint32_t axis)
+{
+  return axis == 0 ? s.c : axis == 1 ? s.h : s.w;
+}
+
+static uint32_t axis_index(evx_shape s, uint32_t axis, size_t e)
+{
+  uint32_t w = (uint32_t)(e % s.w), h = (uint32_t)(e / s.w % s.h);
+  uint32_t c = (uint32_t)(e / ((size_t)s.w * s.h));
+  return axis == 0 ? c : axis == 1 ? h : w;
+}
+
+/* Subtract, per index along axis, the row's mean over the other axes. */
+static void subtract_window_mean(evx_shape s, uint32_t axis, float *row,
+                                 double *acc, uint32_t len)
+{
+  const size_t total = (size_t)s.c * s.h * s.w, per = total / len;
+  memset(acc, 0, sizeof(double) * len);
+  for (size_t e = 0; e < total; e++)
+    acc[axis_index(s, axis, e)] += row[e];
+  for (uint32_t i = 0; i < len; i++)
+    acc[i] /= (double)per;
+  for (size_t e = 0; e < total; e++)
+    row[e] = (float)(row[e] - acc[axis_index(s, axis, e)]);
+}
+
+int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
+                const float *x, size_t n)
+{
+  memset(nm, 0, sizeof *nm);
+  if (axis > 2)
+    return -1;
+  const uint32_t len = dim_of(s, axis);
+  const size_t total = (size_t)s.c * s.h * s.w;
+  double *sum = calloc(len, sizeof(double)), *sq = calloc(len, sizeof(double));
+  double *acc = calloc(len, sizeof(double));
+  float *row = malloc(sizeof(float) * total);
+  nm->mean = malloc(sizeof(float) * len);
+  nm->scale = malloc(sizeof(float) * len);
+  if (!sum || !sq || !acc || !row || !nm->mean || !nm->scale) {
+    free(sum), free(sq), free(acc), free(row);
+    tl_norm_free(nm);
+    return -1;
+  }
+  nm->axis = axis, nm->len = len, nm->window_mean = window_mean;
+  for (size_t r = 0; r < n; r++) {
+    memcpy(row, x + r * total, sizeof(float) * total);
+    if (window_mean)
+      subtract_window_mean(s, axis, row, acc, len);
+    for (size_t e = 0; e < total; e++) {
+      uint32_t i = axis_index(s, axis, e);
+      sum[i] += row[e];
+      sq[i] += (double)row[e] * row[e];
+    }
+  }
+  const double count = (double)n * (double)(total / len);
+  for (uint32_t i = 0; i < len; i++) {
+    double mu = count > 0 ? sum[i] / count : 0.0;
+    double var = count > 0 ? sq[i] / count - mu * mu : 0.0;
+    double sd = sqrt(var > 0 ? var : 0);
+    nm->mean[i] = (float)mu;
+    nm->scale[i] = sd > 1e-6 ? (float)(1.0 / sd) : 1.0f;  /* constant input: leave scale */
+  }
+  free(sum), free(sq), free(acc), free(row);
+  return 0;
+}
+
+void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n)
+{
+  if (!nm->len)
+    return;
+  const size_t total = (size_t)s.c * s.h * s.w;
+  double *acc = calloc(nm->len, sizeof(double));
+  if (!acc)
+    return;
+  for (size_t r = 0; r < n; r++) {
+    float *row = x + r * total;
+    if (nm->window_mean)
+      subtract_window_mean(s, nm->axis, row, acc, nm->len);
+    for (size_t e = 0; e < total; e++) {
+      uint32_t i = axis_index(s, nm->axis, e);
+      row[e] = (row[e] - nm->mean[i]) * nm->scale[i];
+    }
+  }
+  free(acc);
+}
+
+evx_norm tl_norm_view(const tl_norm *nm)
+{
+  return (evx_norm){ .axis = nm->axis, .len = nm->len, .mean = nm->mean,
+                     .scale = nm->scale, .window_mean = nm->window_mean };
+}
+
+void tl_norm_free(tl_norm *nm)
+{
+  free(nm->mean);
+  free(nm->scale);
+  nm->mean = nm->scale = NULL;
+  nm->len = 0;
+}

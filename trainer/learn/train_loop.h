@@ -1,0 +1,84 @@
+/* train_loop.h: mini-batch training of a tl_graph with Adam, plateau LR
+ * schedule, early stopping on the validation loss and a checkpoint after
+ * every epoch. Threads split each batch into contiguous chunks whose
+ * gradients are summed in thread order, so a run is deterministic for a given
+ * seed and thread count; with a checkpoint, a resumed run ends bit-identical
+ * to an uninterrupted one. Non-RT. */
+#ifndef EVX_LEARN_TRAIN_LOOP_H
+#define EVX_LEARN_TRAIN_LOOP_H
+
+#include "graph.h"
+#include "optim.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define TL_MAX_EPOCHS 1000
+
+/* Rows to train or validate on (already normalised). */
+typedef struct {
+  size_t n;
+  uint32_t dim;
+  const float *x;     /* n x dim */
+  const int *y;       /* n labels in 0..n_classes-1 */
+} tl_set;
+
+typedef struct {
+  int epochs;                 /* at most (200) */
+  int batch;                  /* 32 */
+  double lr;                  /* 1e-3 */
+  double lr_factor;           /* plateau factor (0.5) */
+  int lr_patience;            /* plateau patience in epochs (5) */
+  double min_lr;              /* 1e-5 */
+  int patience;               /* early stopping patience (15; 0 = never) */
+  int threads;                /* 2 */
+  uint64_t seed;              /* 1 */
+  int balanced;               /* 1: class weights n / (k * count) */
+  const char *checkpoint;     /* NULL: none */
+  int resume;                 /* 1: continue from the checkpoint */
+  uint64_t fingerprint;       /* must match the checkpoint's on resume */
+  int quiet;                  /* 1: no progress output */
+} tl_train_opts;
+
+tl_train_opts tl_train_defaults(void);
+
+typedef struct {
+  double train_loss, train_acc, val_loss, val_acc, lr, seconds;
+} tl_epoch;
+
+/* Everything a checkpoint holds. */
+typedef struct {
+  size_t n_params;
+  float *params, *m, *v, *best;
+  tl_adam adam;
+  tl_plateau plateau;
+  tl_early early;
+  uint64_t rng;
+  uint64_t fingerprint;
+  int epoch;                  /* epochs completed */
+  int done;                   /* 1: training finished (stopped or max) */
+  tl_epoch hist[TL_MAX_EPOCHS];
+} tl_state;
+
+int tl_state_alloc(tl_state *st, size_t n_params);
+void tl_state_free(tl_state *st);
+
+/* Class weights for the loss (1 each unless balanced). w has n_classes. */
+void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *w);
+
+/* Train. On success st->best holds the weights of the best validation epoch
+ * (the last epoch when val is empty) and 0 is returned; -1 with err on
+ * failure; 130 when interrupted by SIGINT/SIGTERM (the checkpoint holds the
+ * last completed epoch). */
+int tl_train(const tl_graph *g, const tl_set *train, const tl_set *val,
+             const tl_train_opts *o, tl_state *st, char *err, size_t errlen);
+
+/* Probabilities (n x n_classes) of every row, eval mode, over threads. */
+int tl_predict(const tl_graph *g, const float *params, const tl_set *s,
+               int threads, float *probs);
+
+/* Run fn(ctx, t) for t = 0..threads-1 on that many threads (t = 0 on the
+ * caller's). Returns 0, or -1 if a thread could not start (then all ran
+ * on the caller, in order). */
+int tl_parallel(int threads, void (*fn)(void *ctx, int t), void *ctx);
+
+#endif

@@ -1,0 +1,43 @@
+/* report.h: the report `emovox train` and `emovox eval` write: report.json,
+ * report.md, learning_curves.svg (training only), confusion_window.svg and
+ * confusion_clip.svg. Scores are given per window (each network input on its
+ * own) and per clip (mean of the clip's window probabilities), overall and
+ * per corpus. Non-RT. */
+#ifndef EVX_REPORT_H
+#define EVX_REPORT_H
+
+#include "corpus.h"
+#include "learn/train_loop.h"
+#include "split.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  const char *title;          /* "emovox train" / "emovox eval" */
+  const char *command;        /* the command line */
+  uint64_t seed;
+  const char *bundle;         /* the bundle evaluated */
+  const evx_cliplist *cl;
+  const evx_split *sp;        /* NULL: every clip was evaluated */
+  const char *evaluated;      /* what the scores are of, e.g. "test side" */
+  const tl_epoch *hist;       /* NULL for eval */
+  int n_hist, best_epoch;
+  double train_seconds;
+  /* predictions, one row per window */
+  size_t n;
+  uint32_t k;
+  const char *const *labels;  /* k names */
+  const float *probs;         /* n x k */
+  const int *y;
+  const uint32_t *clip;       /* index into cl */
+} evx_report;
+
+/* Joined argv, shell-quoted where needed; malloc'd. */
+char *evx_command_line(int argc, char **argv);
+
+/* Write the files into dir (created if missing). 0, or -1 with err. On
+ * success *ua_window and *ua_clip (may be NULL) receive the overall UAs. */
+int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
+                     double *ua_clip, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,19 @@
+/* svg.h: the report's plots as hand-written SVG (no dependencies). Each
+ * writes a complete document to f. */
+#ifndef EVX_SVG_H
+#define EVX_SVG_H
+
+#include "learn/metrics.h"
+#include "learn/train_loop.h"
+#include <stdio.h>
+
+/* Train and validation loss (left) and accuracy (right) per epoch; the best
+ * epoch marked. */
+void evx_svg_curves(FILE *f, const tl_epoch *hist, int n, int best_epoch);
+
+/* Confusion matrix, rows = truth, columns = prediction, cells shaded by the
+ * row-normalised rate and labelled with counts. */
+void evx_svg_confusion(FILE *f, const tl_confusion *c, const char *const *labels,
+                       const char *title);
+
+#endif
