@@ -46,6 +46,7 @@ static int give_weights(evx_model *m, uint64_t seed)
       for (uint32_t k = 0; k < nd; k++) n *= d[k];
       total += (n + 15) & ~(uint64_t)15;
     }
+  total = (total + 15) & ~(uint64_t)15; /* aligned_alloc wants a multiple of 64 bytes */
   m->storage = aligned_alloc(64, total * sizeof(float));
   if (!m->storage) return -1;
   zoo_rng r = { seed * 0x9E3779B97F4A7C15ull + 1, m->storage };
@@ -61,8 +62,10 @@ static int give_weights(evx_model *m, uint64_t seed)
       l->mean = fill(&r, l->in.c, -0.5, 0.5);
       l->var = fill(&r, l->in.c, 0.5, 2.0);
     } else if (evx_layer_n_tensors(l->type)) {
-      double fan_in = (double)l->in.c * l->kh * l->kw, a = sqrt(6.0 / fan_in);
-      uint64_t n = (uint64_t)l->out_ch * l->in.c * l->kh * l->kw;
+      uint32_t d[4] = { 1, 1, 1, 1 }, nd = evx_layer_tensor_dims(l, EVX_T_WEIGHT, d);
+      uint64_t n = 1;
+      for (uint32_t k = 0; k < nd; k++) n *= d[k];
+      double fan_in = (double)n / l->out_ch, a = sqrt(6.0 / fan_in);
       l->weight = fill(&r, n, -a, a);
       l->bias = fill(&r, l->out_ch, -0.1, 0.1);
     }

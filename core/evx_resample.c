@@ -1,8 +1,203 @@
-/* STUB: replaced by the resampler (issue 3). */
+/* evx_resample.c: streaming polyphase resampler, any rate 8..192 kHz to
+ * 16 kHz (evx_resample.h, docs/resampler.md).
+ *
+ * Output j lies at input time j * down / up (an exact integer ratio from the
+ * rate rounded to 1 mHz), tracked as an integer phase, so the result does not
+ * depend on how the input is blocked. Each output is one inner product of the
+ * last `taps` inputs with a row of the Kaiser windowed-sinc table; when the
+ * ratio needs too many rows, a finer fixed table is used and the two rows
+ * around the phase are interpolated linearly. */
 #include "evx_resample.h"
-size_t evx_rs_size(double r, uint32_t m) { (void)r; (void)m; return 0; }
-evx_rs *evx_rs_init(void *mem, size_t s, double r, uint32_t m) { (void)mem; (void)s; (void)r; (void)m; return NULL; }
-void evx_rs_reset(evx_rs *rs) { (void)rs; }
-uint32_t evx_rs_max_out(const evx_rs *rs) { (void)rs; return 0; }
-double evx_rs_delay(const evx_rs *rs) { (void)rs; return 0; }
-uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out) { (void)rs; (void)in; (void)n; (void)out; return 0; }
+#include "evx_rs_design.h"
+#include "evx_rs_dot.h"
+
+#include <math.h>
+#include <string.h>
+
+#define OUT_RATE_MHZ 16000000ull   /* 16 kHz in mHz */
+/* Interpolated tables get this many rows per cycle of the cutoff: the
+ * linear interpolation error, (2 pi cutoff / rows)^2 / 8, stays near
+ * -110 dB. */
+#define INTERP_ROWS_PER_CYCLE 1250.0
+/* Exact tables (one row per phase) are used up to this many floats, or
+ * whenever they are no larger than the interpolated one. */
+#define EXACT_TABLE_MAX (1u << 17)
+/* Inputs are clamped to this so no inner product can overflow float, and
+ * flushed to 0 below SAMPLE_FLUSH so denormals never slow the filter. */
+#define SAMPLE_LIMIT 1e30f
+#define SAMPLE_FLUSH 1e-20f
+
+struct evx_rs {
+  uint32_t up, down;      /* output j is at input time j * down / up */
+  uint32_t max_in, max_out;
+  uint32_t taps;          /* inputs per output (0: pass-through) */
+  uint32_t rows_per_in;   /* table rows per input sample */
+  int exact;              /* rows_per_in == up: no interpolation */
+  double delay;           /* output samples */
+  const float *table;     /* (rows_per_in + !exact) x taps */
+  float *ring;            /* 2 x taps: every input written twice */
+  uint32_t write;         /* next ring position, 0..taps-1 */
+  uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
+  uint32_t gap;           /* inputs still to come before the next output */
+};
+
+/* The shape of one instance; the same for evx_rs_size and evx_rs_init. */
+typedef struct {
+  uint32_t up, down, taps, rows_per_in, rows;
+  int exact;
+  evx_rs_spec spec;
+  size_t table_off, ring_off, total;
+} rs_layout;
+
+static size_t align64(size_t x) { return (x + 63u) & ~(size_t)63u; }
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static int make_layout(double in_rate, uint32_t max_in, rs_layout *l)
+{
+  memset(l, 0, sizeof *l);
+  if (!(in_rate >= EVX_RS_MIN_RATE && in_rate <= EVX_RS_MAX_RATE) || max_in == 0)
+    return -1;
+  uint64_t rate_mhz = (uint64_t)llround(in_rate * 1000.0);
+  uint64_t g = gcd_u64(rate_mhz, OUT_RATE_MHZ);
+  l->up = (uint32_t)(OUT_RATE_MHZ / g);
+  l->down = (uint32_t)(rate_mhz / g);
+  size_t off = align64(sizeof(struct evx_rs));
+  if (l->up == l->down) {             /* 16 kHz: pass-through */
+    l->total = off + 63u;
+    return 0;
+  }
+  double rate = (double)rate_mhz / 1000.0;
+  evx_rs_spec_for(rate, &l->spec);
+  l->taps = l->spec.taps;
+  uint32_t fine = (uint32_t)ceil(INTERP_ROWS_PER_CYCLE * l->spec.cutoff);
+  l->exact = l->up <= fine || (uint64_t)l->up * l->taps <= EXACT_TABLE_MAX;
+  l->rows_per_in = l->exact ? l->up : fine;
+  l->rows = l->exact ? l->up : fine + 1u;  /* + the row at offset 1 */
+  l->table_off = off;
+  off = align64(off + sizeof(float) * (size_t)l->rows * l->taps);
+  l->ring_off = off;
+  off = align64(off + sizeof(float) * 2u * (size_t)l->taps);
+  l->total = off + 63u;               /* room to align the caller's base */
+  return 0;
+}
+
+size_t evx_rs_size(double in_rate, uint32_t max_in)
+{
+  rs_layout l;
+  return make_layout(in_rate, max_in, &l) == 0 ? l.total : 0;
+}
+
+evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
+{
+  rs_layout l;
+  if (!mem || make_layout(in_rate, max_in, &l) != 0 || size < l.total)
+    return NULL;
+  char *base = (char *)(((uintptr_t)mem + 63u) & ~(uintptr_t)63u);
+  evx_rs *rs = (evx_rs *)base;
+  memset(rs, 0, sizeof *rs);
+  rs->up = l.up;
+  rs->down = l.down;
+  rs->max_in = max_in;
+  /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
+   * down/up apart. */
+  rs->max_out = (uint32_t)((uint64_t)max_in * l.up / l.down + 1u);
+  rs->taps = l.taps;
+  if (l.taps == 0) {
+    rs->max_out = max_in;
+    return rs;
+  }
+  rs->rows_per_in = l.rows_per_in;
+  rs->exact = l.exact;
+  rs->delay = (double)l.taps / 2.0 * (double)l.up / (double)l.down;
+  float *table = (float *)(base + l.table_off);
+  evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
+  rs->table = table;
+  rs->ring = (float *)(base + l.ring_off);
+  evx_rs_reset(rs);
+  return rs;
+}
+
+/* Forget all input (as if just initialised). RT-safe. */
+void evx_rs_reset(evx_rs *rs)
+{
+  if (!rs || rs->taps == 0)
+    return;
+  memset(rs->ring, 0, sizeof(float) * 2u * rs->taps);
+  rs->write = 0;
+  rs->phase = 0;
+  rs->gap = 1;   /* output 0 is due at input 0 */
+}
+
+uint32_t evx_rs_max_out(const evx_rs *rs)
+{
+  return rs ? rs->max_out : 0;
+}
+
+double evx_rs_delay(const evx_rs *rs)
+{
+  return rs ? rs->delay : 0.0;
+}
+
+/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
+static float clean_sample(float v)
+{
+  v = isfinite(v) ? v : 0.0f;
+  v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
+  v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
+  return fabsf(v) < SAMPLE_FLUSH ? 0.0f : v;
+}
+
+/* One output from the window of the last taps inputs (audio thread). */
+static float filter_at(const evx_rs *rs, const float *window)
+{
+  uint32_t n = rs->taps;
+  if (rs->exact)
+    return evx_rs_dot(window, rs->table + (size_t)rs->phase * n, n);
+  uint64_t pos = (uint64_t)rs->phase * rs->rows_per_in;
+  uint64_t row = pos / rs->up;
+  double frac = (double)(pos % rs->up) / (double)rs->up;
+  const float *r0 = rs->table + row * n;
+  double y0 = evx_rs_dot(window, r0, n);
+  double y1 = evx_rs_dot(window, r0 + n, n);
+  return (float)(y0 + frac * (y1 - y0));
+}
+
+uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
+{
+  if (!rs || !in || !out || n == 0)
+    return 0;
+  n = n < rs->max_in ? n : rs->max_in;
+  if (rs->taps == 0) {        /* bit-exact pass-through, NaN/Inf -> 0 */
+    for (uint32_t i = 0; i < n; i++)
+      out[i] = isfinite(in[i]) ? in[i] : 0.0f;
+    return n;
+  }
+  uint32_t taps = rs->taps, produced = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    float v = clean_sample(in[i]);
+    rs->ring[rs->write] = v;
+    rs->ring[rs->write + taps] = v;
+    rs->write = rs->write + 1u == taps ? 0u : rs->write + 1u;
+    if (--rs->gap != 0)
+      continue;
+    /* ring[write .. write + taps) is now the window, oldest first; emit
+     * every output due at this input (two at most when upsampling). */
+    const float *window = rs->ring + rs->write;
+    while (rs->gap == 0) {
+      out[produced++] = filter_at(rs, window);
+      uint32_t next = rs->phase + rs->down;
+      rs->gap = next / rs->up;
+      rs->phase = next % rs->up;
+    }
+  }
+  return produced;
+}

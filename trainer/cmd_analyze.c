@@ -1,4 +1,436 @@
-/* STUB: 'emovox analyze' is not built yet. */
+/* cmd_analyze.c: `emovox analyze FILE... [--csv|--json] [--svg PLOT]
+ * [--model BUNDLE]`: the emotion timeline of audio files, computed by the
+ * same streaming engine as the LV2 plugins (core/evx_engine.h), fed in
+ * blocks as a host would. Non-RT (a command-line tool). */
+#include "audio.h"
 #include "cmd.h"
+#include "evx_engine.h"
+#include "evx_labels.h"
+
+#include <glob.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
-int cmd_analyze(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "emovox analyze: not implemented yet\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
+
+typedef struct {
+  const char *model_path;
+  const char *svg_path;
+  out_format format;
+  uint32_t block;
+  evx_engine_params params;
+} analyze_opts;
+
+/* One published result, as a row of the timeline. */
+typedef struct { double t; evx_engine_out o; } row;
+
+typedef struct {
+  const char *path;
+  double rate, duration;
+  row *rows;
+  size_t n, cap;
+} timeline;
+
+static const char *const colours[EVX_N_EMOTIONS] = {
+  "#d62728", "#17becf", "#8c564b", "#9467bd", "#ff7f0e", "#7f7f7f", "#1f77b4", "#2ca02c"
+};
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "usage: emovox analyze FILE... [--csv|--json] [--svg PLOT] [--model BUNDLE]\n"
+    "                      [--response S] [--gate DB] [--hold S] [--block N]\n"
+    "  The emotion timeline of each FILE (any format libsndfile reads), from the\n"
+    "  same engine as the emovox LV2 plugins: one row per update.\n"
+    "  --csv, --json   machine-readable output (default: a plain table)\n"
+    "  --svg PLOT      also draw the eight probabilities over time as SVG\n"
+    "  --model BUNDLE  weight bundle (default: $EMOVOX_MODEL, else the\n"
+    "                  default.emvx of the built or installed emovox.lv2)\n"
+    "  --response, --gate, --hold  the plugins' controls (defaults %.1f s,\n"
+    "                  %.0f dB, %.1f s)\n"
+    "  --block N       samples per push, as a host's block size (default 512)\n",
+    EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE, EVX_ENGINE_DEFAULT_HOLD);
+}
+
+static int readable(const char *p) { return p && access(p, R_OK) == 0; }
+
+/* The default model: $EMOVOX_MODEL, else next to the executable (build tree
+ * <build>/trainer/emovox -> <build>/emovox.lv2; installed <prefix>/bin ->
+ * <prefix>/lib[/<multiarch>]/lv2/emovox.lv2), else LV2_PATH and the usual
+ * LV2 directories. */
+static const char *find_default_model(char *buf, size_t len)
+{
+  const char *env = getenv("EMOVOX_MODEL");
+  if (env && *env)
+    return snprintf(buf, len, "%s", env), buf;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+      *slash = '\0';
+    const char *rel[] = { "../emovox.lv2", "../lib/lv2/emovox.lv2", "../lib/*/lv2/emovox.lv2",
+                          "../lib64/lv2/emovox.lv2" };
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+      char pat[PATH_MAX + 64];
+      snprintf(pat, sizeof pat, "%s/%s/default.emvx", exe, rel[i]);
+      glob_t g;
+      if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+        snprintf(buf, len, "%s", g.gl_pathv[0]);
+        globfree(&g);
+        return buf;
+      }
+      globfree(&g);
+    }
+  }
+  char dirs[8192];
+  const char *lv2 = getenv("LV2_PATH");
+  snprintf(dirs, sizeof dirs, "%s%s%s", lv2 ? lv2 : "", lv2 ? ":" : "",
+           "/usr/local/lib/lv2:/usr/lib/lv2");
+  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    snprintf(buf, len, "%s/emovox.lv2/default.emvx", d);
+    if (readable(buf))
+      return buf;
+  }
+  return NULL;
+}
+
+static void on_publish(void *user, const evx_engine_out *o)
+{
+  timeline *tl = user;
+  if (tl->n == tl->cap) {
+    size_t cap = tl->cap ? 2 * tl->cap : 256;
+    row *r = realloc(tl->rows, cap * sizeof *r);
+    if (!r)
+      return;   /* out of memory: the row is dropped, reported by the caller */
+    tl->rows = r;
+    tl->cap = cap;
+  }
+  tl->rows[tl->n].t = (double)o->frame * 0.01;   /* frames are 10 ms apart */
+  tl->rows[tl->n++].o = *o;
+}
+
+/* Run one file through a fresh engine. 0, or -1 with a message printed. */
+static int analyze_file(const char *path, evx_engine_model *em, const analyze_opts *op,
+                        timeline *tl)
+{
+  char err[512];
+  evx_audio a;
+  if (evx_audio_read(path, &a, err, sizeof err)) {
+    fprintf(stderr, "emovox analyze: %s\n", err);
+    return -1;
+  }
+  tl->path = path;
+  tl->rate = a.rate;
+  tl->duration = a.rate > 0 ? (double)a.n / a.rate : 0.0;
+  uint32_t window = em ? evx_engine_model_get(em)->cfg.window_frames : 0;
+  size_t size = evx_engine_size(a.rate, op->block, window);
+  void *mem = size ? malloc(size) : NULL;
+  evx_engine *e = mem ? evx_engine_init(mem, size, a.rate, op->block, window, em) : NULL;
+  if (!e) {
+    fprintf(stderr, "emovox analyze: %s: cannot analyse audio at %.0f Hz (8 to 192 kHz)\n",
+            path, a.rate);
+    free(mem);
+    evx_audio_free(&a);
+    return -1;
+  }
+  evx_engine_set_params(e, &op->params);
+  evx_engine_set_listener(e, on_publish, tl);
+  for (size_t i = 0; i < a.n; i += op->block) {
+    size_t k = a.n - i < op->block ? a.n - i : op->block;
+    evx_engine_push(e, a.x + i, (uint32_t)k);
+  }
+  evx_engine_finish(e);
+  evx_engine_destroy(e);   /* the model stays ours */
+  free(mem);
+  evx_audio_free(&a);
+  return 0;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char *dominant_name(uint32_t d)
+{
+  return d < EVX_N_EMOTIONS ? evx_emotion_name((int)d) : "none";
+}
+
+static void print_table(FILE *f, const timeline *tl)
+{
+  fprintf(f, "%s (%.0f Hz, %.2f s, %zu updates)\n", tl->path, tl->rate, tl->duration, tl->n);
+  fprintf(f, "%8s  %-9s %5s %5s", "time_s", "dominant", "conf", "voice");
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    fprintf(f, " %9.9s", evx_emotion_name(i));
+  fprintf(f, " %7s %7s\n", "arousal", "valence");
+  for (size_t r = 0; r < tl->n; r++) {
+    const evx_engine_out *o = &tl->rows[r].o;
+    fprintf(f, "%8.2f  %-9s %5.2f %5u", tl->rows[r].t, dominant_name(o->dominant),
+            o->confidence, o->voice);
+    for (int i = 0; i < EVX_N_EMOTIONS; i++)
+      fprintf(f, " %9.4f", o->probs[i]);
+    fprintf(f, " %7.3f %7.3f\n", o->arousal, o->valence);
+  }
+}
+
+static void print_csv_header(FILE *f)
+{
+  fprintf(f, "file,time_s");
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    fprintf(f, ",%s", evx_emotion_name(i));
+  fprintf(f, ",dominant,confidence,voice,arousal,valence\n");
+}
+
+/* The file name quoted for CSV (double quotes doubled). */
+static void csv_string(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void print_csv(FILE *f, const timeline *tl)
+{
+  for (size_t r = 0; r < tl->n; r++) {
+    const evx_engine_out *o = &tl->rows[r].o;
+    csv_string(f, tl->path);
+    fprintf(f, ",%.2f", tl->rows[r].t);
+    for (int i = 0; i < EVX_N_EMOTIONS; i++)
+      fprintf(f, ",%.9g", o->probs[i]);
+    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->voice,
+            o->arousal, o->valence);
+  }
+}
+
+static void json_string(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static void print_json(FILE *f, const timeline *tls, int n, const char *model)
+{
+  fprintf(f, "{\n  \"model\": ");
+  json_string(f, model);
+  fprintf(f, ",\n  \"labels\": [");
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    fprintf(f, "%s\"%s\"", i ? ", " : "", evx_emotion_name(i));
+  fprintf(f, "],\n  \"files\": [");
+  for (int k = 0; k < n; k++) {
+    const timeline *tl = &tls[k];
+    fprintf(f, "%s\n    {\"file\": ", k ? "," : "");
+    json_string(f, tl->path);
+    fprintf(f, ", \"rate\": %.0f, \"duration_s\": %.4f, \"updates\": [", tl->rate, tl->duration);
+    for (size_t r = 0; r < tl->n; r++) {
+      const evx_engine_out *o = &tl->rows[r].o;
+      fprintf(f, "%s\n      {\"time_s\": %.2f, \"probs\": [", r ? "," : "", tl->rows[r].t);
+      for (int i = 0; i < EVX_N_EMOTIONS; i++)
+        fprintf(f, "%s%.9g", i ? ", " : "", o->probs[i]);
+      fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"voice\": %u, "
+              "\"arousal\": %.9g, \"valence\": %.9g}",
+              dominant_name(o->dominant), o->confidence, o->voice, o->arousal, o->valence);
+    }
+    fprintf(f, "\n    ]}");
+  }
+  fprintf(f, "\n  ]\n}\n");
+}
+
+/* One panel per file: the eight probabilities as lines over time, unvoiced
+ * updates shaded, labelled axes and a legend. */
+static void svg_panel(FILE *f, const timeline *tl, double y0)
+{
+  const double X0 = 70, W = 720, H = 240, top = y0 + 36;
+  double span = tl->duration > 0.01 ? tl->duration : 0.01;
+  for (size_t r = 0; r < tl->n; r++)
+    if (tl->rows[r].t > span)
+      span = tl->rows[r].t;
+  fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"14\" font-weight=\"bold\">", X0, y0 + 20);
+  for (const char *s = tl->path; *s; s++)   /* XML-escape the file name */
+    fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[2]){ *s, 0 }, f);
+  fprintf(f, "</text>\n");
+  /* unvoiced stretches */
+  for (size_t r = 0; r < tl->n; r++) {
+    if (tl->rows[r].o.voice)
+      continue;
+    double t1 = tl->rows[r].t, t0 = r ? tl->rows[r - 1].t : 0.0;
+    fprintf(f, "<rect x=\"%.1f\" y=\"%g\" width=\"%.1f\" height=\"%g\" fill=\"#eeeeee\"/>\n",
+            X0 + W * t0 / span, top, W * (t1 - t0) / span, H);
+  }
+  /* axes, grid and ticks */
+  for (int g = 0; g <= 4; g++) {
+    double y = top + H - H * g / 4.0;
+    fprintf(f, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" stroke=\"#cccccc\"/>\n",
+            X0, y, X0 + W, y);
+    fprintf(f, "<text x=\"%g\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2f</text>\n",
+            X0 - 6, y + 4, g / 4.0);
+  }
+  double step = span > 20 ? 5 : span > 8 ? 2 : span > 3 ? 1 : 0.5;
+  for (double t = 0; t <= span + 1e-9; t += step) {
+    double x = X0 + W * t / span;
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#000\"/>\n",
+            x, top + H, x, top + H + 5);
+    fprintf(f, "<text x=\"%.1f\" y=\"%g\" font-size=\"11\" text-anchor=\"middle\">%g</text>\n",
+            x, top + H + 18, t);
+  }
+  fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#000\"/>\n",
+          X0, top, W, H);
+  fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"12\" text-anchor=\"middle\">time (s)</text>\n",
+          X0 + W / 2, top + H + 34);
+  fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"12\" text-anchor=\"middle\" "
+          "transform=\"rotate(-90 %g %g)\">probability</text>\n",
+          X0 - 45, top + H / 2, X0 - 45, top + H / 2);
+  /* one line per emotion, and the legend */
+  for (int i = 0; i < EVX_N_EMOTIONS; i++) {
+    fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colours[i]);
+    for (size_t r = 0; r < tl->n; r++)
+      fprintf(f, "%.1f,%.1f ", X0 + W * tl->rows[r].t / span,
+              top + H - H * tl->rows[r].o.probs[i]);
+    fprintf(f, "\"/>\n");
+    double ly = top + 8 + 18 * i;
+    fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
+            X0 + W + 16, ly, colours[i]);
+    fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"12\">%s</text>\n", X0 + W + 36, ly + 6,
+            evx_emotion_name(i));
+  }
+  fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"14\" height=\"10\" fill=\"#eeeeee\" "
+          "stroke=\"#999\"/>\n<text x=\"%g\" y=\"%g\" font-size=\"12\">no voice</text>\n",
+          X0 + W + 16, top + 8 + 18 * EVX_N_EMOTIONS - 3, X0 + W + 36,
+          top + 8 + 18 * EVX_N_EMOTIONS + 6);
+}
+
+static int write_svg(const char *path, const timeline *tls, int n)
+{
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "emovox analyze: cannot write %s\n", path);
+    return -1;
+  }
+  const double panel = 330;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"%g\" "
+          "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+          panel * n + 10);
+  for (int k = 0; k < n; k++)
+    svg_panel(f, &tls[k], panel * k);
+  fprintf(f, "</svg>\n");
+  return fclose(f) ? -1 : 0;
+}
+
+/* ---- command line -------------------------------------------------------------- */
+
+static int parse_float(const char *s, float *out)
+{
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end || !isfinite(v))
+    return -1;
+  *out = (float)v;
+  return 0;
+}
+
+/* Fills op and the file list; returns the number of files, or -1. */
+static int parse(int argc, char **argv, analyze_opts *op, const char **files)
+{
+  int nf = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--csv")) op->format = OUT_CSV;
+    else if (!strcmp(a, "--json")) op->format = OUT_JSON;
+    else if (!strcmp(a, "--svg") && v) op->svg_path = argv[++i];
+    else if (!strcmp(a, "--model") && v) op->model_path = argv[++i];
+    else if (!strcmp(a, "--response") && v && !parse_float(v, &op->params.response)) i++;
+    else if (!strcmp(a, "--gate") && v && !parse_float(v, &op->params.gate)) i++;
+    else if (!strcmp(a, "--hold") && v && !parse_float(v, &op->params.hold)) i++;
+    else if (!strcmp(a, "--block") && v) {
+      long b = strtol(argv[++i], NULL, 10);
+      if (b < 1 || b > 8192) {
+        fprintf(stderr, "emovox analyze: --block must be 1..8192\n");
+        return -1;
+      }
+      op->block = (uint32_t)b;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "emovox analyze: unknown or incomplete option '%s'\n", a);
+      return -1;
+    } else {
+      files[nf++] = a;
+    }
+  }
+  return nf;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+      return usage(stdout), 0;
+  analyze_opts op = { NULL, NULL, OUT_TABLE, 512,
+                      { EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
+                        EVX_ENGINE_DEFAULT_HOLD } };
+  const char **files = calloc((size_t)argc + 1, sizeof *files);
+  int nf = files ? parse(argc, argv, &op, files) : -1;
+  if (nf <= 0) {
+    if (nf == 0)
+      fprintf(stderr, "emovox analyze: no input file\n");
+    usage(stderr);
+    free(files);
+    return 2;
+  }
+  char found[PATH_MAX + 64];
+  const char *model = op.model_path ? op.model_path : find_default_model(found, sizeof found);
+  if (!model) {
+    fprintf(stderr, "emovox analyze: no default model found (build emovox.lv2, install it, "
+            "or set EMOVOX_MODEL / --model)\n");
+    free(files);
+    return 1;
+  }
+  char err[512];
+  evx_engine_model *em = evx_engine_model_load(model, err, sizeof err);
+  if (!em) {
+    fprintf(stderr, "emovox analyze: model %s: %s\n", model, err);
+    free(files);
+    return 1;
+  }
+  timeline *tls = calloc((size_t)nf, sizeof *tls);
+  int status = tls ? 0 : 1;
+  for (int k = 0; k < nf && tls; k++) {
+    if (analyze_file(files[k], em, &op, &tls[k]))
+      status = 1;
+  }
+  if (status == 0) {
+    if (op.format == OUT_CSV)
+      print_csv_header(stdout);
+    if (op.format == OUT_JSON)
+      print_json(stdout, tls, nf, model);
+    for (int k = 0; k < nf && op.format != OUT_JSON; k++) {
+      if (op.format == OUT_CSV)
+        print_csv(stdout, &tls[k]);
+      else
+        print_table(stdout, &tls[k]);
+    }
+    if (op.svg_path && write_svg(op.svg_path, tls, nf))
+      status = 1;
+  }
+  for (int k = 0; k < nf && tls; k++)
+    free(tls[k].rows);
+  free(tls);
+  evx_engine_model_free(em);
+  free(files);
+  return status;
+}

@@ -17,12 +17,13 @@ typedef struct {
 
 char *evx_command_line(int argc, char **argv)
 {
-  size_t len = 1;
+  size_t len = sizeof "emovox ";
   for (int i = 0; i < argc; i++)
     len += strlen(argv[i]) * 2 + 3;
   char *s = malloc(len), *p = s;
   if (!s)
     return NULL;
+  p += sprintf(p, "emovox ");
   for (int i = 0; i < argc; i++) {
     int quote = strpbrk(argv[i], " \t'\"$*?;&|<>()") != NULL || !argv[i][0];
     p += sprintf(p, "%s%s", i ? " " : "", quote ? "'" : "");

@@ -32,7 +32,7 @@ typedef struct {
   const uint32_t *clip;       /* index into cl */
 } evx_report;
 
-/* Joined argv, shell-quoted where needed; malloc'd. */
+/* "emovox " + the subcommand's argv, shell-quoted where needed; malloc'd. */
 char *evx_command_line(int argc, char **argv);
 
 /* Write the files into dir (created if missing). 0, or -1 with err. On

@@ -136,8 +136,9 @@ static void test_writer_rejects_bad_models(void **state)
   assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), -1);
   assert_non_null(strstr(err, "missing weight"));
   m->layers[4].weight = w;
-  m->layers[9].out_ch = 9; /* dense no longer matches the labels */
+  m->layers[4].kw = 200; /* shapes no longer chain (checked before any weight is read) */
   assert_int_equal(evx_model_finalize(m, err, sizeof err), -1);
+  assert_non_null(strstr(err, "larger than padded input"));
   assert_null(buf);
   evx_model_free(m);
 }

@@ -1,0 +1,497 @@
+/* evx_engine.c: the streaming analysis engine (evx_engine.h). */
+#include "evx_engine.h"
+#include "evx_features.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Circumplex coordinates (valence, arousal) of the eight emotions, after
+ * Russell's circumplex model of affect (1980) and the usual placement of the
+ * discrete emotions on it: pleasant/unpleasant on the valence axis,
+ * activated/deactivated on the arousal axis. Neutral is the origin. The
+ * published arousal and valence are the probability-weighted sums, so they
+ * stay inside -1..1; with no information (uniform probabilities) they read
+ * the centroid (valence -0.075, arousal 0.225). */
+static const float circumplex[EVX_N_EMOTIONS][2] = {
+  [EVX_ANGRY]     = { -0.60f,  0.70f },
+  [EVX_CALM]      = {  0.50f, -0.60f },
+  [EVX_DISGUST]   = { -0.60f,  0.30f },
+  [EVX_FEAR]      = { -0.50f,  0.60f },
+  [EVX_HAPPY]     = {  0.80f,  0.50f },
+  [EVX_NEUTRAL]   = {  0.00f,  0.00f },
+  [EVX_SAD]       = { -0.60f, -0.50f },
+  [EVX_SURPRISED] = {  0.40f,  0.80f },
+};
+
+/* An inference must complete within this share of the update interval. */
+#define SLICE_SHARE 0.5
+
+struct evx_engine_model {
+  evx_model *model;
+  void *net_mem;
+  evx_net *net;
+  float *input;                 /* evx_input_shape floats (staging) */
+  int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
+  uint64_t flops;
+};
+
+struct evx_engine {
+  double rate;
+  uint32_t max_block;
+  evx_fx *fx;
+  float *fx_out;                /* frames from one evx_fx_push */
+  uint32_t fx_out_frames;
+  float *ring;                  /* 2 x cap frames: every frame is written at
+                                   pos and pos + cap, so the newest W frames
+                                   are always contiguous */
+  uint32_t cap, pos, filled;
+  uint64_t frames;              /* frames seen since reset */
+  uint32_t since;               /* frames since the last boundary */
+  double power;                 /* sum of frame rms^2 since the last boundary */
+
+  evx_engine_model *active;
+  uint32_t U;                   /* update interval in frames */
+  double flops_per_sample;
+  int busy, busy_voiced;
+  uint64_t busy_frame;
+
+  evx_engine_params par;
+  float state[EVX_N_EMOTIONS];  /* smoothed probabilities */
+  float hold_left;              /* s */
+  int decided;
+  evx_engine_out out;
+  evx_engine_stats stats;
+  uint64_t call_budget;
+
+  evx_engine_listener listener;
+  void *listener_user;
+};
+
+/* ---- models (non-RT) ----------------------------------------------------- */
+
+static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
+{
+  if (err && errlen)
+    snprintf(err, errlen, msg, arg);
+  return NULL;
+}
+
+evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
+{
+  if (!m)
+    return fail(err, errlen, "%s", "no model");
+  const evx_feature_config *c = &m->cfg;
+  if (c->sample_rate != EVX_SR || c->frame_len != EVX_FRAME || c->hop != EVX_HOP ||
+      c->feature_set != 1 || c->window_frames < 1 || c->update_frames < 1) {
+    evx_model_free(m);
+    return fail(err, errlen, "%s", "model expects another feature configuration "
+                "(the engine computes 16 kHz, frames 400/160, features v1)");
+  }
+  evx_engine_model *em = calloc(1, sizeof *em);
+  if (!em) {
+    evx_model_free(m);
+    return fail(err, errlen, "%s", "out of memory");
+  }
+  em->model = m;
+  for (uint32_t i = 0; i < m->n_labels && i < EVX_MAX_LABELS; i++) {
+    em->map[i] = evx_emotion_from_name(m->labels[i]);
+    if (em->map[i] < 0) {
+      fail(err, errlen, "model label '%s' is not one of the eight emotions", m->labels[i]);
+      evx_engine_model_free(em);
+      return NULL;
+    }
+  }
+  evx_shape s = evx_input_shape(c);
+  size_t nsz = evx_net_size(m);
+  em->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
+  em->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
+  em->net = em->net_mem ? evx_net_init(em->net_mem, nsz, m) : NULL;
+  if (!em->input || !em->net) {
+    evx_engine_model_free(em);
+    return fail(err, errlen, "%s", "cannot set up inference for this model");
+  }
+  em->flops = evx_model_flops(m);
+  return em;
+}
+
+evx_engine_model *evx_engine_model_load(const char *path, char *err, size_t errlen)
+{
+  evx_model *m = NULL;
+  if (evx_bundle_load(path, &m, err, errlen) != 0)
+    return NULL;
+  return evx_engine_model_new(m, err, errlen);
+}
+
+void evx_engine_model_free(evx_engine_model *em)
+{
+  if (!em)
+    return;
+  evx_model_free(em->model);
+  free(em->net_mem);
+  free(em->input);
+  free(em);
+}
+
+const evx_model *evx_engine_model_get(const evx_engine_model *em)
+{
+  return em ? em->model : NULL;
+}
+
+size_t evx_engine_model_bytes(const evx_engine_model *em)
+{
+  if (!em)
+    return 0;
+  evx_shape s = evx_input_shape(&em->model->cfg);
+  return sizeof *em + sizeof *em->model + evx_net_size(em->model) +
+         ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
+         (size_t)evx_model_params(em->model) * sizeof(float);
+}
+
+/* ---- engine memory (non-RT) ------------------------------------------------ */
+
+typedef struct { size_t fx, fx_size, fx_out, ring, total; uint32_t cap, out_frames; } layout;
+
+static size_t a64(size_t x) { return (x + 63u) & ~(size_t)63u; }
+
+static int plan(double rate, uint32_t max_block, uint32_t window, layout *l)
+{
+  if (!isfinite(rate) || rate < 8000.0 || rate > 192000.0 || max_block < 1 ||
+      max_block > EVX_MAX_BLOCK || window > (1u << 20))
+    return -1;
+  l->fx_size = evx_fx_size(rate, max_block);
+  if (!l->fx_size)
+    return -1;
+  l->cap = window > EVX_ENGINE_MIN_RING ? window : EVX_ENGINE_MIN_RING;
+  /* frames one push can complete: the resampled samples plus what the
+   * resampler may hold back, over the hop */
+  l->out_frames = (uint32_t)(ceil(max_block * (double)EVX_SR / rate) / EVX_HOP) + 8;
+  size_t o = a64(sizeof(evx_engine));
+  l->fx = o;      o += a64(l->fx_size);
+  l->fx_out = o;  o += a64((size_t)l->out_frames * EVX_NFEAT * sizeof(float));
+  l->ring = o;    o += a64((size_t)2 * l->cap * EVX_NFEAT * sizeof(float));
+  l->total = o + 63;  /* room to align the caller's block */
+  return 0;
+}
+
+size_t evx_engine_size(double host_rate, uint32_t max_block, uint32_t window_frames)
+{
+  layout l;
+  return plan(host_rate, max_block, window_frames, &l) ? 0 : l.total;
+}
+
+static void clear_state(evx_engine *e)
+{
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    e->state[i] = 1.0f / EVX_N_EMOTIONS;
+  e->hold_left = 0.0f;
+  e->decided = 0;
+  memset(&e->out, 0, sizeof e->out);
+  memcpy(e->out.probs, e->state, sizeof e->state);
+  e->out.dominant = EVX_ENGINE_NONE;
+  for (int i = 0; i < EVX_N_EMOTIONS; i++) {
+    e->out.valence += e->state[i] * circumplex[i][0];
+    e->out.arousal += e->state[i] * circumplex[i][1];
+  }
+}
+
+/* Slicing rate and update interval for the active model. */
+static void adopt(evx_engine *e, evx_engine_model *em)
+{
+  e->active = em;
+  e->U = em ? em->model->cfg.update_frames : 25u;
+  double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
+  e->flops_per_sample = em ? (double)em->flops / (SLICE_SHARE * interval) : 0.0;
+  e->stats.flops_per_sample = e->flops_per_sample;
+}
+
+evx_engine *evx_engine_init(void *mem, size_t size, double host_rate, uint32_t max_block,
+                            uint32_t window_frames, evx_engine_model *em)
+{
+  layout l;
+  if (!mem || plan(host_rate, max_block, window_frames, &l) || size < l.total)
+    return NULL;
+  char *base = (char *)a64((size_t)mem);
+  memset(base, 0, l.total - 63);
+  evx_engine *e = (evx_engine *)base;
+  e->rate = host_rate;
+  e->max_block = max_block;
+  e->fx = evx_fx_init(base + l.fx, l.fx_size, host_rate, max_block);
+  if (!e->fx)
+    return NULL;
+  if (evx_fx_max_frames(e->fx) > l.out_frames) {
+    evx_fx_destroy(e->fx);
+    return NULL;
+  }
+  e->fx_out = (float *)(base + l.fx_out);
+  e->fx_out_frames = l.out_frames;
+  e->ring = (float *)(base + l.ring);
+  e->cap = l.cap;
+  e->par = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
+                                EVX_ENGINE_DEFAULT_HOLD };
+  if (em && em->model->cfg.window_frames > e->cap) {
+    evx_fx_destroy(e->fx);
+    return NULL;
+  }
+  adopt(e, em);
+  clear_state(e);
+  return e;
+}
+
+evx_engine_model *evx_engine_destroy(evx_engine *e)
+{
+  if (!e)
+    return NULL;
+  evx_fx_destroy(e->fx);
+  e->fx = NULL;
+  evx_engine_model *em = e->active;
+  e->active = NULL;
+  return em;
+}
+
+int evx_engine_accepts(const evx_engine *e, const evx_engine_model *em)
+{
+  return e && em && em->model->cfg.window_frames <= e->cap;
+}
+
+void evx_engine_set_listener(evx_engine *e, evx_engine_listener fn, void *user)
+{
+  e->listener = fn;
+  e->listener_user = user;
+}
+
+/* ---- real time ------------------------------------------------------------- */
+
+static float clampf(float x, float lo, float hi, float dflt)
+{
+  if (!isfinite(x))
+    return dflt;
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+void evx_engine_set_params(evx_engine *e, const evx_engine_params *p)
+{
+  e->par.response = clampf(p->response, 0.0f, 10.0f, EVX_ENGINE_DEFAULT_RESPONSE);
+  e->par.gate = clampf(p->gate, -90.0f, 0.0f, EVX_ENGINE_DEFAULT_GATE);
+  e->par.hold = clampf(p->hold, 0.0f, 10.0f, EVX_ENGINE_DEFAULT_HOLD);
+}
+
+double evx_engine_update_seconds(const evx_engine *e)
+{
+  return (double)e->U * EVX_HOP / EVX_SR;
+}
+
+void evx_engine_circumplex(int i, float *valence, float *arousal)
+{
+  int ok = i >= 0 && i < EVX_N_EMOTIONS;
+  *valence = ok ? circumplex[i][0] : 0.0f;
+  *arousal = ok ? circumplex[i][1] : 0.0f;
+}
+
+/* Post-processing of one result q (canonical order, or NULL for "no
+ * model"): smoothing, gate, hold, and the derived outputs. */
+static void publish(evx_engine *e, const float *q, int voiced, uint64_t frame)
+{
+  const float uniform = 1.0f / EVX_N_EMOTIONS;
+  float T = (float)evx_engine_update_seconds(e);
+  float alpha = e->par.response > 0.0f ? 1.0f - expf(-T / e->par.response) : 1.0f;
+  if (voiced && q) {
+    for (int i = 0; i < EVX_N_EMOTIONS; i++)
+      e->state[i] += alpha * (q[i] - e->state[i]);
+    e->hold_left = e->par.hold;
+    e->decided = 1;
+  } else if (e->decided && e->hold_left > 0.0f) {
+    e->hold_left -= T;          /* keep the last decision through the pause */
+  } else {
+    for (int i = 0; i < EVX_N_EMOTIONS; i++)
+      e->state[i] += alpha * (uniform - e->state[i]);
+    e->decided = 0;
+  }
+  /* re-normalise; anything non-finite starts over from uniform */
+  float sum = 0.0f;
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    sum += e->state[i] = isfinite(e->state[i]) && e->state[i] > 0.0f ? e->state[i] : 0.0f;
+  if (!(sum > 1e-20f) || !isfinite(sum)) {
+    for (int i = 0; i < EVX_N_EMOTIONS; i++)
+      e->state[i] = uniform;
+    sum = 1.0f;
+  }
+  evx_engine_out *o = &e->out;
+  uint32_t best = 0;
+  o->arousal = o->valence = 0.0f;
+  for (int i = 0; i < EVX_N_EMOTIONS; i++) {
+    o->probs[i] = e->state[i] /= sum;
+    if (o->probs[i] > o->probs[best])
+      best = (uint32_t)i;
+    o->valence += o->probs[i] * circumplex[i][0];
+    o->arousal += o->probs[i] * circumplex[i][1];
+  }
+  o->valence = clampf(o->valence, -1.0f, 1.0f, 0.0f);
+  o->arousal = clampf(o->arousal, -1.0f, 1.0f, 0.0f);
+  o->dominant = e->decided ? best : EVX_ENGINE_NONE;
+  o->confidence = e->decided ? clampf((o->probs[best] - uniform) / (1.0f - uniform),
+                                      0.0f, 1.0f, 0.0f) : 0.0f;
+  o->voice = voiced ? 1u : 0u;
+  o->updates++;
+  o->frame = frame;
+  if (e->listener)
+    e->listener(e->listener_user, o);
+}
+
+/* The finished net's output, mapped to the canonical order and published. */
+static void publish_net(evx_engine *e)
+{
+  const evx_engine_model *em = e->active;
+  const float *p = evx_net_output(em->net);
+  float q[EVX_N_EMOTIONS] = { 0 };
+  for (uint32_t i = 0; i < em->model->n_labels; i++)
+    q[em->map[i]] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+  e->busy = 0;
+  e->stats.inferences++;
+  publish(e, q, e->busy_voiced, e->busy_frame);
+}
+
+/* Start an inference on the newest window. */
+static void begin(evx_engine *e)
+{
+  evx_engine_model *em = e->active;
+  const evx_feature_config *c = &em->model->cfg;
+  uint32_t n = e->filled < c->window_frames ? e->filled : c->window_frames;
+  /* the newest n frames end just before pos (mirrored copy at pos + cap) */
+  const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
+  evx_build_input(c, w, n, em->input);
+  evx_net_begin(em->net, em->input);
+  e->busy = 1;
+}
+
+/* An update boundary: decide voice over the interval and start a new
+ * inference (completing the previous one first if a long push outran it). */
+static void boundary(evx_engine *e)
+{
+  double mean = e->power / (e->since ? e->since : 1);
+  float db = mean > 1e-20 ? (float)(10.0 * log10(mean)) : -200.0f;
+  int voiced = db >= e->par.gate;
+  e->power = 0.0;
+  e->since = 0;
+  if (!e->active) {
+    publish(e, NULL, voiced, e->frames);
+    return;
+  }
+  if (e->busy) {
+    evx_net_step(e->active->net, UINT64_MAX);
+    e->call_budget += e->active->flops;
+    e->stats.forced++;
+    publish_net(e);
+  }
+  begin(e);
+  e->busy_voiced = voiced;
+  e->busy_frame = e->frames;
+}
+
+static void add_frame(evx_engine *e, const float *f)
+{
+  float *a = e->ring + (size_t)e->pos * EVX_NFEAT;
+  memcpy(a, f, EVX_NFEAT * sizeof *f);
+  memcpy(a + (size_t)e->cap * EVX_NFEAT, f, EVX_NFEAT * sizeof *f);
+  e->pos = e->pos + 1 == e->cap ? 0 : e->pos + 1;
+  if (e->filled < e->cap)
+    e->filled++;
+  e->frames++;
+  float rms = f[EVX_F_RMS];
+  e->power += isfinite(rms) ? (double)rms * rms : 0.0;
+  if (++e->since >= e->U)
+    boundary(e);
+}
+
+static uint32_t push_chunk(evx_engine *e, const float *in, uint32_t n)
+{
+  uint64_t before = e->out.updates;
+  uint32_t m = evx_fx_push(e->fx, in, n, e->fx_out);
+  for (uint32_t i = 0; i < m; i++)
+    add_frame(e, e->fx_out + (size_t)i * EVX_NFEAT);
+  if (e->busy) {
+    double b = ceil(n * e->flops_per_sample);
+    uint64_t budget = b < 1.0 ? 1u : b > 1e18 ? UINT64_MAX : (uint64_t)b;
+    e->call_budget += budget;
+    if (evx_net_step(e->active->net, budget))
+      publish_net(e);
+  }
+  return (uint32_t)(e->out.updates - before);
+}
+
+uint32_t evx_engine_push(evx_engine *e, const float *in, uint32_t n)
+{
+  uint32_t published = 0;
+  e->call_budget = 0;
+  e->stats.pushes++;
+  if (n > e->stats.max_call_samples)
+    e->stats.max_call_samples = n;
+  while (n > 0) {
+    uint32_t k = n < e->max_block ? n : e->max_block;
+    published += push_chunk(e, in, k);
+    in += k;
+    n -= k;
+  }
+  if (e->call_budget > e->stats.max_call_budget)
+    e->stats.max_call_budget = e->call_budget;
+  return published;
+}
+
+int evx_engine_finish(evx_engine *e)
+{
+  if (!e->busy)
+    return 0;
+  evx_net_step(e->active->net, UINT64_MAX);
+  publish_net(e);
+  return 1;
+}
+
+evx_engine_model *evx_engine_swap(evx_engine *e, evx_engine_model *em)
+{
+  if (!em || em->model->cfg.window_frames > e->cap)
+    return em;
+  evx_engine_model *old = e->active;
+  int was_busy = e->busy;
+  adopt(e, em);
+  e->busy = 0;
+  if (was_busy)
+    begin(e);   /* same boundary, same voice decision, the new model */
+  if (e->since >= e->U)
+    e->since = e->U - 1;
+  return old;
+}
+
+const evx_engine_model *evx_engine_active(const evx_engine *e)
+{
+  return e->active;
+}
+
+void evx_engine_reset(evx_engine *e)
+{
+  evx_fx_reset(e->fx);
+  e->pos = e->filled = 0;
+  e->frames = 0;
+  e->since = 0;
+  e->power = 0.0;
+  e->busy = 0;
+  uint64_t updates = e->out.updates;
+  clear_state(e);
+  e->out.updates = updates;
+}
+
+const evx_engine_out *evx_engine_output(const evx_engine *e)
+{
+  return &e->out;
+}
+
+void evx_engine_get_stats(const evx_engine *e, evx_engine_stats *s)
+{
+  *s = e->stats;
+}
+
+void evx_engine_reset_stats(evx_engine *e)
+{
+  memset(&e->stats, 0, sizeof e->stats);
+  e->stats.flops_per_sample = e->flops_per_sample;
+}

@@ -1,0 +1,576 @@
+/* emovox.c: the LV2 glue for urn:emovox:meter, urn:emovox:meter-midi and
+ * urn:emovox:render. All analysis is the shared engine (core/evx_engine.h);
+ * this file only maps ports, features, state and the worker onto it.
+ *
+ * Threads (LV2 threading classes):
+ *   instantiate, cleanup, activate, deactivate, save, restore: the
+ *     instantiation/discovery thread (may allocate and do I/O);
+ *   connect_port, run, work_response: the audio thread (real-time: no
+ *     allocation, lock, I/O or syscall, bounded work);
+ *   work: the worker thread (loads model bundles, frees replaced ones).
+ */
+#include "emovox_ext.h"
+#include "evx_engine.h"
+#include "evx_features.h"
+#include "evx_labels.h"
+
+#include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/core/lv2.h>
+#include <lv2/core/lv2_util.h>
+#include <lv2/log/log.h>
+#include <lv2/log/logger.h>
+#include <lv2/midi/midi.h>
+#include <lv2/patch/patch.h>
+#include <lv2/state/state.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#define EVX_HAVE_MXCSR 1
+#endif
+
+#define PATH_CAP 4096u     /* longest model path accepted */
+#define RENDER_CHUNK 64u   /* render: time resolution of the held levels */
+
+typedef enum { KIND_METER, KIND_METER_MIDI, KIND_RENDER } PluginKind;
+
+/* Port indices of meter and meter-midi (meter-midi adds MIDI_OUT). */
+typedef enum {
+  METER_IN = 0,
+  METER_OUT = 1,
+  METER_RESPONSE = 2,
+  METER_GATE = 3,
+  METER_HOLD = 4,
+  METER_PROB = 5,                               /* 5..12: angry..surprised */
+  METER_DOMINANT = METER_PROB + EVX_N_EMOTIONS, /* 13 */
+  METER_CONFIDENCE,                             /* 14 */
+  METER_VOICE,                                  /* 15 */
+  METER_AROUSAL,                                /* 16 */
+  METER_VALENCE,                                /* 17 */
+  METER_CONTROL,                                /* 18: patch messages in */
+  METER_MIDI_OUT                                /* 19: meter-midi only */
+} MeterPort;
+
+/* Port indices of render. */
+typedef enum {
+  RENDER_IN = 0,
+  RENDER_OUT = 1,                               /* 1..8: angry..surprised */
+  RENDER_RESPONSE = RENDER_OUT + EVX_N_EMOTIONS, /* 9 */
+  RENDER_GATE,                                  /* 10 */
+  RENDER_HOLD,                                  /* 11 */
+  RENDER_CONTROL                                /* 12 */
+} RenderPort;
+
+typedef struct {
+  LV2_URID atom_Path, atom_URID, atom_Object, atom_Sequence, atom_Blank, atom_Resource;
+  LV2_URID midi_MidiEvent, patch_Set, patch_property, patch_value, model;
+} Uris;
+
+/* Worker messages (copied by the host between threads). */
+enum { MSG_LOAD = 1, MSG_FREE = 2 };
+typedef struct { uint32_t type; uint32_t len; char path[PATH_CAP]; } LoadMsg;
+typedef struct LoadedModel { evx_engine_model *em; char path[PATH_CAP]; } LoadedModel;
+typedef struct { uint32_t type; evx_engine_model *em; LoadedModel *box; } FreeMsg;
+typedef struct { LoadedModel *box; } LoadedMsg;
+
+typedef struct {
+  PluginKind kind;
+
+  /* ports */
+  const float *in;
+  float *out;
+  const float *response, *gate, *hold;
+  float *prob[EVX_N_EMOTIONS];     /* meter: control outs; render: audio outs */
+  float *dominant, *confidence, *voice, *arousal, *valence;
+  const LV2_Atom_Sequence *control;
+  LV2_Atom_Sequence *midi_out;
+
+  /* host features (all optional but map for meter-midi) */
+  LV2_URID_Map *map;
+  LV2_Worker_Schedule *schedule;
+  LV2_Log_Logger logger;
+  Uris uris;
+  LV2_Atom_Forge forge;
+
+  /* analysis */
+  double rate;
+  void *engine_mem;
+  size_t engine_bytes;
+  evx_engine *engine;
+  char bundle_path[PATH_CAP];
+  char model_path[PATH_CAP];       /* "" = the bundle's default.emvx */
+  uint32_t swaps;
+  int last_cc[EVX_N_EMOTIONS + 1];
+} Emovox;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void map_uris(Emovox *self)
+{
+  LV2_URID_Map *m = self->map;
+  Uris *u = &self->uris;
+  u->atom_Path = m->map(m->handle, LV2_ATOM__Path);
+  u->atom_URID = m->map(m->handle, LV2_ATOM__URID);
+  u->atom_Object = m->map(m->handle, LV2_ATOM__Object);
+  u->atom_Blank = m->map(m->handle, LV2_ATOM__Blank);
+  u->atom_Resource = m->map(m->handle, LV2_ATOM__Resource);
+  u->atom_Sequence = m->map(m->handle, LV2_ATOM__Sequence);
+  u->midi_MidiEvent = m->map(m->handle, LV2_MIDI__MidiEvent);
+  u->patch_Set = m->map(m->handle, LV2_PATCH__Set);
+  u->patch_property = m->map(m->handle, LV2_PATCH__property);
+  u->patch_value = m->map(m->handle, LV2_PATCH__value);
+  u->model = m->map(m->handle, EMOVOX_URI_MODEL);
+}
+
+/* Loads and prepares a model bundle. Non-RT (instantiate, restore, work). */
+static evx_engine_model *load_model(Emovox *self, const char *path)
+{
+  char err[512];
+  evx_engine_model *em = evx_engine_model_load(path, err, sizeof err);
+  if (!em) {
+    lv2_log_error(&self->logger, "emovox: cannot use model '%s': %s\n", path, err);
+    return NULL;
+  }
+  if (self->engine && !evx_engine_accepts(self->engine, em)) {
+    lv2_log_error(&self->logger, "emovox: model '%s' has a window longer than %u frames\n",
+                  path, EVX_ENGINE_MIN_RING);
+    evx_engine_model_free(em);
+    return NULL;
+  }
+  return em;
+}
+
+/* ---- instantiation thread -------------------------------------------------- */
+
+static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bundle_path,
+                                   const LV2_Feature *const *features)
+{
+  Emovox *self = calloc(1, sizeof *self);
+  if (!self)
+    return NULL;
+  self->kind = kind;
+  self->rate = rate;
+  LV2_Log_Log *log = NULL;
+  const char *missing = lv2_features_query(features,
+    LV2_LOG__log, &log, false,
+    LV2_URID__map, &self->map, kind == KIND_METER_MIDI,
+    LV2_WORKER__schedule, &self->schedule, false,
+    NULL);
+  lv2_log_logger_init(&self->logger, self->map, log);
+  if (missing) {
+    lv2_log_error(&self->logger, "emovox: missing feature <%s>\n", missing);
+    free(self);
+    return NULL;
+  }
+  if (self->map) {
+    map_uris(self);
+    lv2_atom_forge_init(&self->forge, self->map);
+  }
+  for (int i = 0; i <= EVX_N_EMOTIONS; i++)
+    self->last_cc[i] = -1;
+
+  snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
+  char def[PATH_CAP + 32];
+  size_t bl = strlen(self->bundle_path);
+  snprintf(def, sizeof def, "%s%sdefault.emvx", self->bundle_path,
+           bl && self->bundle_path[bl - 1] != '/' ? "/" : "");
+  evx_engine_model *em = load_model(self, def);
+  if (!em)
+    lv2_log_warning(&self->logger, "emovox: running without a model (uniform output)\n");
+
+  uint32_t window = em ? evx_engine_model_get(em)->cfg.window_frames : 0;
+  self->engine_bytes = evx_engine_size(rate, EVX_MAX_BLOCK, window);
+  self->engine_mem = self->engine_bytes ? malloc(self->engine_bytes) : NULL;
+  self->engine = self->engine_mem ? evx_engine_init(self->engine_mem, self->engine_bytes, rate,
+                                                    EVX_MAX_BLOCK, window, em) : NULL;
+  if (!self->engine) {
+    lv2_log_error(&self->logger, "emovox: cannot analyse at %.0f Hz\n", rate);
+    evx_engine_model_free(em);
+    free(self->engine_mem);
+    free(self);
+    return NULL;
+  }
+  return (LV2_Handle)self;
+}
+
+#define INSTANTIATE(name, kind)                                                        \
+  static LV2_Handle name(const LV2_Descriptor *d, double rate, const char *bundle_path, \
+                         const LV2_Feature *const *features)                           \
+  {                                                                                    \
+    (void)d;                                                                           \
+    return instantiate_kind(kind, rate, bundle_path, features);                       \
+  }
+INSTANTIATE(instantiate_meter, KIND_METER)
+INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI)
+INSTANTIATE(instantiate_render, KIND_RENDER)
+
+static void activate(LV2_Handle instance)
+{
+  Emovox *self = (Emovox *)instance;
+  evx_engine_reset(self->engine);
+  for (int i = 0; i <= EVX_N_EMOTIONS; i++)
+    self->last_cc[i] = -1;
+}
+
+static void deactivate(LV2_Handle instance) { (void)instance; }
+
+static void cleanup(LV2_Handle instance)
+{
+  Emovox *self = (Emovox *)instance;
+  evx_engine_model_free(evx_engine_destroy(self->engine));
+  free(self->engine_mem);
+  free(self);
+}
+
+/* ---- audio thread ------------------------------------------------------------ */
+
+static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
+{
+  Emovox *self = (Emovox *)instance;
+  if (port >= METER_PROB && port < METER_PROB + EVX_N_EMOTIONS) {
+    self->prob[port - METER_PROB] = (float *)data;
+    return;
+  }
+  switch ((MeterPort)port) {
+  case METER_IN: self->in = (const float *)data; break;
+  case METER_OUT: self->out = (float *)data; break;
+  case METER_RESPONSE: self->response = (const float *)data; break;
+  case METER_GATE: self->gate = (const float *)data; break;
+  case METER_HOLD: self->hold = (const float *)data; break;
+  case METER_DOMINANT: self->dominant = (float *)data; break;
+  case METER_CONFIDENCE: self->confidence = (float *)data; break;
+  case METER_VOICE: self->voice = (float *)data; break;
+  case METER_AROUSAL: self->arousal = (float *)data; break;
+  case METER_VALENCE: self->valence = (float *)data; break;
+  case METER_CONTROL: self->control = (const LV2_Atom_Sequence *)data; break;
+  case METER_MIDI_OUT:
+    if (self->kind == KIND_METER_MIDI)
+      self->midi_out = (LV2_Atom_Sequence *)data;
+    break;
+  default: break;
+  }
+}
+
+static void connect_render(LV2_Handle instance, uint32_t port, void *data)
+{
+  Emovox *self = (Emovox *)instance;
+  if (port >= RENDER_OUT && port < RENDER_OUT + EVX_N_EMOTIONS) {
+    self->prob[port - RENDER_OUT] = (float *)data;
+    return;
+  }
+  switch ((RenderPort)port) {
+  case RENDER_IN: self->in = (const float *)data; break;
+  case RENDER_RESPONSE: self->response = (const float *)data; break;
+  case RENDER_GATE: self->gate = (const float *)data; break;
+  case RENDER_HOLD: self->hold = (const float *)data; break;
+  case RENDER_CONTROL: self->control = (const LV2_Atom_Sequence *)data; break;
+  default: break;
+  }
+}
+
+/* patch:Set of the model path: hand the path to the worker. */
+static void handle_control(Emovox *self)
+{
+  if (!self->control || !self->map || !self->schedule)
+    return;
+  const Uris *u = &self->uris;
+  LV2_ATOM_SEQUENCE_FOREACH (self->control, ev) {
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if ((obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank) ||
+        obj->body.otype != u->patch_Set)
+      continue;
+    const LV2_Atom *property = NULL, *value = NULL;
+    lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
+    if (!property || property->type != u->atom_URID ||
+        ((const LV2_Atom_URID *)property)->body != u->model || !value ||
+        value->type != u->atom_Path || value->size == 0 || value->size >= PATH_CAP)
+      continue;
+    LoadMsg msg;
+    msg.type = MSG_LOAD;
+    msg.len = value->size;
+    memcpy(msg.path, LV2_ATOM_BODY_CONST(value), value->size);
+    msg.path[value->size - 1] = '\0';
+    self->schedule->schedule_work(self->schedule->handle,
+                                  (uint32_t)(offsetof(LoadMsg, path) + value->size), &msg);
+  }
+}
+
+static void read_params(Emovox *self)
+{
+  evx_engine_params p = {
+    self->response ? *self->response : EVX_ENGINE_DEFAULT_RESPONSE,
+    self->gate ? *self->gate : EVX_ENGINE_DEFAULT_GATE,
+    self->hold ? *self->hold : EVX_ENGINE_DEFAULT_HOLD,
+  };
+  evx_engine_set_params(self->engine, &p);
+}
+
+static void set(float *port, float v)
+{
+  if (port)
+    *port = v;
+}
+
+static void write_controls(Emovox *self)
+{
+  const evx_engine_out *o = evx_engine_output(self->engine);
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    set(self->prob[i], o->probs[i]);
+  set(self->dominant, (float)o->dominant);
+  set(self->confidence, o->confidence);
+  set(self->voice, o->voice ? 1.0f : 0.0f);
+  set(self->arousal, o->arousal);
+  set(self->valence, o->valence);
+}
+
+/* One CC per emotion and one for the dominant emotion, sent on change. */
+static void write_midi(Emovox *self)
+{
+  if (!self->midi_out || !self->map)
+    return;
+  LV2_Atom_Forge *f = &self->forge;
+  const uint32_t capacity = self->midi_out->atom.size;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)self->midi_out, capacity);
+  LV2_Atom_Forge_Frame frame;
+  if (!lv2_atom_forge_sequence_head(f, &frame, 0))
+    return;
+  const evx_engine_out *o = evx_engine_output(self->engine);
+  for (int i = 0; i <= EVX_N_EMOTIONS; i++) {
+    int v = i < EVX_N_EMOTIONS ? (int)lrintf(o->probs[i] * 127.0f) : (int)o->dominant;
+    v = v < 0 ? 0 : v > 127 ? 127 : v;
+    if (v == self->last_cc[i])
+      continue;
+    uint8_t msg[3] = { LV2_MIDI_MSG_CONTROLLER, (uint8_t)(EMOVOX_CC_FIRST + i), (uint8_t)v };
+    LV2_Atom midiatom = { 3, self->uris.midi_MidiEvent };
+    if (!lv2_atom_forge_frame_time(f, 0) || !lv2_atom_forge_raw(f, &midiatom, sizeof midiatom) ||
+        !lv2_atom_forge_raw(f, msg, sizeof msg))
+      break;
+    lv2_atom_forge_pad(f, sizeof midiatom + sizeof msg);
+    self->last_cc[i] = v;
+  }
+  lv2_atom_forge_pop(f, &frame);
+}
+
+static void run(LV2_Handle instance, uint32_t n)
+{
+  Emovox *self = (Emovox *)instance;
+#ifdef EVX_HAVE_MXCSR
+  const unsigned int csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040u);   /* flush denormals to zero (FTZ | DAZ) */
+#endif
+  handle_control(self);
+  read_params(self);
+  if (self->kind == KIND_RENDER) {
+    for (uint32_t off = 0; off < n; off += RENDER_CHUNK) {
+      uint32_t k = n - off < RENDER_CHUNK ? n - off : RENDER_CHUNK;
+      if (self->in)
+        evx_engine_push(self->engine, self->in + off, k);  /* reads before any write */
+      const evx_engine_out *o = evx_engine_output(self->engine);
+      for (int e = 0; e < EVX_N_EMOTIONS; e++)
+        if (self->prob[e])
+          for (uint32_t i = 0; i < k; i++)
+            self->prob[e][off + i] = o->probs[e];
+    }
+  } else {
+    if (self->in) {
+      evx_engine_push(self->engine, self->in, n);
+      if (self->out && self->out != self->in)
+        memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
+    }
+    write_controls(self);
+    write_midi(self);
+  }
+#ifdef EVX_HAVE_MXCSR
+  _mm_setcsr(csr);
+#endif
+}
+
+/* ---- worker ------------------------------------------------------------------- */
+
+/* Worker thread: load a bundle (MSG_LOAD) or free a replaced model (MSG_FREE). */
+static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
+                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
+{
+  Emovox *self = (Emovox *)instance;
+  uint32_t type = size >= sizeof(uint32_t) ? *(const uint32_t *)data : 0;
+  if (type == MSG_FREE && size == sizeof(FreeMsg)) {
+    const FreeMsg *m = (const FreeMsg *)data;
+    evx_engine_model_free(m->em);
+    free(m->box);
+    return LV2_WORKER_SUCCESS;
+  }
+  if (type != MSG_LOAD || size <= offsetof(LoadMsg, path))
+    return LV2_WORKER_ERR_UNKNOWN;
+  char path[PATH_CAP];
+  uint32_t len = size - (uint32_t)offsetof(LoadMsg, path);
+  memcpy(path, ((const LoadMsg *)data)->path, len < PATH_CAP ? len : PATH_CAP);
+  path[(len < PATH_CAP ? len : PATH_CAP) - 1] = '\0';
+  evx_engine_model *em = load_model(self, path);  /* logs why on failure */
+  if (!em)
+    return LV2_WORKER_SUCCESS;                    /* the running model stays */
+  LoadedModel *box = malloc(sizeof *box);
+  if (!box) {
+    evx_engine_model_free(em);
+    return LV2_WORKER_ERR_NO_SPACE;
+  }
+  box->em = em;
+  snprintf(box->path, sizeof box->path, "%s", path);
+  LoadedMsg reply = { box };
+  if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
+    evx_engine_model_free(em);
+    free(box);
+  }
+  return LV2_WORKER_SUCCESS;
+}
+
+/* Audio thread: swap the loaded model in; the old one goes back to the
+ * worker to be freed. */
+static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const void *data)
+{
+  Emovox *self = (Emovox *)instance;
+  if (size != sizeof(LoadedMsg))
+    return LV2_WORKER_ERR_UNKNOWN;
+  LoadedModel *box = ((const LoadedMsg *)data)->box;
+  evx_engine_model *old = evx_engine_swap(self->engine, box->em);
+  if (old != box->em) {
+    memcpy(self->model_path, box->path, PATH_CAP);
+    self->swaps++;
+  }
+  FreeMsg m = { MSG_FREE, old, box };
+  if (self->schedule->schedule_work(self->schedule->handle, sizeof m, &m) != LV2_WORKER_SUCCESS) {
+    /* nothing to do in RT: the model leaks rather than being freed here */
+  }
+  return LV2_WORKER_SUCCESS;
+}
+
+/* ---- state (instantiation thread) ------------------------------------------- */
+
+static const LV2_Feature *find_feature(const LV2_Feature *const *features, const char *uri)
+{
+  for (int i = 0; features && features[i]; i++)
+    if (!strcmp(features[i]->URI, uri))
+      return features[i];
+  return NULL;
+}
+
+static void free_path(const LV2_Feature *const *features, char *path)
+{
+  const LV2_Feature *f = find_feature(features, LV2_STATE__freePath);
+  if (f && f->data) {
+    const LV2_State_Free_Path *fp = (const LV2_State_Free_Path *)f->data;
+    fp->free_path(fp->handle, path);
+  } else {
+    free(path);
+  }
+}
+
+static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store,
+                             LV2_State_Handle handle, uint32_t flags,
+                             const LV2_Feature *const *features)
+{
+  (void)flags;
+  Emovox *self = (Emovox *)instance;
+  if (!self->map || !self->model_path[0])
+    return LV2_STATE_SUCCESS;   /* the default model needs no state */
+  const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
+  const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
+  char *apath = mp ? mp->abstract_path(mp->handle, self->model_path) : NULL;
+  const char *p = apath ? apath : self->model_path;
+  LV2_State_Status st = store(handle, self->uris.model, p, strlen(p) + 1, self->uris.atom_Path,
+                              LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+  if (apath)
+    free_path(features, apath);
+  return st;
+}
+
+static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+                                LV2_State_Handle handle, uint32_t flags,
+                                const LV2_Feature *const *features)
+{
+  (void)flags;
+  Emovox *self = (Emovox *)instance;
+  if (!self->map)
+    return LV2_STATE_SUCCESS;
+  size_t size = 0;
+  uint32_t type = 0, vflags = 0;
+  const char *value = retrieve(handle, self->uris.model, &size, &type, &vflags);
+  if (!value || type != self->uris.atom_Path || size == 0 || size >= PATH_CAP)
+    return LV2_STATE_SUCCESS;
+  const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
+  const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
+  char *apath = mp ? mp->absolute_path(mp->handle, value) : NULL;
+  char path[PATH_CAP];
+  snprintf(path, sizeof path, "%s", apath ? apath : value);
+  if (apath)
+    free_path(features, apath);
+  evx_engine_model *em = load_model(self, path);
+  if (!em)
+    return LV2_STATE_SUCCESS;   /* keep the running model; logged */
+  /* run() is not called concurrently with restore(): swap and free here */
+  evx_engine_model_free(evx_engine_swap(self->engine, em));
+  snprintf(self->model_path, sizeof self->model_path, "%s", path);
+  self->swaps++;
+  return LV2_STATE_SUCCESS;
+}
+
+/* ---- private statistics extension -------------------------------------------- */
+
+static void stats_get(LV2_Handle h, evx_engine_stats *out)
+{
+  evx_engine_get_stats(((Emovox *)h)->engine, out);
+}
+
+static void stats_reset(LV2_Handle h) { evx_engine_reset_stats(((Emovox *)h)->engine); }
+
+static uint64_t stats_flops(LV2_Handle h)
+{
+  const evx_model *m = evx_engine_model_get(evx_engine_active(((Emovox *)h)->engine));
+  return m ? evx_model_flops(m) : 0;
+}
+
+static size_t stats_memory(LV2_Handle h)
+{
+  const Emovox *self = (const Emovox *)h;
+  return sizeof *self + self->engine_bytes +
+         evx_engine_model_bytes(evx_engine_active(self->engine));
+}
+
+static uint32_t stats_swaps(LV2_Handle h) { return ((Emovox *)h)->swaps; }
+
+static const void *extension_data(const char *uri)
+{
+  static const LV2_State_Interface state = { save, restore };
+  static const LV2_Worker_Interface worker = { work, work_response, NULL };
+  static const EmovoxStatsInterface stats = { stats_get, stats_reset, stats_flops,
+                                              stats_memory, stats_swaps };
+  if (!strcmp(uri, LV2_STATE__interface))
+    return &state;
+  if (!strcmp(uri, LV2_WORKER__interface))
+    return &worker;
+  if (!strcmp(uri, EMOVOX_URI_STATS))
+    return &stats;
+  return NULL;
+}
+
+static const LV2_Descriptor descriptors[] = {
+  { EMOVOX_URI_METER, instantiate_meter, connect_meter, activate, run, deactivate, cleanup,
+    extension_data },
+  { EMOVOX_URI_METER_MIDI, instantiate_meter_midi, connect_meter, activate, run, deactivate,
+    cleanup, extension_data },
+  { EMOVOX_URI_RENDER, instantiate_render, connect_render, activate, run, deactivate, cleanup,
+    extension_data },
+};
+
+LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)
+{
+  return index < sizeof descriptors / sizeof descriptors[0] ? &descriptors[index] : NULL;
+}

@@ -1,0 +1,39 @@
+/* emovox_ext.h: URIs shared by the plugin, its TTL and its tests, and a
+ * small private extension (extension_data) that lets tests and benchmarks
+ * read the engine's work counters. Hosts do not need it. */
+#ifndef EVX_EMOVOX_EXT_H
+#define EVX_EMOVOX_EXT_H
+
+#include "evx_engine.h"
+
+#include <lv2/core/lv2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EMOVOX_URI_METER      "urn:emovox:meter"
+#define EMOVOX_URI_METER_MIDI "urn:emovox:meter-midi"
+#define EMOVOX_URI_RENDER     "urn:emovox:render"
+/* The model bundle: an atom:Path patch parameter, saved with the state. */
+#define EMOVOX_URI_MODEL      "urn:emovox:model"
+/* extension_data(EMOVOX_URI_STATS) returns a const EmovoxStatsInterface *. */
+#define EMOVOX_URI_STATS      "urn:emovox:stats"
+
+/* MIDI controllers sent by urn:emovox:meter-midi on channel 1: emotion i
+ * (canonical order) on CC EMOVOX_CC_FIRST + i as round(p * 127); the
+ * dominant emotion on EMOVOX_CC_DOMINANT as its index (8 = none). */
+#define EMOVOX_CC_FIRST    20
+#define EMOVOX_CC_DOMINANT 28
+
+typedef struct {
+  /* The engine's counters since instantiate or the last reset. */
+  void (*get)(LV2_Handle h, evx_engine_stats *out);
+  void (*reset)(LV2_Handle h);
+  /* FLOPs of one inference of the active model (0 without a model). */
+  uint64_t (*model_flops)(LV2_Handle h);
+  /* Bytes the instance holds: engine block, model and net arena. */
+  size_t (*memory)(LV2_Handle h);
+  /* Models swapped in through the worker so far. */
+  uint32_t (*swaps)(LV2_Handle h);
+} EmovoxStatsInterface;
+
+#endif

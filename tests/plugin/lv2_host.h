@@ -1,0 +1,56 @@
+/* lv2_host.h: a small real LV2 host for the plugin tests, built on lilv:
+ * discovers <build root>/emovox.lv2/, instantiates a plugin with urid:map,
+ * log and a worker (optional), connects every port to a buffer and runs it.
+ * The worker is synchronous but honest about threads: requests scheduled in
+ * run() are queued without allocation and executed by th_run after run()
+ * returns (as a worker thread would), and their responses are delivered to
+ * work_response in the next th_run, inside the real-time window. */
+#ifndef EVX_LV2_HOST_H
+#define EVX_LV2_HOST_H
+
+#include <lilv/lilv.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct th_host th_host;
+
+/* Hooks called around the real-time part of th_run (run() and
+ * work_response), e.g. to switch an allocation counter on and off. */
+typedef void (*th_rt_hook)(int entering);
+
+/* The plugin uri from the built bundle at rate, blocks up to max_block.
+ * features: 1 to offer urid:map, log and worker; 0 to offer none. NULL when
+ * the bundle or plugin is missing or instantiate fails. */
+th_host *th_open(const char *uri, double rate, uint32_t max_block, int features);
+void th_close(th_host *h);
+
+const LilvPlugin *th_plugin(const th_host *h);
+LilvInstance *th_instance(const th_host *h);
+void th_set_rt_hook(th_host *h, th_rt_hook hook);
+
+/* Copy n samples to the audio input, run (worker as described above). */
+void th_run(th_host *h, const float *in, uint32_t n);
+/* Run with the audio input and output connected to the same buffer;
+ * io is processed in place. */
+void th_run_inplace(th_host *h, float *io, uint32_t n);
+
+/* Port values by symbol: control value, or an audio port's buffer. */
+float th_control(const th_host *h, const char *symbol);
+void th_set_control(th_host *h, const char *symbol, float v);
+const float *th_audio(const th_host *h, const char *symbol);
+
+/* Queue a patch:Set of urn:emovox:model to path for the next run. */
+void th_send_model(th_host *h, const char *path);
+
+/* The MIDI CC events (controller, value) the last run produced; returns
+ * how many (at most max). */
+int th_midi_ccs(const th_host *h, int (*cc)[2], int max);
+
+/* Messages the plugin logged (error + warning), and the last one. */
+int th_log_count(const th_host *h);
+const char *th_log_last(const th_host *h);
+
+/* <build root>/emovox.lv2/ and whether it exists. */
+const char *th_bundle_dir(void);
+
+#endif
