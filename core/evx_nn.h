@@ -24,7 +24,10 @@
 enum evx_input_kind {
   EVX_INPUT_SUMMARY = 1,  /* mean over the window of the 98 features: {1,1,98} */
   EVX_INPUT_LOGMEL  = 2,  /* 10*log10(max(mel,1e-10)) of each frame: {1,64,W} */
-  EVX_INPUT_SUMMARY_STATS = 3 /* mean then std over the window: {1,1,196} */
+  EVX_INPUT_SUMMARY_STATS = 3, /* mean then std over the window: {1,1,196} */
+  EVX_INPUT_LOG_STATS = 4 /* as SUMMARY_STATS after putting rms (feature 33)
+                             and mel (34..97) in dB: 20*log10(max(rms,1e-5)),
+                             10*log10(max(mel,1e-10)): {1,1,196} */
 };
 
 /* The feature configuration a model expects (stored in the bundle). */

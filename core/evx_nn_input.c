@@ -20,16 +20,26 @@ static void build_logmel(uint32_t W, const float *frames, uint32_t n, float *in)
   }
 }
 
+/* Feature f of a frame, in dB for rms and mel when logd (EVX_INPUT_LOG_STATS). */
+static inline double feat_at(const float *frames, uint32_t t, uint32_t f, int logd)
+{
+  float v = frames[(size_t)t * EVX_NFEAT + f];
+  if (!logd || f < EVX_F_RMS) return v;
+  if (f == EVX_F_RMS) return 20.0 * log10(v > 1e-5f ? v : 1e-5f);
+  return 10.0 * log10(v > 1e-10f ? v : 1e-10f);
+}
+
 /* Means (and population stds when std != NULL) of each feature over n frames;
  * accumulated in double so long windows do not lose precision. */
-static void build_summary(const float *frames, uint32_t n, float *mean, float *std)
+static void build_summary(const float *frames, uint32_t n, float *mean, float *std,
+                          int logd)
 {
   for (uint32_t f = 0; f < EVX_NFEAT; f++) {
     double s = 0.0, ss = 0.0;
-    for (uint32_t t = 0; t < n; t++) s += frames[(size_t)t * EVX_NFEAT + f];
+    for (uint32_t t = 0; t < n; t++) s += feat_at(frames, t, f, logd);
     double mu = n ? s / n : 0.0;
     for (uint32_t t = 0; t < n; t++) {
-      double d = frames[(size_t)t * EVX_NFEAT + f] - mu;
+      double d = feat_at(frames, t, f, logd) - mu;
       ss += d * d;
     }
     mean[f] = (float)mu;
@@ -47,8 +57,9 @@ void evx_build_input(const evx_feature_config *cfg, const float *frames,
   if (!frames) n = 0;
   switch (cfg->input_kind) {
   case EVX_INPUT_LOGMEL: build_logmel(W, frames, n, input); break;
-  case EVX_INPUT_SUMMARY: build_summary(frames, n, input, NULL); break;
-  case EVX_INPUT_SUMMARY_STATS: build_summary(frames, n, input, input + EVX_NFEAT); break;
+  case EVX_INPUT_SUMMARY: build_summary(frames, n, input, NULL, 0); break;
+  case EVX_INPUT_SUMMARY_STATS: build_summary(frames, n, input, input + EVX_NFEAT, 0); break;
+  case EVX_INPUT_LOG_STATS: build_summary(frames, n, input, input + EVX_NFEAT, 1); break;
   default: break;
   }
 }

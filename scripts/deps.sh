@@ -9,7 +9,7 @@ pkgs=(
   build-essential pkg-config meson ninja-build
   libfftw3-dev libopenblas-dev libsndfile1-dev lv2-dev liblilv-dev libcmocka-dev
   # hosts and validators used by tests and the demo
-  lilv-utils sordi
+  lilv-utils sordi espeak-ng
   # reference implementations for parity tests and benchmarks
   python3 python3-numpy python3-scipy python3-numba python3-soundfile python3-resampy
   python3-torch

@@ -26,11 +26,11 @@ PY
 
 run_suite() { # build dir, meson options...
   local dir=$1; shift
-  if [[ -f $dir/build.ninja ]]; then
-    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
-  else
-    meson setup "$dir" "$@" >/dev/null || return 1
-  fi
+  local re=()
+  [[ -f $dir/build.ninja ]] && re=(--reconfigure)
+  # quiet when it works, the whole log when it does not
+  local log
+  log=$(meson setup "${re[@]}" "$dir" "$@" 2>&1) || { echo "$log"; return 1; }
   meson compile -C "$dir" -j "$jobs" || return 1
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs --timeout-multiplier "${EVX_TIMEOUT_MULT:-1}"
 }

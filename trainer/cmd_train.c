@@ -18,10 +18,13 @@
 
 static const char usage_text[] =
   "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n"
-  "  --arch seed|logmel    seed: 1-D CNN on the 98-feature window summary (default);\n"
-  "                        logmel: 2-D CNN on log-mel x time\n"
-  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32)\n"
-  "  --dropout R           dropout rate (0.25)\n"
+  "  --arch seed|logmel|mlp  seed: 1-D CNN on the 98-feature window summary (default);\n"
+  "                        logmel: 2-D CNN on log-mel x time;\n"
+  "                        mlp: dense layers on the window's log-domain mean and std\n"
+  "  --input summary|stats|logstats   input of seed/mlp: window mean (seed default),\n"
+  "                        mean and std, mean and std with rms/mel in dB (mlp default)\n"
+  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32) or mlp units (128,64)\n"
+  "  --dropout R           dropout rate (0.25; mlp 0.5)\n"
   "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
   "  --epochs N            at most N epochs (200)\n"
   "  --batch N             batch size (32)\n"
@@ -29,6 +32,13 @@ static const char usage_text[] =
   "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
   "  --patience N          early stopping on validation loss (15; 0 = off)\n"
   "  --class-weights balanced|none   loss weights (none)\n"
+  "  --balance speakers|none   weight rows so every training speaker counts the\n"
+  "                        same in the loss (none)\n"
+  "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
+  "  --stretch LO:HI       augment: time stretch by a rate drawn from LO..HI\n"
+  "  --pitch S             augment: pitch shift by -S..S semitones\n"
+  "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
+  "                        three is given), drawn deterministically from --seed\n"
   "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
   "  --report DIR          write report.json, report.md and plots\n"
   "  --checkpoint PATH     checkpoint file (BUNDLE.ckpt)\n"
@@ -40,8 +50,27 @@ typedef struct {
   tl_arch_opts arch;
   tl_train_opts train;
   double window_s, hop_s;
+  uint32_t input_kind;        /* 0: the architecture's default */
+  int balance_speakers;
+  evx_augment_opts aug;
+  unsigned aug_copies;
   const char *out, *report, *checkpoint;
 } train_args;
+
+/* "LO:HI" with lo <= hi inside [min, max]. */
+static int range(const char *opt, const char *v, double min, double max,
+                 double *lo, double *hi)
+{
+  char *end;
+  double a = strtod(v, &end), b;
+  if (end == v || *end != ':' || (b = strtod(end + 1, &end), *end) ||
+      !(a >= min && b <= max && a <= b)) {
+    fprintf(stderr, "emovox train: %s needs LO:HI inside %g..%g\n", opt, min, max);
+    return -1;
+  }
+  *lo = a, *hi = b;
+  return 0;
+}
 
 static int parse_channels(const char *v, tl_arch_opts *a)
 {
@@ -78,7 +107,9 @@ static int parse(int argc, char **argv, train_args *a)
   a->train = tl_train_defaults();
   a->arch = tl_arch_defaults(TL_ARCH_SEED);
   a->window_s = 2.0, a->hop_s = 0.5;
+  a->aug = evx_augment_defaults();
   const char *channels = NULL;
+  double copies = -1;
   double dropout = -1, d;
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&a->data, argc, argv, &i);
@@ -104,9 +135,10 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
     else if (!strcmp(o, "--channels")) channels = v;
     else if (!strcmp(o, "--arch")) {
-      int arch = !strcmp(v, "seed") ? TL_ARCH_SEED : !strcmp(v, "logmel") ? TL_ARCH_LOGMEL : 0;
+      int arch = !strcmp(v, "seed") ? TL_ARCH_SEED : !strcmp(v, "logmel") ? TL_ARCH_LOGMEL
+               : !strcmp(v, "mlp") ? TL_ARCH_MLP : 0;
       if (!arch) {
-        fprintf(stderr, "emovox train: --arch is seed or logmel\n");
+        fprintf(stderr, "emovox train: --arch is seed, logmel or mlp\n");
         return 2;
       }
       a->arch = tl_arch_defaults(arch);
@@ -116,7 +148,28 @@ static int parse(int argc, char **argv, train_args *a)
         return 2;
       }
       a->train.balanced = !strcmp(v, "balanced");
+    } else if (!strcmp(o, "--balance")) {
+      if (strcmp(v, "speakers") && strcmp(v, "none")) {
+        fprintf(stderr, "emovox train: --balance is speakers or none\n");
+        return 2;
+      }
+      a->balance_speakers = !strcmp(v, "speakers");
+    } else if (!strcmp(o, "--input")) {
+      a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
+                    : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
+                    : !strcmp(v, "logstats") ? EVX_INPUT_LOG_STATS : 0;
+      if (!a->input_kind) {
+        fprintf(stderr, "emovox train: --input is summary, stats or logstats\n");
+        return 2;
+      }
     }
+    else if (!strcmp(o, "--noise-snr"))
+      bad = range(o, v, -20, 100, &a->aug.snr_min, &a->aug.snr_max) || (a->aug.noise = 1, 0);
+    else if (!strcmp(o, "--stretch"))
+      bad = range(o, v, 0.25, 4, &a->aug.rate_min, &a->aug.rate_max) || (a->aug.stretch = 1, 0);
+    else if (!strcmp(o, "--pitch"))
+      bad = num(o, v, 0, 12, &d) || (a->aug.semi_min = -d, a->aug.semi_max = d, a->aug.pitch = 1, 0);
+    else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
     else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
     else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
     else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
@@ -142,6 +195,12 @@ static int parse(int argc, char **argv, train_args *a)
   }
   if (dropout >= 0)
     a->arch.dropout = (float)dropout;
+  if (a->input_kind && a->arch.arch == TL_ARCH_LOGMEL) {
+    fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
+    return 2;
+  }
+  a->aug.seed = a->train.seed;
+  a->aug_copies = copies >= 0 ? (unsigned)copies : evx_augment_enabled(&a->aug) ? 1 : 0;
   a->train.threads = a->data.threads;
   if (!a->out || !a->data.n_data) {
     fputs(usage_text, stderr);
@@ -161,6 +220,7 @@ static uint64_t fingerprint(const train_args *a, const evx_feature_config *cfg,
   h = evx_fnv1a64(h, &t, sizeof t);
   h = evx_fnv1a64(h, &a->arch, sizeof a->arch);
   h = evx_fnv1a64(h, cfg, sizeof *cfg);
+  h = evx_fnv1a64(h, &a->balance_speakers, sizeof a->balance_speakers);
   const evx_dataset *ds[2] = { tr, va };
   for (int i = 0; i < 2; i++) {
     h = evx_fnv1a64(h, &ds[i]->n, sizeof ds[i]->n);
@@ -179,12 +239,43 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
   char err[512];
   evx_dataset_opts o = { .threads = (unsigned)a->data.threads, .cache_dir = a->data.cache,
                          .log = log };
+  if (side == EVX_TRAIN && a->aug_copies && evx_augment_enabled(&a->aug))
+    o.augment = &a->aug, o.augment_copies = a->aug_copies;
   if (evx_dataset_build(ds, cl, sp, side, cfg, &o, err, sizeof err)) {
     fprintf(stderr, "emovox train: %s\n", err);
     return -1;
   }
   evx_info(log, "%s: %zu windows from %zu clips", evx_side_name(side), ds->n, ds->n_clips);
   return 0;
+}
+
+/* Per-row weights giving each speaker of ds the same total weight. */
+static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds)
+{
+  uint32_t *group = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
+  uint32_t *first = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1)); /* clip of each group */
+  float *w = malloc(sizeof(float) * (ds->n ? ds->n : 1));
+  uint32_t groups = 0;
+  if (!group || !first || !w) {
+    free(group), free(first), free(w);
+    return NULL;
+  }
+  for (size_t i = 0; i < ds->n; i++) {
+    const char *spk = cl->clips[ds->clip[i]].speaker;
+    uint32_t g = groups;
+    /* rows come clip by clip: most rows share the previous row's speaker */
+    if (i && !strcmp(cl->clips[first[group[i - 1]]].speaker, spk))
+      g = group[i - 1];
+    else
+      for (uint32_t k = 0; k < groups; k++)
+        if (!strcmp(cl->clips[first[k]].speaker, spk)) { g = k; break; }
+    if (g == groups)
+      first[groups++] = ds->clip[i];
+    group[i] = g;
+  }
+  tl_group_weights(group, ds->n, groups, w);
+  free(group), free(first);
+  return w;
 }
 
 /* Score the side `side` through the written bundle and write the report. */
@@ -244,6 +335,7 @@ int cmd_train(int argc, char **argv)
   tl_norm nm = { 0 };
   tl_state st = { 0 };
   char err[512], ckpt[4096];
+  float *row_w = NULL;
   int rc = 1;
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
@@ -253,7 +345,8 @@ int cmd_train(int argc, char **argv)
   }
   if (evx_split_warning(&sp))
     evx_warn(&log, "%s", evx_split_warning(&sp));
-  evx_feature_config cfg = evx_feature_config_default(tl_arch_input_kind(a.arch.arch));
+  evx_feature_config cfg = evx_feature_config_default(
+      a.input_kind ? a.input_kind : tl_arch_input_kind(a.arch.arch));
   cfg.window_frames = (uint32_t)lround(a.window_s * EVX_SR / EVX_HOP);
   cfg.update_frames = (uint32_t)lround(a.hop_s * EVX_SR / EVX_HOP);
   for (int s = 0; s < EVX_N_SIDES; s++)
@@ -282,8 +375,12 @@ int cmd_train(int argc, char **argv)
     tl_norm_apply(&nm, shape, ds[s].x, ds[s].n);
   evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
            g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
-  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y };
-  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y };
+  if (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN]))) {
+    fprintf(stderr, "emovox train: out of memory\n");
+    goto out;
+  }
+  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w };
+  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL };
   int trc = tl_train(&g, &tr, &va, &a.train, &st, err, sizeof err);
   if (trc) {
     fprintf(stderr, "emovox train: %s\n", err);
@@ -311,6 +408,7 @@ out:
   for (int s = 0; s < EVX_N_SIDES; s++)
     evx_dataset_free(&ds[s]);
   tl_state_free(&st);
+  free(row_w);
   tl_norm_free(&nm);
   evx_split_free(&sp);
   evx_cliplist_free(&cl);

@@ -11,6 +11,7 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct th_host {
   int n_requests, n_responses;
   int pending_control;
   LV2_Atom_Forge forge;
+  LV2_URID atom_Sequence, atom_Chunk;
 
   int log_count;
   char log_last[1024];
@@ -138,6 +140,16 @@ th_host *th_open(const char *uri, double rate, uint32_t max_block, int features)
   snprintf(manifest, sizeof manifest, "%smanifest.ttl", th_bundle_dir());
   if (access(manifest, R_OK))
     return NULL;
+  /* Keep the plugin library (and FFTW under it) loaded for the life of the
+   * process, as long-running hosts do: FFTW's planner caches live until
+   * fftw_cleanup(), which a plugin must not call (the host may use FFTW
+   * too), and unloading them would read as a leak under LeakSanitizer. */
+  static void *keep;
+  if (!keep) {
+    char so[4200];
+    snprintf(so, sizeof so, "%semovox.so", th_bundle_dir());
+    keep = dlopen(so, RTLD_NOW | RTLD_NODELETE);
+  }
   th_host *h = calloc(1, sizeof *h);
   h->world = lilv_world_new();
   h->max_block = max_block;
@@ -164,6 +176,8 @@ th_host *th_open(const char *uri, double rate, uint32_t max_block, int features)
     h->features[2] = &h->f_sched;
   }
   lv2_atom_forge_init(&h->forge, &h->map);
+  h->atom_Sequence = map_uri(h, LV2_ATOM__Sequence);
+  h->atom_Chunk = map_uri(h, LV2_ATOM__Chunk);
   h->instance = lilv_plugin_instantiate(h->plugin, rate, h->features);
   if (!h->instance) {
     th_close(h);
@@ -234,6 +248,8 @@ void th_close(th_host *h)
 
 const LilvPlugin *th_plugin(const th_host *h) { return h->plugin; }
 LilvInstance *th_instance(const th_host *h) { return h->instance; }
+LilvWorld *th_world(const th_host *h) { return h->world; }
+LV2_URID_Map *th_map(th_host *h) { return &h->map; }
 void th_set_rt_hook(th_host *h, th_rt_hook hook) { h->hook = hook; }
 
 static th_port *find(const th_host *h, const char *symbol)
@@ -256,11 +272,11 @@ static void prepare_atoms(th_host *h)
       continue;   /* th_send_model forged a message into it */
     if (p->is_input) {
       p->atom->atom.size = sizeof(LV2_Atom_Sequence_Body);
-      p->atom->atom.type = h->map.map(h, LV2_ATOM__Sequence);
+      p->atom->atom.type = h->atom_Sequence;
       p->atom->body.unit = p->atom->body.pad = 0;
     } else {
       p->atom->atom.size = ATOM_CAP - sizeof(LV2_Atom);
-      p->atom->atom.type = h->map.map(h, LV2_ATOM__Chunk);
+      p->atom->atom.type = h->atom_Chunk;
     }
   }
 }
@@ -279,14 +295,10 @@ static void run_connected(th_host *h, uint32_t n)
   if (h->hook)
     h->hook(0);
   h->pending_control = 0;
-  /* the "worker thread" */
-  th_msg *reqs = malloc(sizeof h->requests);
-  int nreq = h->n_requests;
-  memcpy(reqs, h->requests, sizeof h->requests);
+  /* the "worker thread" (work() only responds, it schedules nothing) */
+  for (int i = 0; i < h->n_requests && h->worker; i++)
+    h->worker->work(handle, respond, h, h->requests[i].size, h->requests[i].data);
   h->n_requests = 0;
-  for (int i = 0; i < nreq && h->worker; i++)
-    h->worker->work(handle, respond, h, reqs[i].size, reqs[i].data);
-  free(reqs);
 }
 
 void th_run(th_host *h, const float *in, uint32_t n)

@@ -9,6 +9,7 @@
 #define EVX_LV2_HOST_H
 
 #include <lilv/lilv.h>
+#include <lv2/urid/urid.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ void th_close(th_host *h);
 
 const LilvPlugin *th_plugin(const th_host *h);
 LilvInstance *th_instance(const th_host *h);
+LilvWorld *th_world(const th_host *h);
+LV2_URID_Map *th_map(th_host *h);
 void th_set_rt_hook(th_host *h, th_rt_hook hook);
 
 /* Copy n samples to the audio input, run (worker as described above). */

@@ -1,6 +1,7 @@
 /* plugin_test_util.c: see plugin_test_util.h. */
 #include "plugin_test_util.h"
 #include "test_util.h"
+#include "evx_nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -65,6 +66,17 @@ int ptu_analyze(const char *file, const char *args, ptu_row **rows)
     (*rows)[n++] = r;
   }
   return pclose(p) == 0 ? n : -1;
+}
+
+const char *ptu_seed_model(char *path, size_t len, const char *name, uint64_t seed)
+{
+  snprintf(path, len, "%s/%s", tu_tmpdir(), name);
+  evx_model *m = evx_model_make_seed(NULL, EVX_N_EMOTIONS, seed);
+  assert_non_null(m);
+  char err[256];
+  assert_int_equal(evx_bundle_write(m, path, err, sizeof err), 0);
+  evx_model_free(m);
+  return path;
 }
 
 int ptu_match_row(const ptu_row *rows, int n, int last, const float *probs, float tol)

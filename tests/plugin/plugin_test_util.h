@@ -5,9 +5,10 @@
 
 #include "evx_labels.h"
 #include <stddef.h>
+#include <stdint.h>
 
-#define PTU_ANGRY_CLIP "ravdess/Actor_05/03-01-05-02-01-01-05.flac"
-#define PTU_SAD_CLIP   "ravdess/Actor_05/03-01-04-02-01-01-05.flac"
+#define PTU_ANGRY_CLIP "data/ravdess/Actor_05/03-01-05-02-01-01-05.flac"
+#define PTU_SAD_CLIP   "data/ravdess/Actor_05/03-01-04-02-01-01-05.flac"
 
 /* A ../shared clip brought to rate by linear interpolation (the plugin and
  * the analyser get the very same samples); malloc'd, NULL if unreadable. */
@@ -23,6 +24,10 @@ typedef struct {
 
 /* `emovox analyze --csv ARGS... FILE`: its rows (malloc'd) and count, or -1. */
 int ptu_analyze(const char *file, const char *args, ptu_row **rows);
+
+/* A seed-architecture model with random weights (seed) written as
+ * <tmpdir>/NAME into path; returns path. Fails the test on error. */
+const char *ptu_seed_model(char *path, size_t len, const char *name, uint64_t seed);
 
 /* Index of the row whose probabilities all lie within tol of probs among
  * the last `last` rows, or -1. */

@@ -6,6 +6,7 @@
  * run()). The test finds rtint_* with dlsym, so it also knows when the
  * library is not preloaded. Cannot be combined with ASan (which must come
  * first in the process), hence the test skips under -Dsanitize=true. */
+#undef _FILE_OFFSET_BITS  /* define open and open64 as themselves */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif

@@ -39,13 +39,17 @@ tl_arch_opts tl_arch_defaults(int arch)
   if (arch == TL_ARCH_LOGMEL)
     return (tl_arch_opts){ .arch = arch, .channels = { 8, 16, 32 }, .n_channels = 3,
                            .dropout = 0.25f };
+  if (arch == TL_ARCH_MLP)
+    return (tl_arch_opts){ .arch = arch, .channels = { 128, 64 }, .n_channels = 2,
+                           .dropout = 0.5f };
   return (tl_arch_opts){ .arch = TL_ARCH_SEED, .channels = { 32, 64 }, .n_channels = 2,
                          .dropout = 0.25f };
 }
 
 uint32_t tl_arch_input_kind(int arch)
 {
-  return arch == TL_ARCH_LOGMEL ? EVX_INPUT_LOGMEL : EVX_INPUT_SUMMARY;
+  return arch == TL_ARCH_LOGMEL ? EVX_INPUT_LOGMEL
+       : arch == TL_ARCH_MLP ? EVX_INPUT_LOG_STATS : EVX_INPUT_SUMMARY;
 }
 
 int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
@@ -65,6 +69,17 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
       rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
     }
     rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_FLATTEN, 0, err, errlen);
+  } else if (o->arch == TL_ARCH_MLP) {
+    if (o->n_channels < 1 || o->n_channels > 4) {
+      snprintf(err, errlen, "--arch mlp takes one to four hidden layer sizes");
+      return -1;
+    }
+    rc |= tl_add_simple(g, EVX_LAYER_FLATTEN, 0, err, errlen);
+    for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
+      rc |= tl_add_dense(g, o->channels[i], err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
+    }
   } else {
     if (o->n_channels < 1 || o->n_channels > 4) {
       snprintf(err, errlen, "--arch logmel takes one to four channel counts");

@@ -13,24 +13,29 @@
 int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
               const tl_norm *norm, evx_model *m, char *err, size_t errlen);
 
-enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2 };
+enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2, TL_ARCH_MLP = 3 };
 
 typedef struct {
   int arch;                 /* enum tl_arch */
-  uint32_t channels[4];     /* seed: 2 used (32,64); logmel: up to 4 (8,16,32) */
+  uint32_t channels[4];     /* seed: 2 used (32,64); logmel: up to 4 (8,16,32);
+                               mlp: hidden units, up to 4 (128,64) */
   uint32_t n_channels;
-  float dropout;            /* seed: 0.25; logmel: 0.25 before the dense layer */
+  float dropout;            /* seed: 0.25; logmel: 0.25 before the dense layer;
+                               mlp: 0.5 after each hidden layer */
 } tl_arch_opts;
 
 tl_arch_opts tl_arch_defaults(int arch);
 
-/* The input kind an architecture reads (EVX_INPUT_SUMMARY / _LOGMEL). */
+/* The input kind an architecture reads by default (seed: EVX_INPUT_SUMMARY,
+ * logmel: _LOGMEL, mlp: _LOG_STATS). */
 uint32_t tl_arch_input_kind(int arch);
 
 /*  seed:   Conv1D(c1,k5,p2) ReLU MaxPool1D(3,s2) Dropout Conv1D(c2,k3,p1)
  *          ReLU MaxPool1D(3,s2) Dropout Flatten Dense Softmax
  *  logmel: [Conv2D(c,3x3,p1) ReLU MaxPool2D(3,s2)] per channel count, GAP,
- *          Dropout, Dense Softmax */
+ *          Dropout, Dense Softmax
+ *  mlp:    Flatten [Dense(c) ReLU Dropout] per unit count, Dense Softmax
+ *          (any vector input: summary, summary_stats, log_stats) */
 int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
                   tl_graph *g, char *err, size_t errlen);
 

@@ -55,6 +55,23 @@ void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *
            : count[c] ? (float)((double)s->n / ((double)present * (double)count[c])) : 0.0f;
 }
 
+void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float *w)
+{
+  size_t *count = calloc(n_groups ? n_groups : 1, sizeof(size_t)), present = 0;
+  if (!count) {
+    for (size_t i = 0; i < n; i++)
+      w[i] = 1.0f;
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    count[group[i]]++;
+  for (uint32_t g = 0; g < n_groups; g++)
+    present += count[g] > 0;
+  for (size_t i = 0; i < n; i++)
+    w[i] = (float)((double)n / ((double)present * (double)count[group[i]]));
+  free(count);
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 typedef struct {
@@ -194,7 +211,7 @@ static int evaluate(batch_ctx *c, const float *params, const tl_set *s,
   double total_w = 0, l = 0;
   size_t ok = 0;
   for (size_t i = 0; i < s->n; i++)
-    total_w += sw[i] = cw ? cw[s->y[i]] : 1.0f;
+    total_w += sw[i] = (cw ? cw[s->y[i]] : 1.0f) * (s->w ? s->w[i] : 1.0f);
   c->params = params;
   c->train = 0;
   c->sw = sw;
@@ -287,7 +304,7 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
       size_t r = perm[lo + s];
       memcpy(xb + s * dim, tr->x + r * dim, sizeof(float) * dim);
       yb[s] = tr->y[r];
-      norm += swb[s] = cw[yb[s]];
+      norm += swb[s] = cw[yb[s]] * (tr->w ? tr->w[r] : 1.0f);
     }
     c->params = st->params;
     c->x = xb, c->y = yb, c->sw = swb, c->n = n;

@@ -20,6 +20,8 @@ typedef struct {
   uint32_t dim;
   const float *x;     /* n x dim */
   const int *y;       /* n labels in 0..n_classes-1 */
+  const float *w;     /* NULL, or n row weights (multiplying the class weights
+                         in the loss; e.g. tl_speaker_weights) */
 } tl_set;
 
 typedef struct {
@@ -64,6 +66,11 @@ void tl_state_free(tl_state *st);
 
 /* Class weights for the loss (1 each unless balanced). w has n_classes. */
 void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *w);
+
+/* Row weights that give every group (e.g. speaker) the same total weight
+ * while keeping the mean weight 1: w[i] = n / (groups * count[group[i]]).
+ * group: n ids in 0..n_groups-1. */
+void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float *w);
 
 /* Train. On success st->best holds the weights of the best validation epoch
  * (the last epoch when val is empty) and 0 is returned; -1 with err on

@@ -1,0 +1,112 @@
+/* bench/plugin.c: cost of one run() of urn:emovox:meter, hosted through
+ * lilv from the built bundle (the real glue, features and all): worst, p99
+ * and median microseconds per call for blocks 1..8192 at 48 kHz with the
+ * ratio to the block's real-time budget, CPU share of real time at 44.1,
+ * 48 and 96 kHz, and the instance's memory. Targets: < 1% of one core at
+ * 48 kHz; the worst 64-frame call < 10% of its 1.33 ms budget.
+ *   bench_plugin [SECONDS]   (audio per case, default 20) */
+#include "emovox_ext.h"
+#include "lv2_host.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_us(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec * 1e-3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Speech-like test signal: 0.4 s bursts of a 140 Hz buzz with noise. */
+static void signal_fill(float *x, uint32_t n, double rate, size_t *t, uint64_t *seed)
+{
+  for (uint32_t i = 0; i < n; i++, (*t)++) {
+    *seed ^= *seed << 13; *seed ^= *seed >> 7; *seed ^= *seed << 17;
+    double noise = ((double)(*seed >> 11) / 9007199254740992.0 - 0.5) * 0.02;
+    double on = fmod((double)*t / rate, 0.7) < 0.4 ? 0.25 : 0.0;
+    x[i] = (float)(on * sin(2 * M_PI * 140.0 * (double)*t / rate) + noise);
+  }
+}
+
+typedef struct { double worst, p99, median, share; size_t memory; } result;
+
+static int measure(double rate, uint32_t block, double seconds, result *r)
+{
+  th_host *h = th_open(EMOVOX_URI_METER, rate, block, 1);
+  if (!h)
+    return -1;
+  const EmovoxStatsInterface *st =
+    lilv_instance_get_extension_data(th_instance(h), EMOVOX_URI_STATS);
+  r->memory = st ? st->memory(lilv_instance_get_handle(th_instance(h))) : 0;
+  size_t calls = (size_t)(seconds * rate / block);
+  if (calls < 100)
+    calls = 100;
+  double *us = malloc(calls * sizeof *us);
+  float *x = malloc(block * sizeof *x);
+  size_t t = 0;
+  uint64_t seed = 88172645463325252ull;
+  double total = 0;
+  for (size_t c = 0; c < calls; c++) {
+    signal_fill(x, block, rate, &t, &seed);
+    double t0 = now_us();
+    th_run(h, x, block);
+    us[c] = now_us() - t0;
+    total += us[c];
+  }
+  qsort(us, calls, sizeof *us, cmp);
+  r->worst = us[calls - 1];
+  r->p99 = us[(size_t)(0.99 * (double)(calls - 1))];
+  r->median = us[calls / 2];
+  r->share = total / (calls * block / rate * 1e6);
+  free(us);
+  free(x);
+  th_close(h);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  double seconds = argc > 1 ? atof(argv[1]) : 20.0;
+  if (!(seconds > 0))
+    seconds = 20.0;
+  const uint32_t blocks[] = { 1, 16, 64, 256, 1024, 8192 };
+  printf("emovox meter, one run() call at 48 kHz (%.0f s of audio per block size; the\n"
+         "times include the test host's buffer copies)\n", seconds);
+  printf("%6s %10s %10s %10s %10s %12s %11s\n", "block", "budget_us", "median_us", "p99_us",
+         "worst_us", "worst/budget", "cpu_share");
+  int status = 0;
+  result r;
+  for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+    if (measure(48000, blocks[b], seconds, &r)) {
+      fprintf(stderr, "bench_plugin: cannot host urn:emovox:meter from %s\n", th_bundle_dir());
+      return 1;
+    }
+    double budget = blocks[b] / 48000.0 * 1e6;
+    printf("%6u %10.1f %10.2f %10.2f %10.2f %11.2f%% %10.3f%%\n", blocks[b], budget, r.median,
+           r.p99, r.worst, 100 * r.worst / budget, 100 * r.share);
+    if (blocks[b] == 64 && r.worst > 0.1 * budget) {
+      printf("  target missed: worst 64-frame call above 10%% of its budget\n");
+      status = 0;   /* a report, not a failure: timings depend on the machine */
+    }
+  }
+  printf("\nCPU share of real time, block 256\n%8s %11s %14s\n", "rate", "cpu_share",
+         "memory_bytes");
+  const double rates[] = { 44100, 48000, 96000 };
+  for (size_t i = 0; i < 3; i++) {
+    if (measure(rates[i], 256, seconds, &r))
+      return 1;
+    printf("%8.0f %10.3f%% %14zu%s\n", rates[i], 100 * r.share, r.memory,
+           rates[i] == 48000 && r.share >= 0.01 ? "  (target < 1% missed)" : "");
+  }
+  return status;
+}
