@@ -118,6 +118,23 @@ static double measure_librosa(double seconds)
   return speed;
 }
 
+/* Machine-readable summary (bench/run_all.sh): one line per input rate. */
+static void print_results(const double *rates, const double *ours, double lib)
+{
+  for (int i = 0; i < 3; i++)
+    if (ours[i] > 0 && lib > 0)
+      printf("RESULT features rate=%.0f emovox_xrt=%.1f librosa_xrt=%.1f ratio=%.2f\n", rates[i],
+             ours[i], lib, ours[i] / lib);
+    else if (ours[i] > 0)
+      printf("RESULT features rate=%.0f emovox_xrt=%.1f librosa_xrt=NA ratio=NA\n", rates[i],
+             ours[i]);
+    else if (lib > 0)
+      printf("RESULT features rate=%.0f emovox_xrt=NA librosa_xrt=%.1f ratio=NA\n", rates[i],
+             lib);
+    else
+      printf("RESULT features rate=%.0f emovox_xrt=NA librosa_xrt=NA ratio=NA\n", rates[i]);
+}
+
 int main(int argc, char **argv)
 {
   double seconds = argc > 1 ? atof(argv[1]) : 30.0;
@@ -141,11 +158,13 @@ int main(int argc, char **argv)
   if (lib <= 0) {
     printf("librosa 0.9.2: could not run (needs /usr/bin/python3 with numpy, scipy, "
            "soundfile, joblib, audioread, pooch, sklearn and ../shared/librosa-0.9.2)\n");
+    print_results(rates, ours, lib);
     return 0;
   }
   printf("librosa 0.9.2,    16000 Hz in, whole signal: %8.0f x real time\n", lib);
   for (int i = 0; i < 3; i++)
     if (ours[i] > 0)
       printf("ratio emovox(%5.0f Hz) / librosa(16000 Hz): %.1f\n", rates[i], ours[i] / lib);
+  print_results(rates, ours, lib);
   return 0;
 }

@@ -65,6 +65,12 @@ static void bench(const char *name, evx_model *m)
   printf("%-10s %9llu flops  engine %8.2f us  ", name, (unsigned long long)evx_model_flops(m), e);
   if (t > 0) printf("torch %8.2f us  ratio torch/engine %.2f\n", t, t / e);
   else printf("torch unavailable (python3-torch not installed)\n");
+  if (t > 0)
+    printf("RESULT nn model=%s flops=%llu engine_us=%.3f torch_us=%.3f ratio=%.3f\n", name,
+           (unsigned long long)evx_model_flops(m), e, t, t / e);
+  else
+    printf("RESULT nn model=%s flops=%llu engine_us=%.3f torch_us=NA ratio=NA\n", name,
+           (unsigned long long)evx_model_flops(m), e);
 }
 
 int main(void)

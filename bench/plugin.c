@@ -94,6 +94,9 @@ int main(int argc, char **argv)
     double budget = blocks[b] / 48000.0 * 1e6;
     printf("%6u %10.1f %10.2f %10.2f %10.2f %11.2f%% %10.3f%%\n", blocks[b], budget, r.median,
            r.p99, r.worst, 100 * r.worst / budget, 100 * r.share);
+    printf("RESULT plugin block=%u budget_us=%.2f median_us=%.3f p99_us=%.3f worst_us=%.3f "
+           "worst_pct=%.3f cpu_pct=%.4f\n", blocks[b], budget, r.median, r.p99, r.worst,
+           100 * r.worst / budget, 100 * r.share);
     if (blocks[b] == 64 && r.worst > 0.1 * budget) {
       printf("  target missed: worst 64-frame call above 10%% of its budget\n");
       status = 0;   /* a report, not a failure: timings depend on the machine */
@@ -107,6 +110,8 @@ int main(int argc, char **argv)
       return 1;
     printf("%8.0f %10.3f%% %14zu%s\n", rates[i], 100 * r.share, r.memory,
            rates[i] == 48000 && r.share >= 0.01 ? "  (target < 1% missed)" : "");
+    printf("RESULT plugin_rate rate=%.0f block=256 cpu_pct=%.4f memory_bytes=%zu\n", rates[i],
+           100 * r.share, r.memory);
   }
   return status;
 }

@@ -80,6 +80,13 @@ int main(int argc, char **argv)
     double a = ours(runs[i].arch, runs[i].rows, 200), b = torch(runs[i].name, runs[i].rows, 200);
     printf("%-7s %5zu rows: emovox %.3f s  torch %.3f s  ratio torch/emovox %.2f\n",
            runs[i].name, runs[i].rows, a, b, a > 0 && b > 0 ? b / a : 0.0);
+    char bs[32] = "NA", rs[32] = "NA", as[32] = "NA";
+    if (a > 0) snprintf(as, sizeof as, "%.4f", a);
+    if (b > 0) snprintf(bs, sizeof bs, "%.4f", b);
+    if (a > 0 && b > 0) snprintf(rs, sizeof rs, "%.3f", b / a);
+    printf("RESULT train arch=%s rows=%zu threads=2 emovox_s=%s torch_s=%s ratio=%s\n",
+           runs[i].name, runs[i].rows, as, bs, rs);
+    fflush(stdout);
   }
   return 0;
 }

@@ -25,10 +25,19 @@ enum evx_input_kind {
   EVX_INPUT_SUMMARY = 1,  /* mean over the window of the 98 features: {1,1,98} */
   EVX_INPUT_LOGMEL  = 2,  /* 10*log10(max(mel,1e-10)) of each frame: {1,64,W} */
   EVX_INPUT_SUMMARY_STATS = 3, /* mean then std over the window: {1,1,196} */
-  EVX_INPUT_LOG_STATS = 4 /* as SUMMARY_STATS after putting rms (feature 33)
+  EVX_INPUT_LOG_STATS = 4, /* as SUMMARY_STATS after putting rms (feature 33)
                              and mel (34..97) in dB: 20*log10(max(rms,1e-5)),
                              10*log10(max(mel,1e-10)): {1,1,196} */
+  EVX_INPUT_VOICED_STATS = 5 /* as LOG_STATS, plus the mean absolute frame-to-
+                             frame change of each feature, over the window's
+                             voiced frames only (rms within EVX_VOICED_RANGE_DB
+                             of the window's loudest frame and above
+                             EVX_VOICED_FLOOR): {1,1,294}. Pauses and
+                             leading silence no longer dilute the summary. */
 };
+
+#define EVX_VOICED_RANGE_DB 35.0f /* voiced: rms >= loudest rms - 35 dB ... */
+#define EVX_VOICED_FLOOR 3e-4f    /* ... and >= -70 dBFS */
 
 /* The feature configuration a model expects (stored in the bundle). */
 typedef struct {

@@ -29,22 +29,51 @@ static inline double feat_at(const float *frames, uint32_t t, uint32_t f, int lo
   return 10.0 * log10(v > 1e-10f ? v : 1e-10f);
 }
 
-/* Means (and population stds when std != NULL) of each feature over n frames;
- * accumulated in double so long windows do not lose precision. */
-static void build_summary(const float *frames, uint32_t n, float *mean, float *std,
-                          int logd)
+/* Means (and population stds when std != NULL) of each feature over the n
+ * frames whose rms is at least gate (0: all frames);
+ * with delta != NULL also the mean |change| between consecutive used frames
+ * (0 with fewer than two). Accumulated in double so long windows do not lose
+ * precision. */
+static void build_summary(const float *frames, uint32_t n, float gate,
+                          float *mean, float *std, float *delta, int logd)
 {
   for (uint32_t f = 0; f < EVX_NFEAT; f++) {
-    double s = 0.0, ss = 0.0;
-    for (uint32_t t = 0; t < n; t++) s += feat_at(frames, t, f, logd);
-    double mu = n ? s / n : 0.0;
+    double s = 0.0, ss = 0.0, ds = 0.0, prev = 0.0;
+    uint32_t k = 0;
     for (uint32_t t = 0; t < n; t++) {
+      if (frames[(size_t)t * EVX_NFEAT + EVX_F_RMS] < gate) continue;
+      double v = feat_at(frames, t, f, logd);
+      s += v;
+      if (k) ds += fabs(v - prev);
+      prev = v;
+      k++;
+    }
+    double mu = k ? s / k : 0.0;
+    for (uint32_t t = 0; std && t < n; t++) {
+      if (frames[(size_t)t * EVX_NFEAT + EVX_F_RMS] < gate) continue;
       double d = feat_at(frames, t, f, logd) - mu;
       ss += d * d;
     }
     mean[f] = (float)mu;
-    if (std) std[f] = n ? (float)sqrt(ss / n) : 0.0f;
+    if (std) std[f] = k ? (float)sqrt(ss / k) : 0.0f;
+    if (delta) delta[f] = k > 1 ? (float)(ds / (k - 1)) : 0.0f;
   }
+}
+
+/* Voiced frames of the window (EVX_INPUT_VOICED_STATS): rms within
+ * EVX_VOICED_RANGE_DB of the loudest frame and above EVX_VOICED_FLOOR. A
+ * window with none (silence) uses every frame. */
+static void voiced_summary(const float *frames, uint32_t n, float *in)
+{
+  float peak = 0.0f;
+  for (uint32_t t = 0; t < n; t++) {
+    float r = frames[(size_t)t * EVX_NFEAT + EVX_F_RMS];
+    if (r > peak) peak = r;
+  }
+  float gate = peak * powf(10.0f, -EVX_VOICED_RANGE_DB / 20.0f);
+  if (gate < EVX_VOICED_FLOOR) gate = EVX_VOICED_FLOOR;
+  if (peak < gate) gate = 0.0f;
+  build_summary(frames, n, gate, in, in + EVX_NFEAT, in + 2 * EVX_NFEAT, 1);
 }
 
 void evx_build_input(const evx_feature_config *cfg, const float *frames,
@@ -57,9 +86,14 @@ void evx_build_input(const evx_feature_config *cfg, const float *frames,
   if (!frames) n = 0;
   switch (cfg->input_kind) {
   case EVX_INPUT_LOGMEL: build_logmel(W, frames, n, input); break;
-  case EVX_INPUT_SUMMARY: build_summary(frames, n, input, NULL, 0); break;
-  case EVX_INPUT_SUMMARY_STATS: build_summary(frames, n, input, input + EVX_NFEAT, 0); break;
-  case EVX_INPUT_LOG_STATS: build_summary(frames, n, input, input + EVX_NFEAT, 1); break;
+  case EVX_INPUT_SUMMARY: build_summary(frames, n, 0.0f, input, NULL, NULL, 0); break;
+  case EVX_INPUT_SUMMARY_STATS:
+    build_summary(frames, n, 0.0f, input, input + EVX_NFEAT, NULL, 0);
+    break;
+  case EVX_INPUT_LOG_STATS:
+    build_summary(frames, n, 0.0f, input, input + EVX_NFEAT, NULL, 1);
+    break;
+  case EVX_INPUT_VOICED_STATS: voiced_summary(frames, n, input); break;
   default: break;
   }
 }

@@ -11,12 +11,16 @@
  *    the declared length itself). Training on half a clip silently would
  *    skew a corpus, so a damaged file is reported rather than half-used;
  *  - a file with no samples at all: error;
- *  - more than EVX_AUDIO_MAX_SAMPLES frames: error.
+ *  - more than EVX_AUDIO_MAX_SAMPLES frames: error;
+ *  - any NaN or infinite sample (float/double files): error, the file is
+ *    damaged (the plugins read such samples as 0, but a clip that is partly
+ *    undefined must not be trained on or analysed as if it were silence).
  * The declared length is never trusted for allocation: samples are decoded
  * in chunks into a buffer that grows with what was actually read. */
 #include "audio.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,8 +95,8 @@ static int log_says_truncated(SNDFILE *f)
 }
 
 /* Decode every frame, averaging channels, into b. */
-static int decode_all(SNDFILE *f, int channels, sample_buf *b, const char *path,
-                      char *err, size_t errlen)
+static int decode_all(SNDFILE *f, int channels, sample_buf *b, size_t *nonfinite,
+                      const char *path, char *err, size_t errlen)
 {
   const size_t ch = (size_t)channels;
   const size_t per_read = CHUNK_SAMPLES / ch ? CHUNK_SAMPLES / ch : 1;
@@ -117,8 +121,10 @@ static int decode_all(SNDFILE *f, int channels, sample_buf *b, const char *path,
     }
     for (size_t i = 0; i < (size_t)got; i++) {
       double s = 0.0;
-      for (size_t c = 0; c < ch; c++)
+      for (size_t c = 0; c < ch; c++) {
         s += chunk[i * ch + c];
+        *nonfinite += !isfinite(chunk[i * ch + c]);
+      }
       b->x[b->n + i] = ch == 1 ? chunk[i] : (float)(s / (double)ch);
     }
     b->n += (size_t)got;
@@ -177,9 +183,14 @@ int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
   sample_buf b = { 0 };
   if (info.frames > 0 && info.frames != SF_COUNT_MAX)  /* a hint, capped */
     buf_reserve(&b, info.frames < RESERVE_MAX ? (size_t)info.frames : RESERVE_MAX);
-  int rc = decode_all(f, info.channels, &b, path, err, errlen);
+  size_t nonfinite = 0;
+  int rc = decode_all(f, info.channels, &b, &nonfinite, path, err, errlen);
   if (rc == 0)
     rc = check_decoded(f, &info, b.n, path, err, errlen);
+  if (rc == 0 && nonfinite) {
+    snprintf(err, errlen, "%s: damaged: %zu sample(s) are NaN or infinite", path, nonfinite);
+    rc = -1;
+  }
   sf_close(f);
   if (rc != 0) {
     free(b.x);

@@ -32,18 +32,81 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
                                o->pitch ? semi : 0, noise_seed };
 }
 
-void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed)
+static double mean_power(const float *x, size_t n)
 {
   double power = 0;
   for (size_t i = 0; i < n; i++)
     power += (double)x[i] * x[i];
-  if (n == 0 || power == 0)
+  return n ? power / (double)n : 0;
+}
+
+void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed)
+{
+  double power = mean_power(x, n);
+  if (power == 0)
     return;
-  double sigma = sqrt(power / (double)n / pow(10.0, snr_db / 10.0));
+  double sigma = sqrt(power / pow(10.0, snr_db / 10.0));
   evx_rng r;
   evx_rng_seed(&r, seed);
   for (size_t i = 0; i < n; i++)
     x[i] += (float)(sigma * evx_rng_gauss(&r));
+}
+
+/* One-pole low-pass coefficient for corner fc at rate sr. */
+static double one_pole(double fc, double sr)
+{
+  return 1.0 - exp(-2.0 * M_PI * fc / sr);
+}
+
+/* Babble recipe (see augment.h). Each of EVX_BABBLE_TALKERS talkers:
+ *  - source: N(0, 1) white noise;
+ *  - long-term average speech spectrum: one-pole high-pass at 100 Hz, then
+ *    one-pole low-passes at 500 Hz and 3 kHz: flat from ~150 to 500 Hz,
+ *    -6 dB/octave from 500 Hz to 3 kHz, -12 dB/octave above (about
+ *    -8 dB/octave on average from 500 Hz to 8 kHz);
+ *  - syllable envelope: the talker's syllable rate f is drawn in [3, 6] Hz;
+ *    the time is cut into syllables of 1/f s each (length jittered by
+ *    +-30%), each syllable is voiced with probability 0.7 at a level drawn
+ *    in [0.3, 1] (else a pause, level 0); this gate is smoothed by a
+ *    one-pole low-pass with a 20 ms time constant, run twice (attack and
+ *    release ramps of ~40 ms), and starts at a random phase.
+ * The talkers are summed and the sum is scaled so that its mean power is the
+ * signal's mean power / 10^(snr_db/10). Every random number comes from one
+ * evx_rng seeded with `seed`, in a fixed order. */
+void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate)
+{
+  double power = mean_power(x, n);
+  float *b = power > 0 && rate > 0 ? calloc(n, sizeof *b) : NULL;
+  if (!b)
+    return;
+  evx_rng r;
+  evx_rng_seed(&r, seed);
+  double a_hp = one_pole(100, rate), a_lo = one_pole(500, rate);
+  double a_hi = one_pole(3000, rate), a_env = 1.0 - exp(-1.0 / (0.020 * rate));
+  for (int t = 0; t < EVX_BABBLE_TALKERS; t++) {
+    double syll = rate / evx_rng_range(&r, 3.0, 6.0); /* samples per syllable */
+    double left = syll * evx_rng_uniform(&r), gate = 0, e1 = 0, e2 = 0;
+    double lp_hp = 0, lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+      if ((left -= 1.0) <= 0) {   /* next syllable */
+        left += syll * evx_rng_range(&r, 0.7, 1.3);
+        double on = evx_rng_uniform(&r), level = evx_rng_range(&r, 0.3, 1.0);
+        gate = on < 0.7 ? level : 0.0;
+      }
+      e1 += a_env * (gate - e1);
+      e2 += a_env * (e1 - e2);
+      double w = evx_rng_gauss(&r);
+      lp_hp += a_hp * (w - lp_hp);
+      lo += a_lo * ((w - lp_hp) - lo);
+      hi += a_hi * (lo - hi);
+      b[i] += (float)(e2 * hi);
+    }
+  }
+  double pb = mean_power(b, n);
+  double g = pb > 0 ? sqrt(power / pow(10.0, snr_db / 10.0) / pb) : 0;
+  for (size_t i = 0; i < n; i++)
+    x[i] += (float)(g * b[i]);
+  free(b);
 }
 
 static float at(const float *x, size_t n, long i)
@@ -148,6 +211,23 @@ static void resample_to(const float *x, size_t n, float *y, size_t m)
     }
     y[j] = (float)(acc * cut);
   }
+}
+
+int evx_resample_signal(const float *x, size_t n, double from, double to,
+                        float **out, size_t *n_out)
+{
+  *out = NULL;
+  *n_out = 0;
+  if (!(from > 0) || !(to > 0))
+    return -1;
+  size_t m = (size_t)llround((double)n * to / from);
+  float *y = malloc((m + 1) * sizeof *y);
+  if (!y)
+    return -1;
+  resample_to(x, n, y, m);
+  *out = y;
+  *n_out = m;
+  return 0;
 }
 
 /* Stretch to n_final * f, then read it back f times faster: tempo 1/rate,

@@ -46,6 +46,23 @@ int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
 /* The building blocks. Noise is added in place; SNR is measured against the
  * signal's mean power (a silent signal stays silent). */
 void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed);
+
+/* Babble-like noise, added in place at snr_db against the signal's mean
+ * power (a silent signal stays silent); rate is the signal's rate in Hz.
+ * Made without any recording: the sum of EVX_BABBLE_TALKERS independent
+ * Gaussian noises, each shaped to a long-term average speech spectrum (flat
+ * to 500 Hz, then falling ~6 dB/octave, ~12 above 3 kHz) and gated on and
+ * off at a random syllable rate of 3-6 Hz with smoothed ramps, so its level
+ * fluctuates like a crowd of talkers. The exact recipe is in augment.c.
+ * Deterministic: depends only on (n, rate, seed) and the signal's power. */
+#define EVX_BABBLE_TALKERS 6
+void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate);
+
+/* Band-limited resampling of a whole signal from `from` Hz to `to` Hz
+ * (windowed sinc, anti-aliased when lowering the rate); *out is malloc'd
+ * with round(n * to / from) samples. 0, or -1 on bad rates / no memory. */
+int evx_resample_signal(const float *x, size_t n, double from, double to,
+                        float **out, size_t *n_out);
 int evx_time_stretch(const float *x, size_t n, double rate, double sr,
                      float **out, size_t *n_out);
 int evx_pitch_shift(const float *x, size_t n, double semitones, double sr,

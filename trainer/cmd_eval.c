@@ -1,9 +1,12 @@
 /* cmd_eval.c: 'emovox eval BUNDLE --data ... --report DIR' — scores a bundle
  * on any data with the bundle's own feature configuration, through
  * evx_build_input + evx_net_forward (the plugin's path). With split options
- * only one side of that split is scored (default: every clip). */
+ * only one side of that split is scored (default: every clip). With --noise
+ * and/or --codec every clip is degraded before feature extraction (degrade.h)
+ * and the report says how. */
 #include "cmd.h"
 #include "dataset.h"
+#include "degrade.h"
 #include "learn/bundle_eval.h"
 #include "learn/data_args.h"
 #include "report.h"
@@ -13,17 +16,54 @@
 
 static const char usage_text[] =
   "usage: emovox eval BUNDLE.emvx --data DIR|CSV [--data ...] [--report DIR] [options]\n"
+  "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q] [--seed N]\n"
   "  --side train|val|test  with split options: score only that side (test)\n"
   "  --quiet                no corpus summary\n";
+
+/* --noise, --snr, --codec, --seed into o. 1 if argv[*i] was one, 0 if not,
+ * -1 on a bad value (message printed). */
+static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **argv, int *i)
+{
+  const char *opt = argv[*i];
+  if (strcmp(opt, "--noise") && strcmp(opt, "--snr") && strcmp(opt, "--codec")
+      && strcmp(opt, "--seed"))
+    return 0;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "emovox eval: %s needs a value\n", opt);
+    return -1;
+  }
+  const char *v = argv[++*i];
+  char err[512] = "", *end;
+  if (!strcmp(opt, "--noise")) {
+    evx_degrade_parse_noise(o, v, err, sizeof err);
+  } else if (!strcmp(opt, "--codec")) {
+    evx_degrade_parse_codec(o, v, err, sizeof err);
+  } else if (!strcmp(opt, "--snr")) {
+    o->snr_db = strtod(v, &end);
+    *snr_given = 1;
+    if (end == v || *end || !(o->snr_db >= -30 && o->snr_db <= 100))
+      snprintf(err, sizeof err, "--snr: '%s' is not a number of dB in -30..100", v);
+  } else {
+    o->seed = strtoull(v, &end, 10);
+    if (end == v || *end)
+      snprintf(err, sizeof err, "--seed: '%s' is not a whole number", v);
+  }
+  if (err[0])
+    fprintf(stderr, "emovox eval: %s\n", err);
+  return err[0] ? -1 : 1;
+}
 
 int cmd_eval(int argc, char **argv)
 {
   tl_data_args d;
   tl_data_args_init(&d);
   const char *bundle = NULL, *report_dir = NULL, *side_name = "test";
-  int quiet = 0;
+  int quiet = 0, snr_given = 0;
+  evx_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&d, argc, argv, &i);
+    if (!r)
+      r = degrade_arg(&deg, &snr_given, argc, argv, &i);
     if (r < 0)
       return 2;
     if (r)
@@ -31,6 +71,7 @@ int cmd_eval(int argc, char **argv)
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       fputs(usage_text, stdout);
       fputs(tl_data_args_help, stdout);
+      fputs(evx_degrade_help, stdout);
       return 0;
     } else if (!strcmp(argv[i], "--quiet")) {
       quiet = 1;
@@ -50,7 +91,13 @@ int cmd_eval(int argc, char **argv)
     fputs(usage_text, stderr);
     return 2;
   }
-  char err[512];
+  if ((deg.noise != EVX_NOISE_NONE) != snr_given) {
+    fprintf(stderr, "emovox eval: --noise and --snr go together\n");
+    return 2;
+  }
+  char err[512], deg_text[256], deg_json[768];
+  evx_degrade_describe(&deg, deg_text, sizeof deg_text);
+  evx_degrade_json(&deg, deg_json, sizeof deg_json);
   evx_model *m = NULL;
   if (evx_bundle_load(bundle, &m, err, sizeof err)) {
     fprintf(stderr, "emovox eval: %s\n", err);
@@ -69,7 +116,8 @@ int cmd_eval(int argc, char **argv)
     fprintf(stderr, "emovox eval: %s\n", err);
     goto out;
   }
-  evx_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log };
+  evx_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log,
+                         .degrade = &deg };
   if (evx_dataset_build(&ds, &cl, d.split_given ? &sp : NULL, side, &m->cfg, &o, err, sizeof err)) {
     fprintf(stderr, "emovox eval: %s\n", err);
     goto out;
@@ -88,7 +136,8 @@ int cmd_eval(int argc, char **argv)
            evx_side_name(side));
   evx_report r = { .title = "emovox eval", .command = cmd ? cmd : "", .seed = d.split.seed,
                    .bundle = bundle, .cl = &cl, .sp = d.split_given ? &sp : NULL,
-                   .evaluated = what, .n = ds.n, .k = m->n_labels, .labels = labels,
+                   .evaluated = what, .degradation = deg_text,
+                   .degradation_json = deg_json, .n = ds.n, .k = m->n_labels, .labels = labels,
                    .probs = probs, .y = ds.y, .clip = ds.clip };
   double ua_w = 0, ua_c = 0;
   const char *dir = report_dir ? report_dir : NULL;
@@ -97,10 +146,12 @@ int cmd_eval(int argc, char **argv)
     goto out;
   }
   if (dir)
-    printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s\n", what,
-           100 * ua_w, 100 * ua_c, ds.n, ds.n_clips,
+    printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s\n",
+           what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips,
            d.split_given && sp.random ? " -- " : "",
-           d.split_given && sp.random ? evx_split_warning(&sp) : "");
+           d.split_given && sp.random ? evx_split_warning(&sp) : "",
+           evx_degrade_enabled(&deg) ? " -- degradation: " : "",
+           evx_degrade_enabled(&deg) ? deg_text : "");
   rc = 0;
 out:
   free(cmd);

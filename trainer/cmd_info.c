@@ -12,7 +12,9 @@ static const char *input_name(uint32_t k)
   return k == EVX_INPUT_SUMMARY ? "summary (window mean of 98 features)"
        : k == EVX_INPUT_LOGMEL ? "logmel (64 mel bands x frames, dB)"
        : k == EVX_INPUT_SUMMARY_STATS ? "summary_stats (window mean and std)"
-       : k == EVX_INPUT_LOG_STATS ? "log_stats (window mean and std, rms and mel in dB)" : "?";
+       : k == EVX_INPUT_LOG_STATS ? "log_stats (window mean and std, rms and mel in dB)"
+       : k == EVX_INPUT_VOICED_STATS ? "voiced_stats (log_stats and mean |delta| over voiced frames)"
+       : "?";
 }
 
 static uint64_t layer_params(const evx_layer *l)

@@ -21,8 +21,10 @@ static const char usage_text[] =
   "  --arch seed|logmel|mlp  seed: 1-D CNN on the 98-feature window summary (default);\n"
   "                        logmel: 2-D CNN on log-mel x time;\n"
   "                        mlp: dense layers on the window's log-domain mean and std\n"
-  "  --input summary|stats|logstats   input of seed/mlp: window mean (seed default),\n"
-  "                        mean and std, mean and std with rms/mel in dB (mlp default)\n"
+  "  --input summary|stats|logstats|voiced   input of seed/mlp: window mean (seed\n"
+  "                        default), mean and std, mean and std with rms/mel in dB\n"
+  "                        (mlp default), voiced: logstats plus mean frame-to-frame\n"
+  "                        change, over the window's voiced frames only\n"
   "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32) or mlp units (128,64)\n"
   "  --dropout R           dropout rate (0.25; mlp 0.5)\n"
   "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
@@ -40,6 +42,9 @@ static const char usage_text[] =
   "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
   "                        three is given), drawn deterministically from --seed\n"
   "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
+  "  --ensemble K          train K members (seeds N..N+K-1, --arch mlp with one\n"
+  "                        hidden layer) and ship their logit average as one\n"
+  "                        network of K times the hidden units (1)\n"
   "  --report DIR          write report.json, report.md and plots\n"
   "  --checkpoint PATH     checkpoint file (BUNDLE.ckpt)\n"
   "  --resume              continue from the checkpoint\n"
@@ -54,6 +59,7 @@ typedef struct {
   int balance_speakers;
   evx_augment_opts aug;
   unsigned aug_copies;
+  uint32_t ensemble;          /* members (1: a single network) */
   const char *out, *report, *checkpoint;
 } train_args;
 
@@ -157,9 +163,10 @@ static int parse(int argc, char **argv, train_args *a)
     } else if (!strcmp(o, "--input")) {
       a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
                     : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
-                    : !strcmp(v, "logstats") ? EVX_INPUT_LOG_STATS : 0;
+                    : !strcmp(v, "logstats") ? EVX_INPUT_LOG_STATS
+                    : !strcmp(v, "voiced") ? EVX_INPUT_VOICED_STATS : 0;
       if (!a->input_kind) {
-        fprintf(stderr, "emovox train: --input is summary, stats or logstats\n");
+        fprintf(stderr, "emovox train: --input is summary, stats, logstats or voiced\n");
         return 2;
       }
     }
@@ -170,6 +177,7 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--pitch"))
       bad = num(o, v, 0, 12, &d) || (a->aug.semi_min = -d, a->aug.semi_max = d, a->aug.pitch = 1, 0);
     else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
+    else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, 8, &d) || (a->ensemble = (uint32_t)d, 0);
     else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
     else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
     else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
@@ -197,6 +205,13 @@ static int parse(int argc, char **argv, train_args *a)
     a->arch.dropout = (float)dropout;
   if (a->input_kind && a->arch.arch == TL_ARCH_LOGMEL) {
     fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
+    return 2;
+  }
+  if (!a->ensemble)
+    a->ensemble = 1;
+  if (a->ensemble > 1 && (a->arch.arch != TL_ARCH_MLP || a->arch.n_channels != 1)) {
+    fprintf(stderr, "emovox train: --ensemble needs --arch mlp with one hidden layer "
+                    "(--channels H)\n");
     return 2;
   }
   a->aug.seed = a->train.seed;
@@ -278,6 +293,45 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds)
   return w;
 }
 
+/* Train the a->ensemble members (seeds seed, seed+1, ...; member k > 0
+ * checkpoints to CHECKPOINT.mK). st keeps member 0's state (its learning
+ * curves go in the report); with an ensemble, members[k] receive copies of
+ * each member's best weights. 0, 130 when interrupted, else -1 with err. */
+static int train_members(train_args *a, const evx_feature_config *cfg, const tl_graph *g,
+                         const tl_set *tr, const tl_set *va, const evx_dataset *ds,
+                         tl_state *st, float **members, evx_log *log, char *err,
+                         size_t errlen)
+{
+  const char *base = a->train.checkpoint;
+  uint64_t seed = a->train.seed;
+  char path[4200];
+  int rc = 0;
+  for (uint32_t k = 0; k < a->ensemble && !rc; k++) {
+    tl_train_opts o = a->train;
+    tl_state sk = { 0 }, *s = k ? &sk : st;
+    a->train.seed = o.seed = seed + k;
+    o.fingerprint = fingerprint(a, cfg, &ds[EVX_TRAIN], &ds[EVX_VAL]);
+    if (k) {
+      snprintf(path, sizeof path, "%s.m%u", base, k);
+      o.checkpoint = path;
+    }
+    if (a->ensemble > 1)
+      evx_info(log, "ensemble member %u of %u (seed %llu)", k + 1, a->ensemble,
+               (unsigned long long)o.seed);
+    rc = tl_train(g, tr, va, &o, s, err, errlen);
+    if (!rc && a->ensemble > 1) {
+      if ((members[k] = malloc(sizeof(float) * g->n_params)))
+        memcpy(members[k], s->best, sizeof(float) * g->n_params);
+      else
+        rc = -1, snprintf(err, errlen, "out of memory");
+    }
+    if (k)
+      tl_state_free(&sk);
+  }
+  a->train.seed = seed;
+  return rc;
+}
+
 /* Score the side `side` through the written bundle and write the report. */
 static int report(const train_args *a, int argc, char **argv, const evx_cliplist *cl,
                   const evx_split *sp, int side, const evx_dataset *ds, const tl_state *st)
@@ -335,7 +389,7 @@ int cmd_train(int argc, char **argv)
   tl_norm nm = { 0 };
   tl_state st = { 0 };
   char err[512], ckpt[4096];
-  float *row_w = NULL;
+  float *row_w = NULL, *members[8] = { NULL }, *merged = NULL;
   int rc = 1;
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
@@ -367,7 +421,6 @@ int cmd_train(int argc, char **argv)
     fprintf(stderr, "emovox train: %s\n", err);
     goto out;
   }
-  a.train.fingerprint = fingerprint(&a, &cfg, &ds[EVX_TRAIN], &ds[EVX_VAL]);
   snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
   a.train.checkpoint = a.checkpoint ? a.checkpoint : ckpt;
   /* The network trains on normalised rows; test rows stay raw for the bundle. */
@@ -381,14 +434,28 @@ int cmd_train(int argc, char **argv)
   }
   tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w };
   tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL };
-  int trc = tl_train(&g, &tr, &va, &a.train, &st, err, sizeof err);
+  int trc = train_members(&a, &cfg, &g, &tr, &va, ds, &st, members, &log, err, sizeof err);
   if (trc) {
     fprintf(stderr, "emovox train: %s\n", err);
     rc = trc == 130 ? 130 : 1;
     goto out;
   }
+  tl_graph gm = g;
+  const float *best = st.best;
+  if (a.ensemble > 1) {
+    tl_arch_opts am = a.arch;
+    am.channels[0] *= a.ensemble;
+    if (tl_arch_build(&am, shape, EVX_N_EMOTIONS, &gm, err, sizeof err) ||
+        !(merged = malloc(sizeof(float) * gm.n_params)) ||
+        tl_merge_ensemble(&g, (const float *const *)members, a.ensemble, &gm, merged, err,
+                          sizeof err)) {
+      fprintf(stderr, "emovox train: %s\n", merged ? err : "out of memory");
+      goto out;
+    }
+    best = merged;
+  }
   evx_model m;
-  if (tl_export(&g, st.best, &cfg, &nm, &m, err, sizeof err) ||
+  if (tl_export(&gm, best, &cfg, &nm, &m, err, sizeof err) ||
       evx_bundle_write(&m, a.out, err, sizeof err)) {
     fprintf(stderr, "emovox train: %s\n", err);
     goto out;
@@ -409,6 +476,9 @@ out:
     evx_dataset_free(&ds[s]);
   tl_state_free(&st);
   free(row_w);
+  free(merged);
+  for (int k = 0; k < 8; k++)
+    free(members[k]);
   tl_norm_free(&nm);
   evx_split_free(&sp);
   evx_cliplist_free(&cl);

@@ -24,6 +24,7 @@ typedef struct {
   const evx_cliplist *cl;
   const evx_feature_config *cfg;
   const evx_augment_opts *aug;
+  const evx_degrade_opts *deg;
   evx_featcache *fc;
   uint32_t dim;
   job *jobs;
@@ -41,7 +42,7 @@ static void run_job(work *w, job *j)
   }
   float *frames;
   size_t nf;
-  if (evx_featcache_frames(w->fc, c->path, w->cfg, pp, &frames, &nf, j->err,
+  if (evx_featcache_frames(w->fc, c->path, w->cfg, pp, w->deg, &frames, &nf, j->err,
                            sizeof j->err) < 0)
     return;
   if (nf == 0) {
@@ -139,7 +140,7 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
   }
   unsigned copies = evx_augment_enabled(o->augment) ? o->augment_copies : 0;
   evx_featcache fc = { o->cache_dir, 0, 0, 0, 0 };
-  work w = { cl, cfg, o->augment, &fc, ds->dim, NULL, 0, 0 };
+  work w = { cl, cfg, o->augment, o->degrade, &fc, ds->dim, NULL, 0, 0 };
   w.jobs = calloc(cl->n * (copies + 1) + 1, sizeof *w.jobs);
   if (!w.jobs) {
     snprintf(err, errlen, "out of memory");

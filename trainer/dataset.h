@@ -1,7 +1,7 @@
 /* dataset.h: network inputs for one side of a split, ready to train on.
  *
  * For each clip on the side: frames (featcache.h: decode -> optional
- * augmentation -> evx_features_of_signal) -> windows of cfg->window_frames
+ * augmentation -> optional degradation -> evx_features_of_signal) -> windows of cfg->window_frames
  * frames starting every cfg->update_frames frames (the windows the plugin
  * sees; a clip shorter than one window gives one window, padded as silence
  * by evx_build_input) -> evx_build_input -> one row of `dim` floats.
@@ -27,6 +27,7 @@ typedef struct {
   unsigned augment_copies;   /* augmented variants per clip (added to the
                                 original), only when augment is on */
   evx_log *log;              /* NULL: stderr */
+  const evx_degrade_opts *degrade; /* NULL or all off: clips as they are */
 } evx_dataset_opts;
 
 typedef struct {

@@ -50,8 +50,10 @@ static int is_identity(const evx_augment_params *a)
 
 /* Everything the frames depend on besides the file's bytes. */
 static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
-                           const evx_augment_params *aug)
+                           const evx_augment_params *aug, const evx_degrade_opts *deg,
+                           const char *path)
 {
+  h = evx_degrade_key(deg, path, h);
   uint32_t frame_cfg[4] = { cfg->sample_rate, cfg->frame_len, cfg->hop, cfg->feature_set };
   h = evx_fnv1a64(h, frame_cfg, sizeof frame_cfg);
   h = evx_fnv1a64(h, EVX_FEATURE_CODE_VERSION, sizeof EVX_FEATURE_CODE_VERSION);
@@ -117,23 +119,27 @@ static int cache_write(const char *file, uint64_t key, const float *x, size_t nf
   return 0;
 }
 
-/* Decode, augment, extract. */
+/* Decode, augment, degrade, extract. */
 static int extract(const char *path, const evx_augment_params *aug,
-                   float **frames, size_t *nf, char *err, size_t errlen)
+                   const evx_degrade_opts *deg, float **frames, size_t *nf,
+                   char *err, size_t errlen)
 {
   evx_audio a;
   if (evx_audio_read(path, &a, err, errlen) < 0)
     return -1;
-  float *x = a.x;
+  float *x = a.x, *d = NULL;
   size_t n = a.n;
+  double rate = a.rate;
+  int rc = -1;
   if (!is_identity(aug) && evx_augment_apply(aug, a.x, a.n, a.rate, &x, &n) < 0) {
     snprintf(err, errlen, "%s: augmentation failed", path);
-    evx_audio_free(&a);
-    return -1;
+  } else if (!evx_degrade_enabled(deg)
+             || evx_degrade_apply(deg, path, x, n, a.rate, &d, &n, &rate, err, errlen) == 0) {
+    rc = evx_features_of_signal(d ? d : x, n, rate, frames, nf);
+    if (rc < 0)
+      snprintf(err, errlen, "%s: feature extraction failed", path);
   }
-  int rc = evx_features_of_signal(x, n, a.rate, frames, nf);
-  if (rc < 0)
-    snprintf(err, errlen, "%s: feature extraction failed", path);
+  free(d);
   if (x != a.x)
     free(x);
   evx_audio_free(&a);
@@ -143,6 +149,7 @@ static int extract(const char *path, const evx_augment_params *aug,
 int evx_featcache_frames(evx_featcache *fc, const char *path,
                          const evx_feature_config *cfg,
                          const evx_augment_params *aug,
+                         const evx_degrade_opts *deg,
                          float **frames, size_t *n_frames,
                          char *err, size_t errlen)
 {
@@ -153,7 +160,7 @@ int evx_featcache_frames(evx_featcache *fc, const char *path,
   if (fc && fc->dir) {
     if (hash_file(path, &key, err, errlen) < 0)
       return -1;
-    key = config_key(key, cfg, aug);
+    key = config_key(key, cfg, aug, deg, path);
     mkdir(fc->dir, 0777); /* EEXIST is fine; a real failure shows at write */
     snprintf(file, sizeof file, "%s/%016llx.evxf", fc->dir, (unsigned long long)key);
     if (cache_read(file, key, frames, n_frames) == 0) {
@@ -163,7 +170,7 @@ int evx_featcache_frames(evx_featcache *fc, const char *path,
     if (access(file, F_OK) == 0)
       bump(&fc->bad);
   }
-  if (extract(path, aug, frames, n_frames, err, errlen) < 0)
+  if (extract(path, aug, deg, frames, n_frames, err, errlen) < 0)
     return -1;
   if (fc)
     bump(&fc->extractions);

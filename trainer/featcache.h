@@ -4,7 +4,8 @@
  * (optional augmentation) -> evx_features_of_signal. With a cache directory
  * they are stored as <dir>/<key>.evxf where key = FNV-1a 64 over the file's
  * bytes, the frame-level feature configuration (rate, frame, hop, feature
- * set), EVX_FEATURE_CODE_VERSION and the augmentation parameters. Files are
+ * set), EVX_FEATURE_CODE_VERSION, the augmentation parameters and the
+ * degradation (degrade.h; applied after augmentation) if any. Files are
  * written atomically (temp file + rename) and validated on read (magic, key,
  * size); a bad cache file is recomputed. Non-RT. Thread-safe: counters are
  * atomic, several threads may share one evx_featcache. */
@@ -12,6 +13,7 @@
 #define EVX_FEATCACHE_H
 
 #include "augment.h"
+#include "degrade.h"
 #include "evx_nn.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -32,12 +34,14 @@ typedef struct {
 #define EVX_FNV_OFFSET 0xcbf29ce484222325ull
 uint64_t evx_fnv1a64(uint64_t h, const void *p, size_t n);
 
-/* Frames of the clip at path (aug NULL or all-identity = unaugmented).
+/* Frames of the clip at path (aug NULL or all-identity = unaugmented; deg
+ * NULL or all off = not degraded).
  * *frames is malloc'd, n_frames x EVX_NFEAT floats (NULL when a file is
  * shorter than one frame). 0, or -1 with a message naming the file. */
 int evx_featcache_frames(evx_featcache *fc, const char *path,
                          const evx_feature_config *cfg,
                          const evx_augment_params *aug,
+                         const evx_degrade_opts *deg,
                          float **frames, size_t *n_frames,
                          char *err, size_t errlen);
 

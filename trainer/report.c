@@ -151,6 +151,7 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
   json_str(f, r->bundle);
   fprintf(f, ",\n  \"evaluated\": ");
   json_str(f, r->evaluated);
+  fprintf(f, ",\n  \"degradation\": %s", r->degradation_json ? r->degradation_json : "null");
   fprintf(f, ",\n  \"split\": {\"speaker_independent\": %s, \"warning\": ",
           warn ? "false" : r->sp ? "true" : "null");
   if (warn)
@@ -227,6 +228,8 @@ static void write_md(FILE *f, const evx_report *r, const group *g, int ng)
     fprintf(f, "**%s** — scores below are NOT speaker-independent.\n\n", warn);
   fprintf(f, "- command: `%s`\n- seed: %llu\n- bundle: `%s`\n- evaluated: %s\n",
           r->command, (unsigned long long)r->seed, r->bundle, r->evaluated);
+  if (r->degradation)
+    fprintf(f, "- degradation: %s\n", r->degradation);
   if (r->sp) {
     fprintf(f, "- split: %s\n", warn ? warn : "speaker-independent (no speaker on two sides)");
     for (int s = 0; s < EVX_N_SIDES; s++) {

@@ -20,6 +20,8 @@ typedef struct {
   const evx_cliplist *cl;
   const evx_split *sp;        /* NULL: every clip was evaluated */
   const char *evaluated;      /* what the scores are of, e.g. "test side" */
+  const char *degradation;    /* eval: what was done to every clip ("none"), NULL: not said */
+  const char *degradation_json; /* the same as a JSON value (NULL: null) */
   const tl_epoch *hist;       /* NULL for eval */
   int n_hist, best_epoch;
   double train_seconds;

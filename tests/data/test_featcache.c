@@ -31,7 +31,7 @@ static void get(evx_featcache *fc, const char *path, const evx_feature_config *c
                 const evx_augment_params *aug, float **f, size_t *nf)
 {
   char err[512];
-  int rc = evx_featcache_frames(fc, path, c, aug, f, nf, err, sizeof err);
+  int rc = evx_featcache_frames(fc, path, c, aug, NULL, f, nf, err, sizeof err);
   if (rc)
     print_error("%s\n", err);
   assert_int_equal(rc, 0);
@@ -130,7 +130,7 @@ static void missing_file_is_an_error_naming_it(void **state)
   float *f;
   size_t nf;
   char err[512];
-  assert_int_equal(evx_featcache_frames(&fc, "/nonexistent/x.wav", &cfg, NULL, &f, &nf,
+  assert_int_equal(evx_featcache_frames(&fc, "/nonexistent/x.wav", &cfg, NULL, NULL, &f, &nf,
                                         err, sizeof err), -1);
   assert_non_null(strstr(err, "/nonexistent/x.wav"));
 }

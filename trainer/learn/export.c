@@ -97,3 +97,53 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
   rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_SOFTMAX, 0, err, errlen);
   return rc ? -1 : tl_graph_check(g, err, errlen);
 }
+
+/* Indices of the first and last Dense layers when they are the only layers
+ * with parameters; -1 otherwise. */
+static int two_dense(const tl_graph *g, uint32_t *d1, uint32_t *d2)
+{
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < g->n_layers; i++) {
+    const tl_layer *l = &g->layers[i];
+    if (l->type == EVX_LAYER_DENSE) {
+      if (n == 0) *d1 = i;
+      *d2 = i;
+      n++;
+    } else if (l->n_w || l->n_b) {
+      return -1;
+    }
+  }
+  return n == 2 ? 0 : -1;
+}
+
+int tl_merge_ensemble(const tl_graph *g, const float *const *member, uint32_t k,
+                      const tl_graph *gm, float *out, char *err, size_t errlen)
+{
+  uint32_t a1, a2, b1, b2;
+  if (k < 1 || two_dense(g, &a1, &a2) || two_dense(gm, &b1, &b2) || a1 != b1 || a2 != b2 ||
+      g->n_layers != gm->n_layers) {
+    snprintf(err, errlen, "an ensemble needs one hidden Dense layer (--arch mlp --channels H)");
+    return -1;
+  }
+  const tl_layer *h = &g->layers[a1], *o = &g->layers[a2];
+  const tl_layer *hm = &gm->layers[b1], *om = &gm->layers[b2];
+  size_t in = tl_shape_len(h->in), units = h->out.c, classes = o->out.c;
+  if (tl_shape_len(hm->in) != in || hm->out.c != k * units || om->out.c != classes) {
+    snprintf(err, errlen, "ensemble graph does not have %u x %zu hidden units", k, units);
+    return -1;
+  }
+  memset(out, 0, sizeof(float) * gm->n_params);
+  for (uint32_t m = 0; m < k; m++) {
+    const float *p = member[m];
+    /* hidden units of member m: rows m*units.. of the merged first layer */
+    memcpy(out + hm->w_off + (size_t)m * units * in, p + h->w_off, sizeof(float) * units * in);
+    memcpy(out + hm->b_off + (size_t)m * units, p + h->b_off, sizeof(float) * units);
+    /* output: each class row sees member m's units scaled by 1/k */
+    for (size_t c = 0; c < classes; c++) {
+      for (size_t j = 0; j < units; j++)
+        out[om->w_off + c * k * units + m * units + j] = p[o->w_off + c * units + j] / (float)k;
+      out[om->b_off + c] += p[o->b_off + c] / (float)k;
+    }
+  }
+  return 0;
+}

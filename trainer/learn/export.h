@@ -26,6 +26,15 @@ typedef struct {
 
 tl_arch_opts tl_arch_defaults(int arch);
 
+/* An ensemble of k members of graph g (each with its own trained params)
+ * as one network of graph gm, built by the same architecture with k times
+ * the hidden units: g must be Flatten, Dense(h), parameter-free layers,
+ * Dense(classes), Softmax. The members' hidden units sit side by side and the
+ * output layer averages their logits, so gm computes exactly the mean of the
+ * members' logits. out has gm->n_params floats. 0, or -1 with a message. */
+int tl_merge_ensemble(const tl_graph *g, const float *const *member, uint32_t k,
+                      const tl_graph *gm, float *out, char *err, size_t errlen);
+
 /* The input kind an architecture reads by default (seed: EVX_INPUT_SUMMARY,
  * logmel: _LOGMEL, mlp: _LOG_STATS). */
 uint32_t tl_arch_input_kind(int arch);
