@@ -23,8 +23,15 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+# Run everything at niceness BENCH_NICE (absolute, so calling this under
+# `nice` does not stack).
+want=${BENCH_NICE:-10}
+if [ "$(nice)" -lt "$want" ]; then
+  exec nice -n $((want - $(nice))) bash "$0" "$@"
+fi
+
 quick=0 fuzz=0 soak='' build="$root/build-bench" out="$root/bench/RESULTS.md"
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -43,13 +50,6 @@ done
 case $build in "$root/build"|"$root/build-san")
   echo "run_all.sh: refusing to use $build (the developers' build dirs)" >&2; exit 2 ;; esac
 
-# Run everything at niceness BENCH_NICE (absolute, so calling this under
-# `nice` does not stack).
-want=${BENCH_NICE:-10}
-if [ "$(nice)" -lt "$want" ]; then
-  exec nice -n $((want - $(nice))) bash "$0" "$@"
-fi
-
 if [ -z "$soak" ]; then soak=$([ $quick = 1 ] && echo 60 || echo 600); fi
 feat_s=$([ $quick = 1 ] && echo 10 || echo 20)
 plug_s=$([ $quick = 1 ] && echo 5 || echo 20)
@@ -61,7 +61,8 @@ echo "== build ($build, release, -j${BENCH_JOBS:-1})"
 mkdir -p "$(dirname "$build")"
 opts=(--buildtype=release -Dbench=true -Dtests=false)
 if [ -f "$build/build.ninja" ]; then
-  meson configure "$build" "${opts[@]}" >/dev/null || exit 1
+  # --reconfigure: picks up a models/default.emvx added since (plugin/meson.build)
+  meson setup --reconfigure "$build" "$root" "${opts[@]}" >/dev/null || exit 1
 else
   meson setup "$build" "$root" "${opts[@]}" >/dev/null || exit 1
 fi

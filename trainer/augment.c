@@ -8,7 +8,7 @@
 
 evx_augment_opts evx_augment_defaults(void)
 {
-  return (evx_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1 };
+  return (evx_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1, EVX_AUG_WHITE };
 }
 
 int evx_augment_enabled(const evx_augment_opts *o)
@@ -28,8 +28,17 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
   double rate = exp(evx_rng_range(&r, log(o->rate_min), log(o->rate_max)));
   double semi = evx_rng_range(&r, o->semi_min, o->semi_max);
   uint64_t noise_seed = evx_rng_next(&r);
-  return (evx_augment_params){ o->noise ? snr : 0, o->stretch ? rate : 1,
-                               o->pitch ? semi : 0, noise_seed };
+  int coin = evx_rng_next(&r) >> 63;   /* drawn last: older draws stay the same */
+  int babble = o->noise && (o->noise_kind == EVX_AUG_BABBLE ||
+                            (o->noise_kind == EVX_AUG_MIXED && coin));
+  evx_augment_params p;
+  memset(&p, 0, sizeof p);   /* padding too: callers compare and hash these */
+  p.snr_db = o->noise ? snr : 0;
+  p.rate = o->stretch ? rate : 1;
+  p.semitones = o->pitch ? semi : 0;
+  p.noise_seed = noise_seed;
+  p.babble = babble;
+  return p;
 }
 
 static double mean_power(const float *x, size_t n)
@@ -268,7 +277,9 @@ int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
     rc = 0, memcpy(*out, x, n * sizeof *x), *n_out = n;
   else
     rc = -1;
-  if (rc == 0 && p->snr_db != 0)
+  if (rc == 0 && p->snr_db != 0 && p->babble)
+    evx_add_babble(*out, *n_out, p->snr_db, p->noise_seed, rate);
+  else if (rc == 0 && p->snr_db != 0)
     evx_add_noise(*out, *n_out, p->snr_db, p->noise_seed);
   return rc;
 }

@@ -16,7 +16,12 @@ typedef struct {
   int stretch; double rate_min, rate_max;   /* e.g. 0.8..1.25 */
   int pitch;   double semi_min, semi_max;   /* e.g. -2..2 */
   uint64_t seed;
+  int noise_kind;  /* enum evx_aug_noise: what `noise` adds (white) */
 } evx_augment_opts;
+
+/* white: evx_add_noise; babble: evx_add_babble; mixed: either, drawn per
+ * variant with equal odds. */
+enum evx_aug_noise { EVX_AUG_WHITE = 0, EVX_AUG_BABBLE = 1, EVX_AUG_MIXED = 2 };
 
 /* All off; ranges set to the examples above; seed 1. */
 evx_augment_opts evx_augment_defaults(void);
@@ -31,6 +36,7 @@ typedef struct {
   double rate;       /* 1 = no stretch */
   double semitones;  /* 0 = no shift */
   uint64_t noise_seed;
+  int babble;        /* 1: the noise is babble-like rather than white */
 } evx_augment_params;
 
 /* Draw the parameters of variant `variant` of the clip identified by `key`

@@ -122,6 +122,9 @@ int cmd_eval(int argc, char **argv)
     fprintf(stderr, "emovox eval: %s\n", err);
     goto out;
   }
+  if (ds.skipped && evx_degrade_enabled(&deg))
+    fprintf(stderr, "emovox eval: %zu clip(s) skipped (see the warnings): the degraded "
+            "scores cover fewer clips than a clean run would\n", ds.skipped);
   probs = malloc(sizeof(float) * (ds.n ? ds.n : 1) * m->n_labels);
   if (!probs || tl_bundle_predict(m, ds.x, ds.n, d.threads, probs)) {
     fprintf(stderr, "emovox eval: out of memory\n");

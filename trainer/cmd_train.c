@@ -37,6 +37,9 @@ static const char usage_text[] =
   "  --balance speakers|none   weight rows so every training speaker counts the\n"
   "                        same in the loss (none)\n"
   "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
+  "  --noise-type white|babble|mixed   the noise --noise-snr adds (white); babble:\n"
+  "                        the babble-like noise of `emovox eval --noise babble`;\n"
+  "                        mixed: either, drawn per augmented copy\n"
   "  --stretch LO:HI       augment: time stretch by a rate drawn from LO..HI\n"
   "  --pitch S             augment: pitch shift by -S..S semitones\n"
   "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
@@ -172,6 +175,14 @@ static int parse(int argc, char **argv, train_args *a)
     }
     else if (!strcmp(o, "--noise-snr"))
       bad = range(o, v, -20, 100, &a->aug.snr_min, &a->aug.snr_max) || (a->aug.noise = 1, 0);
+    else if (!strcmp(o, "--noise-type")) {
+      a->aug.noise_kind = !strcmp(v, "white") ? EVX_AUG_WHITE : !strcmp(v, "babble")
+                        ? EVX_AUG_BABBLE : !strcmp(v, "mixed") ? EVX_AUG_MIXED : -1;
+      if (a->aug.noise_kind < 0) {
+        fprintf(stderr, "emovox train: --noise-type is white, babble or mixed\n");
+        return 2;
+      }
+    }
     else if (!strcmp(o, "--stretch"))
       bad = range(o, v, 0.25, 4, &a->aug.rate_min, &a->aug.rate_max) || (a->aug.stretch = 1, 0);
     else if (!strcmp(o, "--pitch"))

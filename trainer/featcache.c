@@ -61,6 +61,8 @@ static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
     double p[3] = { aug->snr_db, aug->rate, aug->semitones };
     h = evx_fnv1a64(h, p, sizeof p);
     h = evx_fnv1a64(h, &aug->noise_seed, sizeof aug->noise_seed);
+    if (aug->babble)   /* hashed only when set: white-noise keys stay as they were */
+      h = evx_fnv1a64(h, &aug->babble, sizeof aug->babble);
   }
   return h;
 }

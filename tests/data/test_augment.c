@@ -1,5 +1,7 @@
 /* Augmentation: SNR hits its target, stretch changes duration but not pitch,
- * pitch shift moves pitch but not duration, same seed gives the same output. */
+ * pitch shift moves pitch but not duration, same seed gives the same output;
+ * babble noise: SNR, determinism, syllable-rate level fluctuation, speech-like
+ * spectral tilt. */
 #include "test_util.h"
 #include "augment.h"
 #include <math.h>
@@ -30,6 +32,15 @@ static double frequency(const float *x, size_t n, double sr)
   return count > 1 ? (count - 1) * sr / (last - first) : 0;
 }
 
+/* SNR (dB) of y = x + noise against x. */
+static double snr_of(const float *x, const float *y, size_t n)
+{
+  double ps = 0, pn = 0;
+  for (size_t i = 0; i < n; i++)
+    ps += (double)x[i] * x[i], pn += (double)(y[i] - x[i]) * (y[i] - x[i]);
+  return 10 * log10(ps / pn);
+}
+
 static void noise_hits_the_snr(void **state)
 {
   (void)state;
@@ -37,10 +48,7 @@ static void noise_hits_the_snr(void **state)
   for (double snr = 0; snr <= 30; snr += 10) {
     float *x = sine(440, 16000, n), *y = sine(440, 16000, n);
     evx_add_noise(y, n, snr, 7);
-    double ps = 0, pn = 0;
-    for (size_t i = 0; i < n; i++)
-      ps += (double)x[i] * x[i], pn += (double)(y[i] - x[i]) * (y[i] - x[i]);
-    assert_true(fabs(10 * log10(ps / pn) - snr) < 0.5);
+    assert_true(fabs(snr_of(x, y, n) - snr) < 0.5);
     free(x);
     free(y);
   }
@@ -109,6 +117,136 @@ static void same_seed_same_output(void **state)
   free(x);
 }
 
+/* Level in dB of each 50 ms block of d; returns the spread between the 10th
+ * and 90th percentile. */
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double block_spread_db(const float *d, size_t n, double sr)
+{
+  size_t blk = (size_t)(0.050 * sr), nb = n / blk;
+  double *db = malloc(nb * sizeof *db);
+  for (size_t b = 0; b < nb; b++) {
+    double p = 1e-20;
+    for (size_t i = 0; i < blk; i++)
+      p += (double)d[b * blk + i] * d[b * blk + i];
+    db[b] = 10 * log10(p / (double)blk);
+  }
+  qsort(db, nb, sizeof *db, cmp_double);
+  double spread = db[nb * 9 / 10] - db[nb / 10];
+  free(db);
+  return spread;
+}
+
+/* Mean power (dB) of d at freq, by Goertzel over 512-sample blocks. */
+static double level_at(const float *d, size_t n, double freq, double sr)
+{
+  const size_t len = 512;
+  double c = 2 * cos(2 * M_PI * freq / sr), sum = 0;
+  size_t blocks = 0;
+  for (size_t b = 0; b + len <= n; b += len, blocks++) {
+    double s1 = 0, s2 = 0;
+    for (size_t i = 0; i < len; i++) {
+      double w = 0.5 - 0.5 * cos(2 * M_PI * (double)i / (double)len);
+      double s0 = w * d[b + i] + c * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    sum += s1 * s1 + s2 * s2 - c * s1 * s2;
+  }
+  return 10 * log10(sum / (double)blocks);
+}
+
+static void babble_hits_the_snr(void **state)
+{
+  (void)state;
+  const double srs[] = { 16000, 44100 };
+  for (int s = 0; s < 2; s++)
+    for (double snr = -5; snr <= 30; snr += 5) {
+      size_t n = (size_t)(2 * srs[s]);
+      float *x = sine(440, srs[s], n), *y = sine(440, srs[s], n);
+      evx_add_babble(y, n, snr, 11, srs[s]);
+      assert_true(fabs(snr_of(x, y, n) - snr) < 0.5);
+      free(x);
+      free(y);
+    }
+  float silent[100] = { 0 };
+  evx_add_babble(silent, 100, 10, 1, 16000);   /* a silent signal stays silent */
+  for (int i = 0; i < 100; i++)
+    assert_true(silent[i] == 0);
+}
+
+static void babble_is_deterministic(void **state)
+{
+  (void)state;
+  size_t n = 16000;
+  float *a = sine(300, 16000, n), *b = sine(300, 16000, n), *c = sine(300, 16000, n);
+  evx_add_babble(a, n, 5, 99, 16000);
+  evx_add_babble(b, n, 5, 99, 16000);
+  evx_add_babble(c, n, 5, 100, 16000);
+  assert_memory_equal(a, b, n * sizeof *a);
+  assert_true(memcmp(a, c, n * sizeof *a) != 0);
+  free(a);
+  free(b);
+  free(c);
+}
+
+/* Babble fluctuates at syllable rate like a crowd, white noise does not;
+ * its spectrum falls like speech's (~20 dB from 300 Hz to 4 kHz). */
+static void babble_is_modulated_and_tilted(void **state)
+{
+  (void)state;
+  const double sr = 16000;
+  size_t n = (size_t)(10 * sr);
+  float *x = sine(440, sr, n), *bab = sine(440, sr, n), *wht = sine(440, sr, n);
+  evx_add_babble(bab, n, 0, 5, sr);
+  evx_add_noise(wht, n, 0, 5);
+  for (size_t i = 0; i < n; i++)
+    bab[i] -= x[i], wht[i] -= x[i];
+  double sb = block_spread_db(bab, n, sr), sw = block_spread_db(wht, n, sr);
+  print_message("50 ms block level spread (p90 - p10): babble %.1f dB, white %.1f dB\n", sb, sw);
+  assert_true(sb > 3.0);
+  assert_true(sw < 1.0);
+  double tilt = level_at(bab, n, 300, sr) - level_at(bab, n, 4000, sr);
+  double flat = level_at(wht, n, 300, sr) - level_at(wht, n, 4000, sr);
+  print_message("300 Hz - 4 kHz: babble %.1f dB, white %.1f dB\n", tilt, flat);
+  assert_true(tilt > 12 && tilt < 30);
+  assert_true(fabs(flat) < 2);
+  free(x);
+  free(bab);
+  free(wht);
+}
+
+/* --noise-type: white never draws babble, babble always, mixed both over
+ * variants; the kind does not change the other draws. */
+static void noise_kind_is_drawn_per_variant(void **state)
+{
+  (void)state;
+  evx_augment_opts o = evx_augment_defaults();
+  o.noise = 1;
+  int counts[3] = { 0, 0, 0 };
+  for (int kind = EVX_AUG_WHITE; kind <= EVX_AUG_MIXED; kind++) {
+    o.noise_kind = kind;
+    for (uint32_t v = 1; v <= 64; v++) {
+      evx_augment_params p = evx_augment_draw(&o, 99, v);
+      counts[kind] += p.babble;
+      o.noise_kind = EVX_AUG_WHITE;
+      evx_augment_params w = evx_augment_draw(&o, 99, v);
+      o.noise_kind = kind;
+      assert_true(p.snr_db == w.snr_db && p.noise_seed == w.noise_seed);
+    }
+  }
+  assert_int_equal(counts[EVX_AUG_WHITE], 0);
+  assert_int_equal(counts[EVX_AUG_BABBLE], 64);
+  assert_true(counts[EVX_AUG_MIXED] > 16 && counts[EVX_AUG_MIXED] < 48);
+  o.noise = 0;   /* no noise: nothing is babble */
+  o.noise_kind = EVX_AUG_BABBLE;
+  assert_int_equal(evx_augment_draw(&o, 99, 1).babble, 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -116,6 +254,10 @@ int main(void)
     cmocka_unit_test(stretch_keeps_pitch),
     cmocka_unit_test(pitch_shift_keeps_duration),
     cmocka_unit_test(same_seed_same_output),
+    cmocka_unit_test(babble_hits_the_snr),
+    cmocka_unit_test(babble_is_deterministic),
+    cmocka_unit_test(babble_is_modulated_and_tilted),
+    cmocka_unit_test(noise_kind_is_drawn_per_variant),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

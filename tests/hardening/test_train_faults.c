@@ -86,6 +86,14 @@ static int count_tmp(const char *d)
   return n;
 }
 
+/* The child has not exited yet (it stays waitable). */
+static int running(pid_t pid)
+{
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0;
+}
+
 static void test_kill9_then_resume(void **state)
 {
   (void)state;
@@ -113,11 +121,17 @@ static void test_kill9_then_resume(void **state)
       snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
       assert_int_equal(system(cmd), 0);
     }
-    /* delays: a few ms up to 1.2 x the whole run, denser early on */
+    /* Every third kill lands mid-training whatever the machine's speed: it
+     * waits for the checkpoint to reach a drawn epoch, then up to 5 ms more.
+     * The others: a few ms up to 1.2 x the whole run, denser early on. */
     double u = tu_uniform(&rng);
-    double delay = i < 4 ? 0.002 + 0.02 * u : 0.002 + 1.2 * full * u;
+    int target = i % 3 == 2 ? 1 + (int)(u * 35) : 0;
+    double delay = target ? 0.005 * u : i < 4 ? 0.002 + 0.02 * u : 0.002 + 1.2 * full * u;
     pid_t pid = hu_spawn(r.argv, r.log, 0, 0);
     assert_true(pid > 0);
+    while (target && running(pid) &&
+           (!exists(r.ckpt) || tl_checkpoint_epoch(r.ckpt) < target))
+      usleep(500);   /* polling for progress, not timing anything */
     usleep((useconds_t)(delay * 1e6));
     kill(pid, SIGKILL);
     int st = hu_wait(pid);

@@ -98,3 +98,14 @@ unsigned char *lf_slurp(const char *path, size_t *len)
   fclose(f);
   return p;
 }
+
+char *lf_read_text(const char *dir, const char *name)
+{
+  char path[1024];
+  size_t len = 0;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  unsigned char *p = lf_slurp(path, &len);
+  if (p)
+    p[len] = 0;
+  return (char *)p;
+}

@@ -19,4 +19,7 @@ int lf_run(char *const args[]);
 /* Whole file into memory (malloc'd); NULL when missing. */
 unsigned char *lf_slurp(const char *path, size_t *len);
 
+/* dir/name as a NUL-terminated string (malloc'd); NULL when missing. */
+char *lf_read_text(const char *dir, const char *name);
+
 #endif

@@ -29,17 +29,6 @@ static void test_metrics_known_confusion(void **state)
   assert_float_equal(tl_f1(&c, 2), 0.0, 0);
 }
 
-static char *read_text(const char *dir, const char *name)
-{
-  char path[1024];
-  size_t len = 0;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  unsigned char *p = lf_slurp(path, &len);
-  if (p)
-    p[len] = 0;
-  return (char *)p;
-}
-
 static void test_train_and_eval_reports(void **state)
 {
   (void)state;
@@ -54,8 +43,8 @@ static void test_train_and_eval_reports(void **state)
                     "--channels", "4,8", "--window", "0.5", "--hop", "0.25", "--epochs", "2",
                     "--random-split", "--report", rep, "--quiet", NULL };
   assert_int_equal(lf_run(train), 0);
-  char *md = read_text(rep, "report.md"), *js = read_text(rep, "report.json");
-  char *curves = read_text(rep, "learning_curves.svg"), *cm = read_text(rep, "confusion_clip.svg");
+  char *md = lf_read_text(rep, "report.md"), *js = lf_read_text(rep, "report.json");
+  char *curves = lf_read_text(rep, "learning_curves.svg"), *cm = lf_read_text(rep, "confusion_clip.svg");
   assert_non_null(md);
   assert_non_null(js);
   assert_non_null(curves);
@@ -74,13 +63,13 @@ static void test_train_and_eval_reports(void **state)
 
   char *eval[] = { "eval", out, "--data", manifest, "--report", rep_eval, "--quiet", NULL };
   assert_int_equal(lf_run(eval), 0);
-  js = read_text(rep_eval, "report.json");
+  js = lf_read_text(rep_eval, "report.json");
   assert_non_null(js);
   assert_non_null(strstr(js, "every clip given"));
   assert_non_null(strstr(js, "\"spk2\""));   /* the speakers evaluated are listed */
   free(js);
   /* eval writes no learning curves: it did not train. */
-  assert_null(read_text(rep_eval, "learning_curves.svg"));
+  assert_null(lf_read_text(rep_eval, "learning_curves.svg"));
 }
 
 static void test_bad_usage(void **state)
