@@ -24,8 +24,12 @@ score "$out/default.log"
 if [[ ${EVX_SHIP:-0} == 1 ]]; then   # make this run's bundle the shipped one
   cp "$out/default.emvx" models/default.emvx
   cp "$out/default/confusion_window.svg" models/confusion_window.svg
+  echo "shipped: models/default.emvx replaced by this run's bundle"
+elif cmp -s "$out/default.emvx" models/default.emvx; then
+  echo "retrained bundle is byte-identical to models/default.emvx"
+else
+  echo "retrained bundle DIFFERS from models/default.emvx"
 fi
-cmp "$out/default.emvx" models/default.emvx && echo "retrained bundle is byte-identical to models/default.emvx"
 
 echo "== the seed architecture on the same split (Conv1D 5/3, MaxPool 3/2, on the 98-feature window mean)"
 $E train --data $D/manifest.csv "${split[@]}" --arch seed --seed 1 --threads 2 \

@@ -9,7 +9,13 @@ root=$PWD
 bash scripts/deps.sh
 
 echo "== build and install"
-[[ -f build/build.ninja ]] || meson setup build -Dlv2dir=/usr/local/lib/lv2 >/dev/null
+# build/ may already exist (the test command configures it too): set the
+# install directory either way, so that LV2_PATH below finds the bundle.
+if [[ -f build/build.ninja ]]; then
+  meson configure build -Dlv2dir=/usr/local/lib/lv2 >/dev/null
+else
+  meson setup build -Dlv2dir=/usr/local/lib/lv2 >/dev/null
+fi
 meson compile -C build >/dev/null
 meson install -C build --quiet >/dev/null
 export LV2_PATH=/usr/local/lib/lv2${LV2_PATH:+:$LV2_PATH}
@@ -29,3 +35,17 @@ for f in calm angry; do
   ./build/trainer/emovox analyze "$out/$f.wav" --svg "$out/$f.svg"
   echo "plot: $out/$f.svg   rendered emotion curves (one channel per emotion): $out/$f.emotions.wav"
 done
+
+echo
+echo "Note: espeak-ng's robotic voice is far from the acted human speech the"
+echo "default model learnt from (models/MODEL_CARD.md), so these two show the"
+echo "pipeline working, not what the model can tell apart."
+shared=${EVX_SHARED:-$root/../shared}
+if [[ -d $shared/data/ravdess/Actor_18 ]]; then
+  echo "== acted clips of a RAVDESS actor the model never saw (from $shared/data)"
+  for c in 05:angry 04:sad 02:calm; do
+    f=$shared/data/ravdess/Actor_18/03-01-${c%%:*}-02-01-01-18.flac
+    printf 'truth %-6s ' "${c#*:}"
+    ./build/trainer/emovox analyze "$f" | awk 'NR > 2 && $4 == 1 { last = $0 } END { print last }'
+  done
+fi

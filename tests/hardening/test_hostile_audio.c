@@ -130,7 +130,7 @@ static int make_files(void)
   sf_writef_float(sf, tone, 3 * N);
   sf_close(sf);
   size_t len;
-  char *flac = hu_slurp(path, &len);
+  char *flac = tu_slurp(path, &len);
   if (!flac || len < 1000)
     return -1;
   rc |= write_bytes("trunc_header.flac", flac, 20);
@@ -155,8 +155,8 @@ static int run_logged(char *const args[], const char *logname, char **out)
   char log[700];
   snprintf(log, sizeof log, "%s/%s", dir, logname);
   remove(log);
-  int st = hu_run(args, log, 0);
-  *out = hu_slurp(log, NULL);
+  int st = tu_run_emovox(args, log, 0);
+  *out = tu_slurp(log, NULL);
   assert_non_null(*out);
   assert_true(st >= 0 && st < 128);   /* never ended by a signal */
   return st;
@@ -214,7 +214,7 @@ static void write_mixed_manifest(char *csv, size_t len)
   snprintf(good, sizeof good, "%s/good.csv", dir);
   assert_int_equal(hu_write_subset_manifest(good, 40), 40);
   size_t n;
-  char *text = hu_slurp(good, &n);
+  char *text = tu_slurp(good, &n);
   assert_non_null(text);
   FILE *f = fopen(csv, "w");
   assert_non_null(f);
@@ -261,7 +261,7 @@ static void test_loader_skips(void **state)
   check_each_named(log, "train");
   free(log);
   char *info[] = { "info", out, NULL };
-  assert_int_equal(hu_run(info, "/dev/null", 0), 0);
+  assert_int_equal(tu_run_emovox(info, "/dev/null", 0), 0);
 
   char *eval[] = { "eval", out, "--data", csv, "--quiet", NULL };
   st = run_logged(eval, "eval.log", &log);

@@ -65,7 +65,7 @@ static void make_run(run_t *r, const char *name, const char *epochs, int resume)
 static int bundle_ok(const char *path)
 {
   char *a[] = { "info", (char *)path, NULL };
-  return hu_run(a, "/dev/null", 0) == 0;
+  return tu_run_emovox(a, "/dev/null", 0) == 0;
 }
 
 static int exists(const char *path)
@@ -103,7 +103,7 @@ static void test_kill9_then_resume(void **state)
   run_t whole;
   make_run(&whole, "whole", EPOCHS, 0);
   double t0 = hu_now();
-  assert_int_equal(hu_run(whole.argv, whole.log, 0), 0);
+  assert_int_equal(tu_run_emovox(whole.argv, whole.log, 0), 0);
   double full = hu_now() - t0;
   assert_true(bundle_ok(whole.out));
   assert_int_equal(tl_checkpoint_epoch(whole.ckpt), 40);
@@ -127,14 +127,14 @@ static void test_kill9_then_resume(void **state)
     double u = tu_uniform(&rng);
     int target = i % 3 == 2 ? 1 + (int)(u * 35) : 0;
     double delay = target ? 0.005 * u : i < 4 ? 0.002 + 0.02 * u : 0.002 + 1.2 * full * u;
-    pid_t pid = hu_spawn(r.argv, r.log, 0, 0);
+    pid_t pid = tu_spawn_emovox(r.argv, r.log, 0, 0);
     assert_true(pid > 0);
     while (target && running(pid) &&
            (!exists(r.ckpt) || tl_checkpoint_epoch(r.ckpt) < target))
       usleep(500);   /* polling for progress, not timing anything */
     usleep((useconds_t)(delay * 1e6));
     kill(pid, SIGKILL);
-    int st = hu_wait(pid);
+    int st = tu_wait(pid);
     assert_true(st == 0 || st == 128 + SIGKILL);
     finished += st == 0;
 
@@ -154,17 +154,17 @@ static void test_kill9_then_resume(void **state)
 
     if (epoch >= 1) {
       epoch < 40 ? mid++ : after++;
-      assert_int_equal(hu_run(res.argv, res.log, 0), 0);
+      assert_int_equal(tu_run_emovox(res.argv, res.log, 0), 0);
     } else {
       no_ckpt++;
       /* --resume without a checkpoint: refused with a message, no crash */
-      assert_int_equal(hu_run(res.argv, res.log, 0), 1);
+      assert_int_equal(tu_run_emovox(res.argv, res.log, 0), 1);
       size_t len;
-      char *log = hu_slurp(res.log, &len);
+      char *log = tu_slurp(res.log, &len);
       assert_non_null(log);
       assert_non_null(strstr(log, "cannot read checkpoint"));
       free(log);
-      assert_int_equal(hu_run(r.argv, r.log, 0), 0);
+      assert_int_equal(tu_run_emovox(r.argv, r.log, 0), 0);
     }
     assert_true(bundle_ok(r.out));
     assert_int_equal(tl_checkpoint_epoch(r.ckpt), 40);
@@ -187,29 +187,29 @@ static void test_full_disk(void **state)
   make_run(&six, "fulldisk", "6", 1);
   make_run(&three, "fulldisk", "3", 1);   /* same fingerprint: epochs are not in it */
   /* a run of 6 epochs stopped after epoch 3's checkpoint, then killed */
-  pid_t pid = hu_spawn(r.argv, r.log, 0, 3);
+  pid_t pid = tu_spawn_emovox(r.argv, r.log, 0, 3);
   assert_true(pid > 0);
   int st;
   assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
   assert_true(WIFSTOPPED(st));
   kill(pid, SIGKILL);
-  assert_int_equal(hu_wait(pid), 128 + SIGKILL);
+  assert_int_equal(tu_wait(pid), 128 + SIGKILL);
   assert_int_equal(tl_checkpoint_epoch(r.ckpt), 3);
   size_t ck_len, b_len, len;
-  char *ck = hu_slurp(r.ckpt, &ck_len);
+  char *ck = tu_slurp(r.ckpt, &ck_len);
   assert_non_null(ck);
   assert_true(ck_len > 1024);
 
   /* 1. resume with room for half a checkpoint: epoch 4's write fails */
-  int rc = hu_run(six.argv, six.log, (long)(ck_len / 2));
-  char *log = hu_slurp(six.log, NULL);
+  int rc = tu_run_emovox(six.argv, six.log, (long)(ck_len / 2));
+  char *log = tu_slurp(six.log, NULL);
   assert_non_null(log);
   print_message("full disk at the checkpoint: exit %d: %s", rc, log);
   assert_int_equal(rc, 1);
   assert_non_null(strstr(log, "File too large"));
   assert_non_null(strstr(log, "model.ckpt"));
   free(log);
-  char *ck2 = hu_slurp(r.ckpt, &len);
+  char *ck2 = tu_slurp(r.ckpt, &len);
   assert_non_null(ck2);
   assert_int_equal(len, ck_len);
   assert_memory_equal(ck2, ck, ck_len);   /* previous checkpoint intact */
@@ -219,21 +219,21 @@ static void test_full_disk(void **state)
   assert_false(exists(r.out));
 
   /* 2. --epochs 3 from the epoch-3 checkpoint only exports: a bundle */
-  assert_int_equal(hu_run(three.argv, three.log, 0), 0);
-  char *bundle = hu_slurp(r.out, &b_len);
+  assert_int_equal(tu_run_emovox(three.argv, three.log, 0), 0);
+  char *bundle = tu_slurp(r.out, &b_len);
   assert_non_null(bundle);
   assert_true(b_len > 1024);
   /* ... and again with room for half of it: the write fails, the bundle stays */
   unlink(three.log);
-  rc = hu_run(three.argv, three.log, (long)(b_len / 2));
-  log = hu_slurp(three.log, NULL);
+  rc = tu_run_emovox(three.argv, three.log, (long)(b_len / 2));
+  log = tu_slurp(three.log, NULL);
   assert_non_null(log);
   print_message("full disk at the bundle: exit %d: %s", rc, log);
   assert_int_equal(rc, 1);
   assert_non_null(strstr(log, "File too large"));
   assert_non_null(strstr(log, "model.emvx"));
   free(log);
-  char *b2 = hu_slurp(r.out, &len);
+  char *b2 = tu_slurp(r.out, &len);
   assert_non_null(b2);
   assert_int_equal(len, b_len);
   assert_memory_equal(b2, bundle, b_len);   /* previous bundle intact */
@@ -242,7 +242,7 @@ static void test_full_disk(void **state)
   assert_int_equal(count_tmp(r.rundir), 0);
 
   /* 3. room again: the resume completes the 6 epochs */
-  assert_int_equal(hu_run(six.argv, six.log, 0), 0);
+  assert_int_equal(tu_run_emovox(six.argv, six.log, 0), 0);
   assert_int_equal(tl_checkpoint_epoch(r.ckpt), 6);
   assert_true(bundle_ok(r.out));
   free(ck);

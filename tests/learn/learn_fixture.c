@@ -49,63 +49,13 @@ const char *lf_make_corpus(int speakers, int clips_each)
   return dir;
 }
 
-pid_t lf_spawn(char *const args[], int stop_epoch)
-{
-  char exe[1024];
-  snprintf(exe, sizeof exe, "%s/trainer/emovox", tu_build_root());
-  pid_t pid = fork();
-  if (pid == 0) {
-    char stop[16];
-    snprintf(stop, sizeof stop, "%d", stop_epoch);
-    if (stop_epoch > 0)
-      setenv("EVX_TRAIN_STOP_AFTER_EPOCH", stop, 1);
-    else
-      unsetenv("EVX_TRAIN_STOP_AFTER_EPOCH");
-    char *argv[64];
-    int n = 0;
-    argv[n++] = exe;
-    while (args[n - 1] && n < 63) {
-      argv[n] = args[n - 1];
-      n++;
-    }
-    argv[n] = NULL;
-    execv(exe, argv);
-    _exit(127);
-  }
-  return pid;
-}
 
-int lf_run(char *const args[])
-{
-  pid_t pid = lf_spawn(args, 0);
-  int st;
-  if (pid < 0 || waitpid(pid, &st, 0) != pid)
-    return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
-unsigned char *lf_slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (p)
-    *len = fread(p, 1, (size_t)n, f);
-  fclose(f);
-  return p;
-}
 
 char *lf_read_text(const char *dir, const char *name)
 {
   char path[1024];
   size_t len = 0;
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  unsigned char *p = lf_slurp(path, &len);
-  if (p)
-    p[len] = 0;
-  return (char *)p;
+  return tu_slurp(path, &len);   /* NUL-terminated */
 }

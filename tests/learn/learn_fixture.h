@@ -9,15 +9,8 @@
  * tones + noise) and DIR/manifest.csv; returns DIR (static) or NULL. */
 const char *lf_make_corpus(int speakers, int clips_each);
 
-/* Start build/trainer/emovox with args (NULL-terminated). stop_epoch > 0
- * sets EVX_TRAIN_STOP_AFTER_EPOCH in the child only. Returns the pid. */
-pid_t lf_spawn(char *const args[], int stop_epoch);
-
-/* Run to completion; returns the exit status (-1 if killed by a signal). */
-int lf_run(char *const args[]);
-
-/* Whole file into memory (malloc'd); NULL when missing. */
-unsigned char *lf_slurp(const char *path, size_t *len);
+/* Running the emovox binary: tu_spawn_emovox, tu_run_emovox, tu_wait and
+ * tu_slurp in test_util.h. */
 
 /* dir/name as a NUL-terminated string (malloc'd); NULL when missing. */
 char *lf_read_text(const char *dir, const char *name);

@@ -63,11 +63,11 @@ static void test_eval_degraded(void **state)
   char *train[] = { "train", "--data", (char *)csv, "--out", bundle, "--arch", "seed",
                     "--channels", "4,8", "--window", "0.5", "--hop", "0.25", "--epochs", "1",
                     "--random-split", "--quiet", NULL };
-  assert_int_equal(lf_run(train), 0);
+  assert_int_equal(tu_run_emovox(train, NULL, 0), 0);
 
   char *eval_clean[] = { "eval", bundle, "--data", (char *)csv, "--cache", cache, "--report",
                          clean, "--quiet", NULL };
-  assert_int_equal(lf_run(eval_clean), 0);
+  assert_int_equal(tu_run_emovox(eval_clean, NULL, 0), 0);
   size_t cached = files_in(cache);
   assert_int_equal(cached, 8);
   char *js = lf_read_text(clean, "report.json"), *md = lf_read_text(clean, "report.md");
@@ -93,7 +93,7 @@ static void test_eval_degraded(void **state)
       args[k++] = "--snr", args[k++] = (char *)runs[i].snr;
     }
     args[k] = NULL;
-    assert_int_equal(lf_run(args), 0);
+    assert_int_equal(tu_run_emovox(args, NULL, 0), 0);
     /* 8 new cache entries: the clean ones were not reused */
     assert_int_equal(files_in(cache), cached + 8);
     cached += 8;
@@ -113,16 +113,16 @@ static void test_bad_degradation_options(void **state)
 {
   (void)state;
   char *no_snr[] = { "eval", "/nonexistent.emvx", "--data", "/x", "--noise", "white", NULL };
-  assert_int_equal(lf_run(no_snr), 2);
+  assert_int_equal(tu_run_emovox(no_snr, NULL, 0), 2);
   char *no_noise[] = { "eval", "/nonexistent.emvx", "--data", "/x", "--snr", "10", NULL };
-  assert_int_equal(lf_run(no_noise), 2);
+  assert_int_equal(tu_run_emovox(no_noise, NULL, 0), 2);
   char *pink[] = { "eval", "/nonexistent.emvx", "--data", "/x", "--noise", "pink", "--snr", "3",
                    NULL };
-  assert_int_equal(lf_run(pink), 2);
+  assert_int_equal(tu_run_emovox(pink, NULL, 0), 2);
   char *aac[] = { "eval", "/nonexistent.emvx", "--data", "/x", "--codec", "aac:64", NULL };
-  assert_int_equal(lf_run(aac), 2);
+  assert_int_equal(tu_run_emovox(aac, NULL, 0), 2);
   char *fast[] = { "eval", "/nonexistent.emvx", "--data", "/x", "--codec", "opus:999", NULL };
-  assert_int_equal(lf_run(fast), 2);
+  assert_int_equal(tu_run_emovox(fast, NULL, 0), 2);
 }
 
 int main(void)

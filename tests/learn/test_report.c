@@ -42,7 +42,7 @@ static void test_train_and_eval_reports(void **state)
   char *train[] = { "train", "--data", manifest, "--out", out, "--arch", "seed",
                     "--channels", "4,8", "--window", "0.5", "--hop", "0.25", "--epochs", "2",
                     "--random-split", "--report", rep, "--quiet", NULL };
-  assert_int_equal(lf_run(train), 0);
+  assert_int_equal(tu_run_emovox(train, NULL, 0), 0);
   char *md = lf_read_text(rep, "report.md"), *js = lf_read_text(rep, "report.json");
   char *curves = lf_read_text(rep, "learning_curves.svg"), *cm = lf_read_text(rep, "confusion_clip.svg");
   assert_non_null(md);
@@ -62,7 +62,7 @@ static void test_train_and_eval_reports(void **state)
   free(md), free(js), free(curves), free(cm);
 
   char *eval[] = { "eval", out, "--data", manifest, "--report", rep_eval, "--quiet", NULL };
-  assert_int_equal(lf_run(eval), 0);
+  assert_int_equal(tu_run_emovox(eval, NULL, 0), 0);
   js = lf_read_text(rep_eval, "report.json");
   assert_non_null(js);
   assert_non_null(strstr(js, "every clip given"));
@@ -76,11 +76,11 @@ static void test_bad_usage(void **state)
 {
   (void)state;
   char *no_out[] = { "train", "--data", "/nonexistent", NULL };
-  assert_int_equal(lf_run(no_out), 2);
+  assert_int_equal(tu_run_emovox(no_out, NULL, 0), 2);
   char *bad_arch[] = { "train", "--arch", "rnn", "--out", "x", NULL };
-  assert_int_equal(lf_run(bad_arch), 2);
+  assert_int_equal(tu_run_emovox(bad_arch, NULL, 0), 2);
   char *no_bundle[] = { "eval", "/nonexistent.emvx", "--data", "/nonexistent", NULL };
-  assert_int_equal(lf_run(no_bundle), 1);
+  assert_int_equal(tu_run_emovox(no_bundle, NULL, 0), 1);
 }
 
 int main(void)

@@ -39,11 +39,11 @@ static void check_resume(const char *arch, const char *channels)
   snprintf(ckpt, sizeof ckpt, "%s.ckpt", cut);
 
   char *a_whole[] = TRAIN_ARGS(whole, (char *)arch, (char *)channels, NULL);
-  assert_int_equal(lf_run(a_whole), 0);
+  assert_int_equal(tu_run_emovox(a_whole, NULL, 0), 0);
 
   /* Interrupted run: stopped after epoch 3's checkpoint, then killed. */
   char *a_cut[] = TRAIN_ARGS(cut, (char *)arch, (char *)channels, NULL);
-  pid_t pid = lf_spawn(a_cut, 3);
+  pid_t pid = tu_spawn_emovox(a_cut, NULL, 0, 3);
   assert_true(pid > 0);
   int st;
   assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
@@ -56,11 +56,11 @@ static void check_resume(const char *arch, const char *channels)
   assert_null(f);   /* no bundle before the run finished */
 
   char *a_resume[] = TRAIN_ARGS(cut, (char *)arch, (char *)channels, "--resume");
-  assert_int_equal(lf_run(a_resume), 0);
+  assert_int_equal(tu_run_emovox(a_resume, NULL, 0), 0);
   assert_int_equal(tl_checkpoint_epoch(ckpt), 6);
 
   size_t la = 0, lb = 0;
-  unsigned char *a = lf_slurp(whole, &la), *b = lf_slurp(cut, &lb);
+  unsigned char *a = (unsigned char *)tu_slurp(whole, &la), *b = (unsigned char *)tu_slurp(cut, &lb);
   assert_non_null(a);
   assert_non_null(b);
   assert_int_equal(la, lb);
@@ -91,7 +91,7 @@ static void test_resume_refuses_other_options(void **state)
                    "--channels", "4,8", "--window", "0.5", "--hop", "0.25", "--epochs", "6",
                    "--test-speakers", "spk3", "--val-speakers", "spk2", "--seed", "8",
                    "--quiet", "--resume", NULL };
-  assert_int_equal(lf_run(args), 1);
+  assert_int_equal(tu_run_emovox(args, NULL, 0), 1);
 }
 
 /* A corrupt checkpoint is refused with an error, never used. */
@@ -107,7 +107,7 @@ static void test_resume_refuses_corrupt_checkpoint(void **state)
   fclose(f);
   assert_int_equal(tl_checkpoint_epoch(ckpt), -1);
   char *args[] = TRAIN_ARGS(out, "seed", "4,8", "--resume");
-  assert_int_equal(lf_run(args), 1);
+  assert_int_equal(tu_run_emovox(args, NULL, 0), 1);
 }
 
 int main(void)

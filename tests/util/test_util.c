@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int is_dir(const char *p)
@@ -110,4 +114,92 @@ double tu_gauss(uint64_t *s)
   if (u1 < 1e-300)
     u1 = 1e-300;
   return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* ---- running the emovox binary ---------------------------------------- */
+
+const char *tu_emovox(void)
+{
+  static char exe[4096];
+  snprintf(exe, sizeof exe, "%s/trainer/emovox", tu_build_root());
+  return exe;
+}
+
+pid_t tu_spawn_emovox(char *const args[], const char *log, long fsize_limit, int stop_epoch)
+{
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid != 0)
+    return pid;
+  if (log) {
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+  }
+  if (fsize_limit > 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = { (rlim_t)fsize_limit, (rlim_t)fsize_limit };
+    setrlimit(RLIMIT_FSIZE, &rl);
+  }
+  char stop[16];
+  snprintf(stop, sizeof stop, "%d", stop_epoch);
+  if (stop_epoch > 0)
+    setenv("EVX_TRAIN_STOP_AFTER_EPOCH", stop, 1);
+  else
+    unsetenv("EVX_TRAIN_STOP_AFTER_EPOCH");
+  char *argv[96];
+  int n = 0;
+  argv[n++] = (char *)tu_emovox();
+  while (args[n - 1] && n < 95) {
+    argv[n] = args[n - 1];
+    n++;
+  }
+  argv[n] = NULL;
+  execv(argv[0], argv);
+  _exit(127);
+}
+
+int tu_wait(pid_t pid)
+{
+  int st;
+  if (pid < 0)
+    return -1;
+  while (waitpid(pid, &st, 0) < 0)
+    ;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+int tu_run_emovox(char *const args[], const char *log, long fsize_limit)
+{
+  return tu_wait(tu_spawn_emovox(args, log, fsize_limit, 0));
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 4096, n = 0, got;
+  char *p = malloc(cap);
+  while (p && (got = fread(p + n, 1, cap - n - 1, f)) > 0) {
+    n += got;
+    if (cap - n < 2) {
+      char *q = realloc(p, cap *= 2);
+      if (!q) {
+        free(p);
+        p = NULL;
+      }
+      p = q;
+    }
+  }
+  fclose(f);
+  if (p)
+    p[n] = '\0';
+  if (len)
+    *len = n;
+  return p;
 }

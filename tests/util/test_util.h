@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 /* ../shared (from $EVX_SHARED, else <source root>/../shared), or NULL when it
@@ -42,5 +43,25 @@ int tu_write_wav(const char *path, const float *x, size_t n, int rate);
 uint64_t tu_rand(uint64_t *state);
 double tu_uniform(uint64_t *state);   /* [0, 1) */
 double tu_gauss(uint64_t *state);     /* N(0, 1) */
+
+/* <build root>/trainer/emovox. */
+const char *tu_emovox(void);
+
+/* Start emovox with args (NULL-terminated, without argv[0]); stdout and
+ * stderr go to log (appended) when log is not NULL. fsize_limit > 0 sets
+ * RLIMIT_FSIZE in the child with SIGXFSZ ignored (a full disk as write()
+ * sees it: EFBIG). stop_epoch > 0 sets EVX_TRAIN_STOP_AFTER_EPOCH (the
+ * trainer stops itself with SIGSTOP after that epoch's checkpoint).
+ * Returns the pid, -1 on failure. */
+pid_t tu_spawn_emovox(char *const args[], const char *log, long fsize_limit, int stop_epoch);
+
+/* Wait for pid: its exit status, or 128 + signal when a signal ended it. */
+int tu_wait(pid_t pid);
+
+/* tu_spawn_emovox + tu_wait. */
+int tu_run_emovox(char *const args[], const char *log, long fsize_limit);
+
+/* Whole file, NUL-terminated (malloc'd); NULL when missing. */
+char *tu_slurp(const char *path, size_t *len);
 
 #endif
