@@ -176,6 +176,27 @@ static void test_kill9_then_resume(void **state)
   assert_true(mid >= 3);   /* the delays do reach into training */
 }
 
+/* Run r with room for only `limit` bytes per file: it must fail with a
+ * clear message naming `name`, and leave `file` exactly as `old`. */
+static void expect_full_disk(const run_t *r, long limit, const char *name, const char *file,
+                             const char *old, size_t old_len)
+{
+  int rc = tu_run_emovox(r->argv, r->log, limit);
+  char *log = tu_slurp(r->log, NULL);
+  assert_non_null(log);
+  print_message("full disk at %s: exit %d: %s", name, rc, log);
+  assert_int_equal(rc, 1);
+  assert_non_null(strstr(log, "File too large"));
+  assert_non_null(strstr(log, name));
+  free(log);
+  size_t len;
+  char *now = tu_slurp(file, &len);
+  assert_non_null(now);
+  assert_int_equal(len, old_len);
+  assert_memory_equal(now, old, old_len);   /* the previous file is intact */
+  free(now);
+}
+
 /* Full disk: a checkpoint or bundle write fails cleanly; the previous file
  * stays as it was. */
 static void test_full_disk(void **state)
@@ -195,25 +216,13 @@ static void test_full_disk(void **state)
   kill(pid, SIGKILL);
   assert_int_equal(tu_wait(pid), 128 + SIGKILL);
   assert_int_equal(tl_checkpoint_epoch(r.ckpt), 3);
-  size_t ck_len, b_len, len;
+  size_t ck_len, b_len;
   char *ck = tu_slurp(r.ckpt, &ck_len);
   assert_non_null(ck);
   assert_true(ck_len > 1024);
 
   /* 1. resume with room for half a checkpoint: epoch 4's write fails */
-  int rc = tu_run_emovox(six.argv, six.log, (long)(ck_len / 2));
-  char *log = tu_slurp(six.log, NULL);
-  assert_non_null(log);
-  print_message("full disk at the checkpoint: exit %d: %s", rc, log);
-  assert_int_equal(rc, 1);
-  assert_non_null(strstr(log, "File too large"));
-  assert_non_null(strstr(log, "model.ckpt"));
-  free(log);
-  char *ck2 = tu_slurp(r.ckpt, &len);
-  assert_non_null(ck2);
-  assert_int_equal(len, ck_len);
-  assert_memory_equal(ck2, ck, ck_len);   /* previous checkpoint intact */
-  free(ck2);
+  expect_full_disk(&six, (long)(ck_len / 2), "model.ckpt", r.ckpt, ck, ck_len);
   assert_int_equal(tl_checkpoint_epoch(r.ckpt), 3);
   assert_int_equal(count_tmp(r.rundir), 0);   /* the partial file was removed */
   assert_false(exists(r.out));
@@ -225,19 +234,7 @@ static void test_full_disk(void **state)
   assert_true(b_len > 1024);
   /* ... and again with room for half of it: the write fails, the bundle stays */
   unlink(three.log);
-  rc = tu_run_emovox(three.argv, three.log, (long)(b_len / 2));
-  log = tu_slurp(three.log, NULL);
-  assert_non_null(log);
-  print_message("full disk at the bundle: exit %d: %s", rc, log);
-  assert_int_equal(rc, 1);
-  assert_non_null(strstr(log, "File too large"));
-  assert_non_null(strstr(log, "model.emvx"));
-  free(log);
-  char *b2 = tu_slurp(r.out, &len);
-  assert_non_null(b2);
-  assert_int_equal(len, b_len);
-  assert_memory_equal(b2, bundle, b_len);   /* previous bundle intact */
-  free(b2);
+  expect_full_disk(&three, (long)(b_len / 2), "model.emvx", r.out, bundle, b_len);
   assert_true(bundle_ok(r.out));
   assert_int_equal(count_tmp(r.rundir), 0);
 
