@@ -203,3 +203,21 @@ char *tu_slurp(const char *path, size_t *len)
     *len = n;
   return p;
 }
+
+int tu_copy_prefix(const char *src, const char *dst, long keep)
+{
+  FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+  if (!in || !out) {
+    if (in)
+      fclose(in);
+    return -1;
+  }
+  for (long i = 0; i < keep; i++) {
+    int c = fgetc(in);
+    if (c == EOF)
+      break;
+    fputc(c, out);
+  }
+  fclose(in);
+  return fclose(out) == 0 ? 0 : -1;
+}

@@ -36,6 +36,10 @@ const char *tu_tmpdir(void);
 /* Whole file as mono float (channels averaged); malloc'd. NULL on error. */
 float *tu_read_audio(const char *path, size_t *n, double *rate);
 
+/* Copy the first `keep` bytes of src (all of it when shorter) to dst: a
+ * truncated file. 0, or -1 when either file cannot be opened. */
+int tu_copy_prefix(const char *src, const char *dst, long keep);
+
 /* Write mono float samples as a 32-bit float WAV. 0 on success. */
 int tu_write_wav(const char *path, const float *x, size_t n, int rate);
 
