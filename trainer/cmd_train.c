@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_ENSEMBLE 8   /* --ensemble K: at most this many members */
+
 static const char usage_text[] =
   "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n"
   "  --arch seed|logmel|mlp  seed: 1-D CNN on the 98-feature window summary (default);\n"
@@ -188,7 +190,7 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--pitch"))
       bad = num(o, v, 0, 12, &d) || (a->aug.semi_min = -d, a->aug.semi_max = d, a->aug.pitch = 1, 0);
     else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
-    else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, 8, &d) || (a->ensemble = (uint32_t)d, 0);
+    else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, MAX_ENSEMBLE, &d) || (a->ensemble = (uint32_t)d, 0);
     else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
     else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
     else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
@@ -400,7 +402,7 @@ int cmd_train(int argc, char **argv)
   tl_norm nm = { 0 };
   tl_state st = { 0 };
   char err[512], ckpt[4096];
-  float *row_w = NULL, *members[8] = { NULL }, *merged = NULL;
+  float *row_w = NULL, *members[MAX_ENSEMBLE] = { NULL }, *merged = NULL;
   int rc = 1;
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
@@ -456,11 +458,14 @@ int cmd_train(int argc, char **argv)
   if (a.ensemble > 1) {
     tl_arch_opts am = a.arch;
     am.channels[0] *= a.ensemble;
-    if (tl_arch_build(&am, shape, EVX_N_EMOTIONS, &gm, err, sizeof err) ||
-        !(merged = malloc(sizeof(float) * gm.n_params)) ||
-        tl_merge_ensemble(&g, (const float *const *)members, a.ensemble, &gm, merged, err,
-                          sizeof err)) {
-      fprintf(stderr, "emovox train: %s\n", merged ? err : "out of memory");
+    int mrc = tl_arch_build(&am, shape, EVX_N_EMOTIONS, &gm, err, sizeof err);
+    if (!mrc && !(merged = malloc(sizeof(float) * gm.n_params)))
+      mrc = -1, snprintf(err, sizeof err, "out of memory");
+    if (!mrc)
+      mrc = tl_merge_ensemble(&g, (const float *const *)members, a.ensemble, &gm, merged,
+                              err, sizeof err);
+    if (mrc) {
+      fprintf(stderr, "emovox train: %s\n", err);
       goto out;
     }
     best = merged;
@@ -488,7 +493,7 @@ out:
   tl_state_free(&st);
   free(row_w);
   free(merged);
-  for (int k = 0; k < 8; k++)
+  for (int k = 0; k < MAX_ENSEMBLE; k++)
     free(members[k]);
   tl_norm_free(&nm);
   evx_split_free(&sp);
