@@ -1,4 +1,4 @@
-/* evx_bundle_format.h: the .emvx v1 layout (docs/bundle-format.md) and
+/* evx_bundle_format.h: the .emvx v1/v2 layout (docs/bundle-format.md) and
  * byte-wise little-endian helpers shared by the reader and the writer. */
 #ifndef EVX_BUNDLE_FORMAT_H
 #define EVX_BUNDLE_FORMAT_H
@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define EVX_BUNDLE_VERSION  1u
+#define EVX_BUNDLE_VERSION  2u   /* newest; v1 = v2 without adaptation */
+#define EVX_BUNDLE_VERSION_MIN 1u
 #define EVX_HEADER_BYTES    128u
 #define EVX_LABEL_REC       32u   /* = EVX_LABEL_LEN */
 #define EVX_LAYER_REC       64u
@@ -24,7 +25,9 @@ enum {
   EVX_H_INPUT = 52,        /* 3 x u32: c, h, w */
   EVX_H_NORM = 64,         /* 3 x u32: axis, len, window_mean */
   EVX_H_COUNTS = 76,       /* 3 x u32: labels, layers, tensors */
-  EVX_H_RESERVED = 88      /* zero up to EVX_HEADER_BYTES */
+  EVX_H_ADAPT = 88,        /* v2: u32 len, f32 prior, f32 memory (v1: reserved) */
+  EVX_H_RESERVED = 100,    /* zero up to EVX_HEADER_BYTES */
+  EVX_H_RESERVED_V1 = 88
 };
 
 /* Layer record: 8 x u32 (type, out_ch, kh, kw, sh, sw, ph, pw), f32 rate,

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_TENSORS (2 + 4 * EVX_MAX_LAYERS)
+#define MAX_TENSORS (4 + 4 * EVX_MAX_LAYERS)
 
 /* A tensor the model expects: its name, dims and where its pointer goes. */
 typedef struct {
@@ -37,9 +37,9 @@ static int check_header(reader *r, char *err, size_t errlen)
   if (memcmp(b, evx_bundle_magic, sizeof evx_bundle_magic))
     return evx_fail(err, errlen, "not an emovox bundle (bad magic)");
   uint32_t v = evx_get32(b + EVX_H_VERSION);
-  if (v != EVX_BUNDLE_VERSION)
-    return evx_fail(err, errlen, "unsupported format version %u (this build reads %u)",
-                    v, EVX_BUNDLE_VERSION);
+  if (v < EVX_BUNDLE_VERSION_MIN || v > EVX_BUNDLE_VERSION)
+    return evx_fail(err, errlen, "unsupported format version %u (this build reads %u..%u)",
+                    v, EVX_BUNDLE_VERSION_MIN, EVX_BUNDLE_VERSION);
   if (evx_get32(b + EVX_H_HEADER_BYTES) != EVX_HEADER_BYTES)
     return evx_fail(err, errlen, "header size %u, expected %u",
                     evx_get32(b + EVX_H_HEADER_BYTES), EVX_HEADER_BYTES);
@@ -58,7 +58,7 @@ static int check_header(reader *r, char *err, size_t errlen)
   if (stored != crc)
     return evx_fail(err, errlen, "CRC mismatch: stored 0x%08x, computed 0x%08x "
                     "(corrupt file)", stored, crc);
-  for (uint32_t o = EVX_H_RESERVED; o < EVX_HEADER_BYTES; o++)
+  for (uint32_t o = v == 1 ? EVX_H_RESERVED_V1 : EVX_H_RESERVED; o < EVX_HEADER_BYTES; o++)
     if (b[o]) return evx_fail(err, errlen, "reserved header byte %u is not zero", o);
   return 0;
 }
@@ -74,6 +74,9 @@ static void read_header_fields(reader *r)
   m->input = (evx_shape){ v[0], v[1], v[2] };
   m->norm.axis = v[3]; m->norm.len = v[4]; m->norm.window_mean = v[5];
   m->n_labels = v[6]; m->n_layers = v[7];
+  m->adapt.len = evx_get32(b + EVX_H_ADAPT); /* zero in v1 (reserved) */
+  m->adapt.prior = evx_getf(b + EVX_H_ADAPT + 4);
+  m->adapt.memory = evx_getf(b + EVX_H_ADAPT + 8);
 }
 
 static int read_labels(reader *r, const unsigned char *p, char *err, size_t errlen)
@@ -121,6 +124,10 @@ static void list_wanted(reader *r)
   if (m->norm.len) {
     want(r, "norm.mean", 1, &m->norm.len, &m->norm.mean);
     want(r, "norm.scale", 1, &m->norm.len, &m->norm.scale);
+  }
+  if (m->adapt.len) {
+    want(r, "adapt.mean", 1, &m->adapt.len, &m->adapt.mean);
+    want(r, "adapt.var", 1, &m->adapt.len, &m->adapt.var);
   }
   for (uint32_t i = 0; i < m->n_layers; i++) {
     evx_layer *l = &m->layers[i];
@@ -244,6 +251,9 @@ static int parse(reader *r, char *err, size_t errlen)
       return evx_fail(err, errlen, "normalisation: length %u along axis %u does not match "
                       "the input {%u,%u,%u}", m->norm.len, m->norm.axis, dims[0], dims[1], dims[2]);
   }
+  if (m->adapt.len && m->adapt.len != evx_shape_elems(m->input))
+    return evx_fail(err, errlen, "adaptation: length %u does not match the input size %u",
+                    m->adapt.len, m->input.c * m->input.h * m->input.w);
   if (read_tensors(r, r->b + dir, n_t, data, err, errlen)) return -1;
   return evx_model_finalize(m, err, errlen);
 }

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_TENSORS (2 + 4 * EVX_MAX_LAYERS)
+#define MAX_TENSORS (4 + 4 * EVX_MAX_LAYERS)
 
 typedef struct {
   char name[EVX_TENSOR_NAME];
@@ -97,6 +97,10 @@ static int prepare(writer *w, const evx_model *src, char *err, size_t errlen)
     add_tensor(w, "norm.mean", m->norm.mean, 1, &m->norm.len);
     add_tensor(w, "norm.scale", m->norm.scale, 1, &m->norm.len);
   }
+  if (m->adapt.len) {
+    add_tensor(w, "adapt.mean", m->adapt.mean, 1, &m->adapt.len);
+    add_tensor(w, "adapt.var", m->adapt.var, 1, &m->adapt.len);
+  }
   for (uint32_t i = 0; i < n; i++) {
     evx_layer *l = &m->layers[i];
     const float *t[EVX_T_MAX] = { l->weight, l->bias, l->mean, l->var };
@@ -123,7 +127,13 @@ static void put_header(unsigned char *b, const evx_model *m, uint32_t n_t, uint6
   const uint32_t rest[9] = { m->input.c, m->input.h, m->input.w, m->norm.axis, m->norm.len,
                              m->norm.window_mean, m->n_labels, m->n_layers, n_t };
   memcpy(b + EVX_H_MAGIC, evx_bundle_magic, sizeof evx_bundle_magic);
-  evx_put32(b + EVX_H_VERSION, EVX_BUNDLE_VERSION);
+  /* v1 when there is no adaptation, so such bundles stay readable by v1 readers */
+  evx_put32(b + EVX_H_VERSION, m->adapt.len ? EVX_BUNDLE_VERSION : 1u);
+  if (m->adapt.len) {
+    evx_put32(b + EVX_H_ADAPT, m->adapt.len);
+    evx_putf(b + EVX_H_ADAPT + 4, m->adapt.prior);
+    evx_putf(b + EVX_H_ADAPT + 8, m->adapt.memory);
+  }
   evx_put32(b + EVX_H_HEADER_BYTES, EVX_HEADER_BYTES);
   evx_put64(b + EVX_H_FILE_SIZE, size);
   for (int i = 0; i < 7; i++) evx_put32(b + EVX_H_CFG + 4 * i, cfg[i]);

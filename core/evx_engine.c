@@ -33,6 +33,8 @@ struct evx_engine_model {
   void *net_mem;
   evx_net *net;
   float *input;                 /* evx_input_shape floats (staging) */
+  evx_adapt_state *adapt;       /* the stream's speaker statistics (NULL when
+                                   the model has no adaptation) */
   int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
   uint64_t flops;
 };
@@ -106,9 +108,11 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
   evx_shape s = evx_input_shape(c);
   size_t nsz = evx_net_size(m);
   em->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
+  if (m->adapt.len && (em->adapt = malloc(sizeof *em->adapt)))
+    evx_adapt_reset(em->adapt, &m->adapt);
   em->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
   em->net = em->net_mem ? evx_net_init(em->net_mem, nsz, m) : NULL;
-  if (!em->input || !em->net) {
+  if (!em->input || !em->net || (m->adapt.len && !em->adapt)) {
     evx_engine_model_free(em);
     return fail(err, errlen, "%s", "cannot set up inference for this model");
   }
@@ -131,6 +135,7 @@ void evx_engine_model_free(evx_engine_model *em)
   evx_model_free(em->model);
   free(em->net_mem);
   free(em->input);
+  free(em->adapt);
   free(em);
 }
 
@@ -146,6 +151,7 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
   evx_shape s = evx_input_shape(&em->model->cfg);
   return sizeof *em + sizeof *em->model + evx_net_size(em->model) +
          ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
+         (em->adapt ? sizeof *em->adapt : 0) +
          (size_t)evx_model_params(em->model) * sizeof(float);
 }
 
@@ -200,6 +206,8 @@ static void clear_state(evx_engine *e)
 static void adopt(evx_engine *e, evx_engine_model *em)
 {
   e->active = em;
+  if (em && em->adapt)
+    evx_adapt_reset(em->adapt, &em->model->adapt); /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
   e->flops_per_sample = em ? (double)em->flops / (SLICE_SHARE * interval) : 0.0;
@@ -352,8 +360,9 @@ static void publish_net(evx_engine *e)
   publish(e, q, e->busy_voiced, e->busy_frame);
 }
 
-/* Start an inference on the newest window. */
-static void begin(evx_engine *e)
+/* Start an inference on the newest window. A voiced window (learn = 1)
+ * first joins the speaker statistics of an adapting model. */
+static void begin(evx_engine *e, int learn)
 {
   evx_engine_model *em = e->active;
   const evx_feature_config *c = &em->model->cfg;
@@ -361,6 +370,11 @@ static void begin(evx_engine *e)
   /* the newest n frames end just before pos (mirrored copy at pos + cap) */
   const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
   evx_build_input(c, w, n, em->input);
+  if (em->adapt) {
+    if (learn)
+      evx_adapt_update(em->adapt, &em->model->adapt, em->input);
+    evx_adapt_apply(em->adapt, &em->model->adapt, em->input);
+  }
   evx_net_begin(em->net, em->input);
   e->busy = 1;
 }
@@ -384,7 +398,7 @@ static void boundary(evx_engine *e)
     e->stats.forced++;
     publish_net(e);
   }
-  begin(e);
+  begin(e, voiced);
   e->busy_voiced = voiced;
   e->busy_frame = e->frames;
 }
@@ -456,7 +470,7 @@ evx_engine_model *evx_engine_swap(evx_engine *e, evx_engine_model *em)
   adopt(e, em);
   e->busy = 0;
   if (was_busy)
-    begin(e);   /* same boundary, same voice decision, the new model */
+    begin(e, 0); /* same boundary, same voice decision, the new model */
   if (e->since >= e->U)
     e->since = e->U - 1;
   return old;
@@ -476,6 +490,8 @@ void evx_engine_reset(evx_engine *e)
   e->power = 0.0;
   e->busy = 0;
   uint64_t updates = e->out.updates;
+  if (e->active && e->active->adapt)
+    evx_adapt_reset(e->active->adapt, &e->active->model->adapt);
   clear_state(e);
   e->out.updates = updates;
 }

@@ -13,6 +13,8 @@
 #ifndef EVX_NN_H
 #define EVX_NN_H
 
+#include "evx_adapt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +98,8 @@ typedef struct evx_model {
   char labels[EVX_MAX_LABELS][EVX_LABEL_LEN];
   evx_shape input;
   evx_norm norm;
+  evx_adapt adapt;         /* speaker adaptation (len 0: none; applied by
+                              the caller before evx_net_*: evx_adapt.h) */
   uint32_t n_layers;
   evx_layer layers[EVX_MAX_LAYERS];
   void *storage;          /* owned tensor memory (loaded models); may be NULL */

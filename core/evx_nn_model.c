@@ -261,6 +261,27 @@ static int check_norm(const evx_model *m, char *err, size_t errlen)
   return 0;
 }
 
+static int check_adapt(const evx_model *m, char *err, size_t errlen)
+{
+  const evx_adapt *a = &m->adapt;
+  if (a->len == 0) return 0;
+  uint64_t dim = evx_shape_elems(m->input);
+  if (a->len != dim || a->len > EVX_ADAPT_MAX)
+    return evx_fail(err, errlen, "adaptation: length %u must equal the input size %llu "
+                    "(at most %u)", a->len, (unsigned long long)dim, EVX_ADAPT_MAX);
+  if (!(a->prior >= 1.0f && a->prior <= 1e6f) || !(a->memory >= a->prior && a->memory <= 1e6f))
+    return evx_fail(err, errlen, "adaptation: prior %g and memory %g must satisfy "
+                    "1 <= prior <= memory <= 1e6", (double)a->prior, (double)a->memory);
+  if (!a->mean || !a->var)
+    return evx_fail(err, errlen, "adaptation: missing mean or var");
+  if (check_finite(a->mean, a->len, "adapt.mean", 0, err, errlen) ||
+      check_finite(a->var, a->len, "adapt.var", 0, err, errlen))
+    return -1;
+  for (uint32_t i = 0; i < a->len; i++)
+    if (a->var[i] < 0.0f) return evx_fail(err, errlen, "adaptation: negative variance");
+  return 0;
+}
+
 static int check_labels(const evx_model *m, char *err, size_t errlen)
 {
   if (m->n_labels < 1 || m->n_labels > EVX_MAX_LABELS)
@@ -291,7 +312,7 @@ int evx_model_finalize(evx_model *m, char *err, size_t errlen)
                     want.c, want.h, want.w);
   if (check_labels(m, err, errlen)) return -1;
   if (evx_model_infer_shapes(m, err, errlen)) return -1;
-  if (check_norm(m, err, errlen)) return -1;
+  if (check_norm(m, err, errlen) || check_adapt(m, err, errlen)) return -1;
   for (uint32_t i = 0; i < m->n_layers; i++)
     if (check_params(&m->layers[i], i, err, errlen)) return -1;
   evx_shape o = m->layers[m->n_layers - 1].out;

@@ -9,6 +9,7 @@
 #include "degrade.h"
 #include "learn/bundle_eval.h"
 #include "learn/data_args.h"
+#include "learn/speaker_adapt.h"
 #include "report.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,10 @@ static const char usage_text[] =
   "usage: emovox eval BUNDLE.emvx --data DIR|CSV [--data ...] [--report DIR] [options]\n"
   "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q] [--seed N]\n"
   "  --side train|val|test  with split options: score only that side (test)\n"
+  "  --adapt stream|cold    a bundle with speaker adaptation: replay each speaker's\n"
+  "                        clips in a shuffled order (--seed) through the running\n"
+  "                        statistics, as the plugin hears them (stream), or score\n"
+  "                        every window with the population statistics only (cold)\n"
   "  --quiet                no corpus summary\n";
 
 /* --noise, --snr, --codec, --seed into o. 1 if argv[*i] was one, 0 if not,
@@ -57,7 +62,7 @@ int cmd_eval(int argc, char **argv)
 {
   tl_data_args d;
   tl_data_args_init(&d);
-  const char *bundle = NULL, *report_dir = NULL, *side_name = "test";
+  const char *bundle = NULL, *report_dir = NULL, *side_name = "test", *adapt = "stream";
   int quiet = 0, snr_given = 0;
   evx_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
@@ -75,8 +80,9 @@ int cmd_eval(int argc, char **argv)
       return 0;
     } else if (!strcmp(argv[i], "--quiet")) {
       quiet = 1;
-    } else if ((!strcmp(argv[i], "--report") || !strcmp(argv[i], "--side")) && i + 1 < argc) {
-      *(argv[i][2] == 'r' ? &report_dir : &side_name) = argv[i + 1];
+    } else if ((!strcmp(argv[i], "--report") || !strcmp(argv[i], "--side") ||
+                !strcmp(argv[i], "--adapt")) && i + 1 < argc) {
+      *(argv[i][2] == 'r' ? &report_dir : argv[i][2] == 's' ? &side_name : &adapt) = argv[i + 1];
       i++;
     } else if (argv[i][0] != '-' && !bundle) {
       bundle = argv[i];
@@ -87,7 +93,8 @@ int cmd_eval(int argc, char **argv)
   }
   int side = !strcmp(side_name, "train") ? EVX_TRAIN : !strcmp(side_name, "val") ? EVX_VAL
              : !strcmp(side_name, "test") ? EVX_TEST : -1;
-  if (!bundle || !d.n_data || side < 0) {
+  int adapt_mode = !strcmp(adapt, "stream") ? 1 : !strcmp(adapt, "cold") ? 0 : -1;
+  if (!bundle || !d.n_data || side < 0 || adapt_mode < 0) {
     fputs(usage_text, stderr);
     return 2;
   }
@@ -126,7 +133,8 @@ int cmd_eval(int argc, char **argv)
     fprintf(stderr, "emovox eval: %zu clip(s) skipped (see the warnings): the degraded "
             "scores cover fewer clips than a clean run would\n", ds.skipped);
   probs = malloc(sizeof(float) * (ds.n ? ds.n : 1) * m->n_labels);
-  if (!probs || tl_bundle_predict(m, ds.x, ds.n, d.threads, probs)) {
+  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, adapt_mode, deg.seed, &cl, &ds)) ||
+      tl_bundle_predict(m, ds.x, ds.n, d.threads, probs)) {
     fprintf(stderr, "emovox eval: out of memory\n");
     goto out;
   }
@@ -134,9 +142,13 @@ int cmd_eval(int argc, char **argv)
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
   cmd = evx_command_line(argc, argv);
-  char what[64];
-  snprintf(what, sizeof what, d.split_given ? "%s side of the split" : "every clip given",
-           evx_side_name(side));
+  const char *how = !m->adapt.len ? "" : adapt_mode ? ", speaker-adapted (stream)"
+                                                   : ", cold (no speaker adaptation)";
+  char what[128];
+  if (d.split_given)
+    snprintf(what, sizeof what, "%s side of the split%s", evx_side_name(side), how);
+  else
+    snprintf(what, sizeof what, "every clip given%s", how);
   evx_report r = { .title = "emovox eval", .command = cmd ? cmd : "", .seed = d.split.seed,
                    .bundle = bundle, .cl = &cl, .sp = d.split_given ? &sp : NULL,
                    .evaluated = what, .degradation = deg_text,

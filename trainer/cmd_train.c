@@ -9,6 +9,7 @@
 #include "learn/data_args.h"
 #include "learn/export.h"
 #include "learn/norm.h"
+#include "learn/speaker_adapt.h"
 #include "learn/train_loop.h"
 #include "report.h"
 #include <math.h>
@@ -46,6 +47,12 @@ static const char usage_text[] =
   "  --pitch S             augment: pitch shift by -S..S semitones\n"
   "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
   "                        three is given), drawn deterministically from --seed\n"
+  "  --adapt speaker|none   speaker adaptation (none): train on inputs normalised\n"
+  "                        per speaker; the plugin normalises by the running\n"
+  "                        statistics of the voice it hears (core/evx_adapt.h);\n"
+  "                        --input summary, stats, logstats or voiced only\n"
+  "  --adapt-prior N --adapt-memory N   windows the population statistics weigh\n"
+  "                        at the start (8) and the running statistics' memory (600)\n"
   "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
   "  --ensemble K          train K members (seeds N..N+K-1, --arch mlp with one\n"
   "                        hidden layer) and ship their logit average as one\n"
@@ -65,6 +72,8 @@ typedef struct {
   evx_augment_opts aug;
   unsigned aug_copies;
   uint32_t ensemble;          /* members (1: a single network) */
+  int adapt;                  /* 1: speaker adaptation */
+  double adapt_prior, adapt_memory;
   const char *out, *report, *checkpoint;
 } train_args;
 
@@ -119,6 +128,7 @@ static int parse(int argc, char **argv, train_args *a)
   a->arch = tl_arch_defaults(TL_ARCH_SEED);
   a->window_s = 2.0, a->hop_s = 0.5;
   a->aug = evx_augment_defaults();
+  a->adapt_prior = 8, a->adapt_memory = 600;
   const char *channels = NULL;
   double copies = -1;
   double dropout = -1, d;
@@ -175,6 +185,15 @@ static int parse(int argc, char **argv, train_args *a)
         return 2;
       }
     }
+    else if (!strcmp(o, "--adapt")) {
+      if (strcmp(v, "speaker") && strcmp(v, "none")) {
+        fprintf(stderr, "emovox train: --adapt is speaker or none\n");
+        return 2;
+      }
+      a->adapt = !strcmp(v, "speaker");
+    }
+    else if (!strcmp(o, "--adapt-prior")) bad = num(o, v, 1, 1e5, &a->adapt_prior);
+    else if (!strcmp(o, "--adapt-memory")) bad = num(o, v, 1, 1e6, &a->adapt_memory);
     else if (!strcmp(o, "--noise-snr"))
       bad = range(o, v, -20, 100, &a->aug.snr_min, &a->aug.snr_max) || (a->aug.noise = 1, 0);
     else if (!strcmp(o, "--noise-type")) {
@@ -218,6 +237,14 @@ static int parse(int argc, char **argv, train_args *a)
     a->arch.dropout = (float)dropout;
   if (a->input_kind && a->arch.arch == TL_ARCH_LOGMEL) {
     fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
+    return 2;
+  }
+  if (a->adapt && a->arch.arch == TL_ARCH_LOGMEL) {
+    fprintf(stderr, "emovox train: --adapt speaker is for --arch seed or mlp\n");
+    return 2;
+  }
+  if (a->adapt && a->adapt_memory < a->adapt_prior) {
+    fprintf(stderr, "emovox train: --adapt-memory must be at least --adapt-prior\n");
     return 2;
   }
   if (!a->ensemble)
@@ -347,7 +374,7 @@ static int train_members(train_args *a, const evx_feature_config *cfg, const tl_
 
 /* Score the side `side` through the written bundle and write the report. */
 static int report(const train_args *a, int argc, char **argv, const evx_cliplist *cl,
-                  const evx_split *sp, int side, const evx_dataset *ds, const tl_state *st)
+                  const evx_split *sp, int side, evx_dataset *ds, const tl_state *st)
 {
   char err[512];
   evx_model *m = NULL;
@@ -372,7 +399,8 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
                    .probs = probs, .y = ds->y, .clip = ds->clip };
   double ua_w = 0, ua_c = 0;
   int rc = -1;
-  if (!probs || tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
+  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, 1, 1, cl, ds)) ||
+      tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
     fprintf(stderr, "emovox train: out of memory\n");
   else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
     fprintf(stderr, "emovox train: %s\n", err);
@@ -400,6 +428,7 @@ int cmd_train(int argc, char **argv)
   evx_split sp = { 0 };
   evx_dataset ds[EVX_N_SIDES] = { { 0 } };
   tl_norm nm = { 0 };
+  tl_adapt ad = { .prior = (float)a.adapt_prior, .memory = (float)a.adapt_memory };
   tl_state st = { 0 };
   char err[512], ckpt[4096];
   float *row_w = NULL, *members[MAX_ENSEMBLE] = { NULL }, *merged = NULL;
@@ -424,6 +453,20 @@ int cmd_train(int argc, char **argv)
     goto out;
   }
   evx_shape shape = ds[EVX_TRAIN].shape;
+  if (a.adapt) {
+    /* train on per-speaker statistics; validate as the plugin runs */
+    evx_adapt view;
+    if (ds[EVX_TRAIN].dim > EVX_ADAPT_MAX) {
+      fprintf(stderr, "emovox train: --adapt needs an input of at most %u values\n",
+              EVX_ADAPT_MAX);
+      goto out;
+    }
+    if (tl_adapt_by_stream(&ad, 1, &cl, &ds[EVX_TRAIN]) ||
+        (view = tl_adapt_view(&ad), tl_adapt_replay(&view, 1, 1, &cl, &ds[EVX_VAL]))) {
+      fprintf(stderr, "emovox train: out of memory\n");
+      goto out;
+    }
+  }
   int logmel = a.arch.arch == TL_ARCH_LOGMEL;
   if (tl_norm_fit(&nm, shape, logmel ? 1 : 2, logmel, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
     fprintf(stderr, "emovox train: out of memory\n");
@@ -471,8 +514,10 @@ int cmd_train(int argc, char **argv)
     best = merged;
   }
   evx_model m;
-  if (tl_export(&gm, best, &cfg, &nm, &m, err, sizeof err) ||
-      evx_bundle_write(&m, a.out, err, sizeof err)) {
+  int xrc = tl_export(&gm, best, &cfg, &nm, &m, err, sizeof err);
+  if (a.adapt)
+    m.adapt = tl_adapt_view(&ad);
+  if (xrc || evx_bundle_write(&m, a.out, err, sizeof err)) {
     fprintf(stderr, "emovox train: %s\n", err);
     goto out;
   }
@@ -496,6 +541,7 @@ out:
   for (int k = 0; k < MAX_ENSEMBLE; k++)
     free(members[k]);
   tl_norm_free(&nm);
+  tl_adapt_free(&ad);
   evx_split_free(&sp);
   evx_cliplist_free(&cl);
   return rc;

@@ -1,4 +1,4 @@
-"""emvx.py: an independent Python reader/writer of the .emvx v1 format, written
+"""emvx.py: an independent Python reader/writer of the .emvx v1/v2 formats, written
 from docs/bundle-format.md (not from the C code), used by the fixture generator
 and the PyTorch parity check."""
 import struct
@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 
 MAGIC = b"\x89EMVX\r\n\x1a"
-VERSION = 1
+VERSION = 2  # newest; written only with adaptation, else 1
 HEADER = 128
 LABEL_REC, LAYER_REC, TENSOR_REC, ALIGN = 32, 64, 64, 64
 
@@ -23,7 +23,8 @@ def layer(type_name, out_ch=0, kh=0, kw=0, sh=0, sw=0, ph=0, pw=0, rate=0.0, eps
 
 def write(b):
     """b: dict(cfg=[7 u32], input=[c,h,w], norm=[axis,len,window_mean], labels=[str],
-    layers=[layer dicts], tensors=[(name, np.float32 array)]). Returns bytes."""
+    layers=[layer dicts], tensors=[(name, np.float32 array)]), optional
+    adapt=[len, prior, memory] (version 2). Returns bytes."""
     labels, layers, tensors = b["labels"], b["layers"], b["tensors"]
     head = bytearray(HEADER)
     off = HEADER + LABEL_REC * len(labels) + LAYER_REC * len(layers) + TENSOR_REC * len(tensors)
@@ -34,7 +35,10 @@ def write(b):
         off += 4 * arr.size
     size = off + 4
     head[0:8] = MAGIC
-    struct.pack_into("<IIQ", head, 8, VERSION, HEADER, size)
+    adapt = b.get("adapt")
+    struct.pack_into("<IIQ", head, 8, b.get("version", 2 if adapt else 1), HEADER, size)
+    if adapt:
+        struct.pack_into("<Iff", head, 88, *adapt)
     struct.pack_into("<7I", head, 24, *b["cfg"])
     struct.pack_into("<3I3I3I", head, 52, *b["input"], *b["norm"], len(labels), len(layers),
                      len(tensors))
@@ -66,7 +70,7 @@ def read(data):
     """Parse (trusting the file: the C reader is the validator). Returns the dict."""
     assert data[:8] == MAGIC, "bad magic"
     version, header, size = struct.unpack_from("<IIQ", data, 8)
-    assert version == VERSION and header == HEADER and size == len(data)
+    assert version in (1, VERSION) and header == HEADER and size == len(data)
     assert struct.unpack_from("<I", data, size - 4)[0] == zlib.crc32(data[:-4]) & 0xFFFFFFFF
     cfg = list(struct.unpack_from("<7I", data, 24))
     v = struct.unpack_from("<9I", data, 52)
@@ -92,5 +96,8 @@ def read(data):
         n = int(np.prod(shape))
         tensors[name] = np.frombuffer(data, dtype="<f4", count=n, offset=at).reshape(shape).copy()
         p += TENSOR_REC
-    return dict(cfg=cfg, input=list(v[0:3]), norm=list(v[3:6]), labels=labels,
-                layers=layers, tensors=tensors)
+    out = dict(cfg=cfg, input=list(v[0:3]), norm=list(v[3:6]), labels=labels,
+               layers=layers, tensors=tensors)
+    if version == 2:
+        out["adapt"] = list(struct.unpack_from("<Iff", data, 88))
+    return out

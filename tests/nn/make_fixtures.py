@@ -46,6 +46,14 @@ def logmel_bundle():
                          ("layer5.weight", r(8, 2)), ("layer5.bias", r(8))])
 
 
+def adapt_bundle():
+    """The summary bundle with speaker adaptation (format v2)."""
+    b = summary_bundle()
+    b["adapt"] = [98, 4.0, 600.0]
+    b["tensors"][2:2] = [("adapt.mean", r(98)), ("adapt.var", r(98, lo=0.5, hi=2.0))]
+    return b
+
+
 def edit(base, fn):
     b = copy.deepcopy(base)
     fn(b)
@@ -84,7 +92,7 @@ def main():
         "empty": (b"", "truncated: 0 bytes"),
         "bitflip_payload": (s[:3000] + bytes([s[3000] ^ 0x10]) + s[3001:], "CRC mismatch"),
         "bad_magic": (patch(s, 0, "<4s", b"RIFF"), "bad magic"),
-        "bad_version": (patch(s, 8, "<I", 2), "unsupported format version 2"),
+        "bad_version": (patch(s, 8, "<I", 3), "unsupported format version 3"),
         "bad_header_size": (patch(s, 12, "<I", 64), "header size 64"),
         "trailing_bytes": (patch(s + b"\0" * 8, 16, "<Q", len(s)), "trailing bytes"),
         "file_size_huge": (patch(s, 16, "<Q", 1 << 63), "over the 67108864-byte limit"),
@@ -150,6 +158,20 @@ def main():
         "input_vs_config": (edit(S, lambda b: b["cfg"].__setitem__(4, 3)),
                             "does not match the feature configuration"),
     }
+    A = adapt_bundle()
+    cases.update({
+        "valid_adapt": (emvx.write(A), "OK"),
+        "v1_with_adapt_fields": (edit(A, lambda b: b.update(version=1)), "reserved header byte 88"),
+        "adapt_length": (edit(A, lambda b: b.update(adapt=[97, 4.0, 600.0])),
+                         "adaptation: length 97"),
+        "adapt_prior": (edit(A, lambda b: b.update(adapt=[98, 0.5, 600.0])), "adaptation: prior"),
+        "adapt_memory": (edit(A, lambda b: b.update(adapt=[98, 8.0, 4.0])), "adaptation: prior"),
+        "adapt_missing_var": (edit(A, lambda b: b["tensors"].pop(3)), 'missing tensor "adapt.var"'),
+        "adapt_negative_var": (edit(A, set_tensor("adapt.var", np.full(98, -1, np.float32))),
+                               "adaptation: negative variance"),
+        "adapt_nan_mean": (edit(A, set_tensor("adapt.mean", np.full(98, np.nan, np.float32))),
+                           "adapt.mean: element 0 is not finite"),
+    })
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
         if f.endswith(".emvx"):

@@ -1,0 +1,48 @@
+/* evx_adapt.h: speaker adaptation by running normalisation of the network
+ * input (bundle format v2).
+ *
+ * Much of what separates one speaker's "angry" from another's "calm" in the
+ * summary features is the voice itself (pitch range, timbre, loudness). A
+ * model trained on inputs z-normalised per speaker, and fed inputs that are
+ * z-normalised by the statistics of the voice it is hearing, generalises far
+ * better to new speakers (models/MODEL_CARD.md gives the figures).
+ *
+ * The stream's statistics start at the population's (the mean of the
+ * training speakers' means and variances) with the weight of `prior`
+ * windows, and follow the voiced windows heard since: a running mean and
+ * variance whose count is capped at `memory` windows, so that older windows
+ * fade and a change of speaker is followed. Each window is normalised as
+ *   x' = (x - mean) / sqrt(var + EVX_ADAPT_EPS)
+ * before the model's own input normalisation (evx_norm).
+ *
+ * evx_adapt_reset/update/apply are RT-safe: no allocation, O(len) work. */
+#ifndef EVX_ADAPT_H
+#define EVX_ADAPT_H
+
+#include <stdint.h>
+
+#define EVX_ADAPT_MAX 512u   /* longest input that can be adapted (floats) */
+#define EVX_ADAPT_EPS 1e-6f
+
+/* Part of a model (evx_nn.h); len = 0: no adaptation. */
+typedef struct {
+  uint32_t len;              /* = the flat input size (1..EVX_ADAPT_MAX) */
+  float prior;               /* weight of the population statistics, windows (>= 1) */
+  float memory;              /* cap on the count, windows (>= prior) */
+  const float *mean, *var;   /* population statistics, len each */
+} evx_adapt;
+
+/* One stream's statistics (caller-owned; no pointers inside). */
+typedef struct {
+  double n;
+  float mean[EVX_ADAPT_MAX], var[EVX_ADAPT_MAX];
+} evx_adapt_state;
+
+/* Back to the population statistics (a new speaker, or no history). */
+void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a);
+/* Take in one window x (len floats; non-finite values are ignored). */
+void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x);
+/* Normalise x (len floats) in place by the current statistics. */
+void evx_adapt_apply(const evx_adapt_state *s, const evx_adapt *a, float *x);
+
+#endif

@@ -1,0 +1,132 @@
+/* speaker_adapt.c: speaker adaptation over dataset rows (speaker_adapt.h). */
+#include "speaker_adapt.h"
+#include "rng.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stream id of every row (speaker x variant); returns the stream count, or
+ * -1 when out of memory. Rows come clip by clip, so most rows share the
+ * previous row's stream. */
+static long stream_ids(const evx_cliplist *cl, const evx_dataset *ds, uint32_t *id)
+{
+  size_t cap = 64, n = 0;
+  uint32_t *first = malloc(cap * sizeof *first); /* a row of each stream */
+  if (!first) return -1;
+  for (size_t i = 0; i < ds->n; i++) {
+    const char *spk = cl->clips[ds->clip[i]].speaker;
+    size_t g = n;
+    if (i && ds->variant[i] == ds->variant[i - 1] &&
+        !strcmp(cl->clips[ds->clip[i - 1]].speaker, spk))
+      g = id[i - 1];
+    else
+      for (size_t k = 0; k < n; k++)
+        if (ds->variant[first[k]] == ds->variant[i] &&
+            !strcmp(cl->clips[ds->clip[first[k]]].speaker, spk)) { g = k; break; }
+    if (g == n) {
+      if (n == cap) {
+        uint32_t *f = realloc(first, 2 * cap * sizeof *first);
+        if (!f) { free(first); return -1; }
+        first = f, cap *= 2;
+      }
+      first[n++] = (uint32_t)i;
+    }
+    id[i] = (uint32_t)g;
+  }
+  free(first);
+  return (long)n;
+}
+
+int tl_adapt_by_stream(tl_adapt *ad, int fit, const evx_cliplist *cl, evx_dataset *ds)
+{
+  uint32_t d = ds->dim;
+  uint32_t *id = malloc((ds->n + 1) * sizeof *id);
+  long ns = id ? stream_ids(cl, ds, id) : -1;
+  double *s = ns >= 0 ? calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s) : NULL;
+  size_t *cnt = s ? calloc((size_t)ns + 1, sizeof *cnt) : NULL;
+  if (fit && cnt && !ad->mean) {
+    ad->len = d;
+    ad->mean = calloc(d, sizeof *ad->mean);
+    ad->var = calloc(d, sizeof *ad->var);
+  }
+  if (!cnt || (fit && (!ad->mean || !ad->var))) {
+    free(id), free(s), free(cnt);
+    return -1;
+  }
+  double *sum = s, *sq = s + (size_t)ns * d, *pm = sq + (size_t)ns * d, *pv = pm + d;
+  for (size_t i = 0; i < ds->n; i++) {
+    const float *x = ds->x + i * d;
+    double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
+    for (uint32_t k = 0; k < d; k++) a[k] += x[k], b[k] += (double)x[k] * x[k];
+    cnt[id[i]]++;
+  }
+  for (long g = 0; g < ns; g++) {  /* sums -> mean, variance */
+    double *a = sum + (size_t)g * d, *b = sq + (size_t)g * d;
+    for (uint32_t k = 0; k < d; k++) {
+      a[k] /= (double)cnt[g];
+      b[k] = b[k] / (double)cnt[g] - a[k] * a[k];
+      if (b[k] < 0) b[k] = 0;
+      pm[k] += a[k] / (double)ns, pv[k] += b[k] / (double)ns;
+    }
+  }
+  for (size_t i = 0; i < ds->n; i++) {
+    float *x = ds->x + i * d;
+    const double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
+    for (uint32_t k = 0; k < d; k++)
+      x[k] = (float)((x[k] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
+  }
+  if (fit)
+    for (uint32_t k = 0; k < d; k++) ad->mean[k] = (float)pm[k], ad->var[k] = (float)pv[k];
+  free(id), free(s), free(cnt);
+  return 0;
+}
+
+int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_cliplist *cl,
+                    evx_dataset *ds)
+{
+  uint32_t d = ds->dim;
+  uint32_t *id = malloc((ds->n + 1) * sizeof *id);
+  size_t *start = malloc((ds->n + 1) * sizeof *start), *order = malloc((ds->n + 1) * sizeof *order);
+  evx_adapt_state *st = malloc(sizeof *st);
+  long ns = id && start && order && st ? stream_ids(cl, ds, id) : -1;
+  if (ns < 0) {
+    free(id), free(start), free(order), free(st);
+    return -1;
+  }
+  /* clip runs: rows [start[c], start[c + 1]) */
+  size_t nc = 0;
+  for (size_t i = 0; i < ds->n; i++)
+    if (!i || ds->clip[i] != ds->clip[i - 1] || ds->variant[i] != ds->variant[i - 1])
+      start[nc++] = i;
+  start[nc] = ds->n;
+  for (long g = 0; g < ns; g++) {
+    size_t m = 0;
+    for (size_t c = 0; c < nc; c++)
+      if (id[start[c]] == (uint32_t)g) order[m++] = c;
+    uint64_t r = tl_rng_mix(seed, (uint64_t)g);
+    for (size_t k = m; k > 1; k--) {  /* Fisher-Yates */
+      size_t j = (size_t)tl_rng_below(&r, k), t = order[k - 1];
+      order[k - 1] = order[j], order[j] = t;
+    }
+    evx_adapt_reset(st, a);
+    for (size_t k = 0; k < m; k++)
+      for (size_t i = start[order[k]]; i < start[order[k] + 1]; i++) {
+        if (mode) evx_adapt_update(st, a, ds->x + i * d);
+        evx_adapt_apply(st, a, ds->x + i * d);
+      }
+  }
+  free(id), free(start), free(order), free(st);
+  return 0;
+}
+
+evx_adapt tl_adapt_view(const tl_adapt *ad)
+{
+  return (evx_adapt){ ad->len, ad->prior, ad->memory, ad->mean, ad->var };
+}
+
+void tl_adapt_free(tl_adapt *ad)
+{
+  free(ad->mean);
+  free(ad->var);
+  memset(ad, 0, sizeof *ad);
+}

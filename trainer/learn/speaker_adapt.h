@@ -1,0 +1,39 @@
+/* speaker_adapt.h: speaker adaptation (core/evx_adapt.h) over dataset rows.
+ *
+ * A "stream" is one speaker's rows of one dataset variant (an augmented
+ * copy has its own noise, so its own statistics): what one plugin instance
+ * would hear from one voice. Training normalises each stream by its own
+ * statistics; the bundle carries the population's (the mean over training
+ * streams of their means and variances). Evaluation replays each stream as
+ * the plugin would: clips in a shuffled (seeded) order, windows in time
+ * order, each window joining the running statistics before it is scored.
+ * Non-RT. */
+#ifndef EVX_LEARN_SPEAKER_ADAPT_H
+#define EVX_LEARN_SPEAKER_ADAPT_H
+
+#include "corpus.h"
+#include "dataset.h"
+#include "evx_adapt.h"
+
+typedef struct {
+  uint32_t len;
+  float prior, memory;
+  float *mean, *var;         /* malloc'd, len each */
+} tl_adapt;
+
+/* Normalise each stream of ds by its own statistics, in place; with fit,
+ * also set ad's population statistics from these streams (ad->prior and
+ * ad->memory are the caller's). 0, or -1 when out of memory. */
+int tl_adapt_by_stream(tl_adapt *ad, int fit, const evx_cliplist *cl, evx_dataset *ds);
+
+/* Replay each stream of ds through a's running statistics (the plugin's
+ * behaviour), normalising rows in place. mode: 1 = stream (as the plugin),
+ * 0 = cold (population statistics only: a voice heard for the first time).
+ * 0, or -1 when out of memory. */
+int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_cliplist *cl,
+                    evx_dataset *ds);
+
+evx_adapt tl_adapt_view(const tl_adapt *ad);
+void tl_adapt_free(tl_adapt *ad);
+
+#endif
