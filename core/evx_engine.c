@@ -27,6 +27,9 @@ static const float circumplex[EVX_N_EMOTIONS][2] = {
 
 /* An inference must complete within this share of the update interval. */
 #define SLICE_SHARE 0.5
+/* What one value of a window summary costs, in FLOPs of inference: a log,
+ * a gate test and three sums. Used to slice the summary like the network. */
+#define INPUT_FLOPS_PER_VALUE 10u
 
 struct evx_engine_model {
   evx_model *model;
@@ -36,7 +39,9 @@ struct evx_engine_model {
   evx_adapt_state *adapt;       /* the stream's speaker statistics (NULL when
                                    the model has no adaptation) */
   int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
-  uint64_t flops;
+  uint64_t flops;               /* of the network */
+  uint64_t unit_cost;           /* of one evx_input_step unit, in FLOPs */
+  uint64_t work;                /* input summary + network, in FLOPs */
 };
 
 struct evx_engine {
@@ -56,7 +61,10 @@ struct evx_engine {
   evx_engine_model *active;
   uint32_t U;                   /* update interval in frames */
   double flops_per_sample;
-  int busy, busy_voiced;
+  int busy, busy_voiced;        /* busy: a window is being summarised or inferred */
+  int prep, learn;              /* prep: its summary is still being built (job);
+                                   learn: it then joins the speaker statistics */
+  evx_input_job job;
   uint64_t busy_frame;
 
   evx_engine_params par;
@@ -117,6 +125,10 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
     return fail(err, errlen, "%s", "cannot set up inference for this model");
   }
   em->flops = evx_model_flops(m);
+  uint32_t units = evx_input_units(c);
+  em->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE *
+                  (units == 1 ? EVX_N_MEL : 1u);
+  em->work = em->flops + units * em->unit_cost;
   return em;
 }
 
@@ -169,7 +181,9 @@ static int plan(double rate, uint32_t max_block, uint32_t window, layout *l)
   l->fx_size = evx_fx_size(rate, max_block);
   if (!l->fx_size)
     return -1;
-  l->cap = window > EVX_ENGINE_MIN_RING ? window : EVX_ENGINE_MIN_RING;
+  /* a window stays in place while the next update interval's frames arrive
+   * (its summary is sliced over them): room for two windows */
+  l->cap = 2 * window > EVX_ENGINE_MIN_RING ? 2 * window : EVX_ENGINE_MIN_RING;
   /* frames one push can complete: the resampled samples plus what the
    * resampler may hold back, over the hop */
   l->out_frames = (uint32_t)(ceil(max_block * (double)EVX_SR / rate) / EVX_HOP) + 8;
@@ -202,6 +216,14 @@ static void clear_state(evx_engine *e)
   }
 }
 
+/* em's window stays in the ring while the frames of one more update
+ * interval arrive (its summary is sliced over them). */
+static int fits(uint32_t cap, const evx_engine_model *em)
+{
+  const evx_feature_config *c = &em->model->cfg;
+  return (uint64_t)c->window_frames + c->update_frames <= cap;
+}
+
 /* Slicing rate and update interval for the active model. */
 static void adopt(evx_engine *e, evx_engine_model *em)
 {
@@ -210,7 +232,7 @@ static void adopt(evx_engine *e, evx_engine_model *em)
     evx_adapt_reset(em->adapt, &em->model->adapt); /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
-  e->flops_per_sample = em ? (double)em->flops / (SLICE_SHARE * interval) : 0.0;
+  e->flops_per_sample = em ? (double)em->work / (SLICE_SHARE * interval) : 0.0;
   e->stats.flops_per_sample = e->flops_per_sample;
 }
 
@@ -238,7 +260,7 @@ evx_engine *evx_engine_init(void *mem, size_t size, double host_rate, uint32_t m
   e->cap = l.cap;
   e->par = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
                                 EVX_ENGINE_DEFAULT_HOLD };
-  if (em && em->model->cfg.window_frames > e->cap) {
+  if (em && !fits(e->cap, em)) {
     evx_fx_destroy(e->fx);
     return NULL;
   }
@@ -260,7 +282,7 @@ evx_engine_model *evx_engine_destroy(evx_engine *e)
 
 int evx_engine_accepts(const evx_engine *e, const evx_engine_model *em)
 {
-  return e && em && em->model->cfg.window_frames <= e->cap;
+  return e && em && fits(e->cap, em);
 }
 
 void evx_engine_set_listener(evx_engine *e, evx_engine_listener fn, void *user)
@@ -360,23 +382,52 @@ static void publish_net(evx_engine *e)
   publish(e, q, e->busy_voiced, e->busy_frame);
 }
 
-/* Start an inference on the newest window. A voiced window (learn = 1)
- * first joins the speaker statistics of an adapting model. */
+/* Start on the newest window: its summary first (sliced), then inference.
+ * A voiced window (learn = 1) joins the speaker statistics of an adapting
+ * model once summarised. */
 static void begin(evx_engine *e, int learn)
 {
   evx_engine_model *em = e->active;
   const evx_feature_config *c = &em->model->cfg;
   uint32_t n = e->filled < c->window_frames ? e->filled : c->window_frames;
-  /* the newest n frames end just before pos (mirrored copy at pos + cap) */
+  /* the newest n frames end just before pos (mirrored copy at pos + cap);
+   * they stay in place for cap - n >= U more frames (fits()) */
   const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
-  evx_build_input(c, w, n, em->input);
-  if (em->adapt) {
-    if (learn)
-      evx_adapt_update(em->adapt, &em->model->adapt, em->input);
-    evx_adapt_apply(em->adapt, &em->model->adapt, em->input);
-  }
-  evx_net_begin(em->net, em->input);
+  evx_input_begin(&e->job, c, w, n);
+  e->learn = learn;
+  e->prep = 1;
   e->busy = 1;
+}
+
+/* Spend at most about `budget` FLOPs (at least one unit of progress) on the
+ * window in progress; publishes and returns 1 when its result is ready. */
+static int advance(evx_engine *e, uint64_t budget)
+{
+  evx_engine_model *em = e->active;
+  if (e->prep) {
+    uint64_t k = budget / em->unit_cost;
+    if (k < 1) k = 1;
+    int done = evx_input_step(&e->job, &em->model->cfg, em->input,
+                              k > UINT32_MAX ? UINT32_MAX : (uint32_t)k);
+    uint64_t spent = k * em->unit_cost;
+    if (budget != UINT64_MAX) /* UINT64_MAX: complete it now */
+      budget = budget > spent ? budget - spent : 0;
+    if (!done)
+      return 0;
+    if (em->adapt) {
+      if (e->learn)
+        evx_adapt_update(em->adapt, &em->model->adapt, em->input);
+      evx_adapt_apply(em->adapt, &em->model->adapt, em->input);
+    }
+    evx_net_begin(em->net, em->input);
+    e->prep = 0;
+    if (!budget)
+      return 0;
+  }
+  if (!evx_net_step(em->net, budget))
+    return 0;
+  publish_net(e);
+  return 1;
 }
 
 /* An update boundary: decide voice over the interval and start a new
@@ -393,10 +444,9 @@ static void boundary(evx_engine *e)
     return;
   }
   if (e->busy) {
-    evx_net_step(e->active->net, UINT64_MAX);
-    e->call_budget += e->active->flops;
+    advance(e, UINT64_MAX);
+    e->call_budget += e->active->work;
     e->stats.forced++;
-    publish_net(e);
   }
   begin(e, voiced);
   e->busy_voiced = voiced;
@@ -428,8 +478,7 @@ static uint32_t push_chunk(evx_engine *e, const float *in, uint32_t n)
     double b = ceil(n * e->flops_per_sample);
     uint64_t budget = b < 1.0 ? 1u : b > 1e18 ? UINT64_MAX : (uint64_t)b;
     e->call_budget += budget;
-    if (evx_net_step(e->active->net, budget))
-      publish_net(e);
+    advance(e, budget);
   }
   return (uint32_t)(e->out.updates - before);
 }
@@ -456,14 +505,13 @@ int evx_engine_finish(evx_engine *e)
 {
   if (!e->busy)
     return 0;
-  evx_net_step(e->active->net, UINT64_MAX);
-  publish_net(e);
+  advance(e, UINT64_MAX);
   return 1;
 }
 
 evx_engine_model *evx_engine_swap(evx_engine *e, evx_engine_model *em)
 {
-  if (!em || em->model->cfg.window_frames > e->cap)
+  if (!em || !fits(e->cap, em))
     return em;
   evx_engine_model *old = e->active;
   int was_busy = e->busy;

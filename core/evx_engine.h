@@ -2,7 +2,9 @@
  * `emovox analyze` (same core, same answer).
  *
  *   host audio ─► evx_fx (resampler + extractor) ─► ring of feature frames
- *     ─► every U frames: evx_build_input + evx_net_begin
+ *     ─► every U frames: evx_build_input (+ speaker adaptation: a voiced
+ *        window joins the running statistics, then every window is
+ *        normalised by them; evx_adapt.h) + evx_net_begin
  *     ─► evx_net_step sliced over pushes (a FLOP budget per host sample)
  *     ─► on completion: smoothing, voice gate, hold, dominant, confidence,
  *        arousal/valence ─► evx_engine_out
@@ -113,7 +115,8 @@ int evx_engine_accepts(const evx_engine *e, const evx_engine_model *em);
 
 /* Make em the active model (call it in the thread that pushes, between
  * pushes). An inference in progress restarts on em with the current window,
- * the smoothed state carries on: no gap in the output. Returns the previous
+ * the smoothed state carries on: no gap in the output. An adapting em starts
+ * from its population statistics. Returns the previous
  * model for a non-RT thread to free; returns em itself (and changes nothing)
  * when em does not fit (evx_engine_accepts). RT-safe. */
 evx_engine_model *evx_engine_swap(evx_engine *e, evx_engine_model *em);
@@ -136,7 +139,8 @@ uint32_t evx_engine_push(evx_engine *e, const float *in, uint32_t n);
  * published. */
 int evx_engine_finish(evx_engine *e);
 
-/* Forget the audio history and the published state. RT-safe. */
+/* Forget the audio history, the published state and the speaker
+ * statistics of an adapting model (call it when the voice changes). RT-safe. */
 void evx_engine_reset(evx_engine *e);
 
 const evx_engine_out *evx_engine_output(const evx_engine *e);

@@ -122,6 +122,23 @@ evx_shape evx_input_shape(const evx_feature_config *cfg);
 void evx_build_input(const evx_feature_config *cfg, const float *frames,
                      uint32_t n, float *input);
 
+/* The same, spread over calls (the engine slices a window's summary as it
+ * slices inference): begin() picks the frames (and the voiced gate); each
+ * step() computes at most max_units (at least one) of evx_input_units()
+ * units (one feature's statistics; the whole input for LOGMEL) and returns 1
+ * once the input is complete. Bit-identical to evx_build_input. The frames
+ * must stay in place until then. RT-safe. */
+typedef struct {
+  const float *frames;
+  uint32_t n, next;
+  float gate;
+} evx_input_job;
+uint32_t evx_input_units(const evx_feature_config *cfg);
+void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
+                     uint32_t n);
+int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
+                   uint32_t max_units);
+
 /* Trainable parameter count and FLOPs (multiply-adds x 2) of one inference. */
 uint64_t evx_model_params(const evx_model *m);
 uint64_t evx_model_flops(const evx_model *m);

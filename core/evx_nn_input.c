@@ -31,37 +31,35 @@ static inline float feat_at(const float *frames, uint32_t t, uint32_t f, int log
   return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f);                     /* 10 log10 */
 }
 
-/* Means (and population stds when std != NULL) of each feature over the n
+/* Mean (and population std when std != NULL) of feature f over the n
  * frames whose rms is at least gate (0: all frames); with delta != NULL also
  * the mean |change| between consecutive used frames (0 with fewer than two).
- * One pass per feature (each value is computed once), accumulated in double
- * so that long windows keep their precision. */
-static void build_summary(const float *frames, uint32_t n, float gate,
-                          float *mean, float *std, float *delta, int logd)
+ * One pass (each value is computed once), accumulated in double so that long
+ * windows keep their precision. */
+static void summary_feature(const float *frames, uint32_t n, float gate, uint32_t f,
+                            float *mean, float *std, float *delta, int logd)
 {
-  for (uint32_t f = 0; f < EVX_NFEAT; f++) {
-    double s = 0.0, ss = 0.0, ds = 0.0, prev = 0.0;
-    uint32_t k = 0;
-    for (uint32_t t = 0; t < n; t++) {
-      if (frames[(size_t)t * EVX_NFEAT + EVX_F_RMS] < gate) continue;
-      double v = feat_at(frames, t, f, logd);
-      s += v;
-      ss += v * v;
-      if (k) ds += fabs(v - prev);
-      prev = v;
-      k++;
-    }
-    double mu = k ? s / k : 0.0, var = k ? ss / k - mu * mu : 0.0;
-    mean[f] = (float)mu;
-    if (std) std[f] = var > 0.0 ? (float)sqrt(var) : 0.0f;
-    if (delta) delta[f] = k > 1 ? (float)(ds / (k - 1)) : 0.0f;
+  double s = 0.0, ss = 0.0, ds = 0.0, prev = 0.0;
+  uint32_t k = 0;
+  for (uint32_t t = 0; t < n; t++) {
+    if (frames[(size_t)t * EVX_NFEAT + EVX_F_RMS] < gate) continue;
+    double v = feat_at(frames, t, f, logd);
+    s += v;
+    ss += v * v;
+    if (k) ds += fabs(v - prev);
+    prev = v;
+    k++;
   }
+  double mu = k ? s / k : 0.0, var = k ? ss / k - mu * mu : 0.0;
+  mean[f] = (float)mu;
+  if (std) std[f] = var > 0.0 ? (float)sqrt(var) : 0.0f;
+  if (delta) delta[f] = k > 1 ? (float)(ds / (k - 1)) : 0.0f;
 }
 
 /* Voiced frames of the window (EVX_INPUT_VOICED_STATS): rms within
  * EVX_VOICED_RANGE_DB of the loudest frame and above EVX_VOICED_FLOOR. A
  * window with none (silence) uses every frame. */
-static void voiced_summary(const float *frames, uint32_t n, float *in)
+static float voiced_gate(const float *frames, uint32_t n)
 {
   float peak = 0.0f;
   for (uint32_t t = 0; t < n; t++) {
@@ -70,28 +68,59 @@ static void voiced_summary(const float *frames, uint32_t n, float *in)
   }
   float gate = peak * powf(10.0f, -EVX_VOICED_RANGE_DB / 20.0f);
   if (gate < EVX_VOICED_FLOOR) gate = EVX_VOICED_FLOOR;
-  if (peak < gate) gate = 0.0f;
-  build_summary(frames, n, gate, in, in + EVX_NFEAT, in + 2 * EVX_NFEAT, 1);
+  return peak < gate ? 0.0f : gate;
+}
+
+static int per_feature(uint32_t kind)
+{
+  return kind == EVX_INPUT_SUMMARY || kind == EVX_INPUT_SUMMARY_STATS ||
+         kind == EVX_INPUT_LOG_STATS || kind == EVX_INPUT_VOICED_STATS;
+}
+
+uint32_t evx_input_units(const evx_feature_config *cfg)
+{
+  return per_feature(cfg->input_kind) ? EVX_NFEAT : 1u;
+}
+
+void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
+                     uint32_t n)
+{
+  uint32_t W = cfg->window_frames;
+  if (n > W) { frames += (size_t)(n - W) * EVX_NFEAT; n = W; } /* keep the newest */
+  if (!frames) n = 0;
+  j->frames = frames;
+  j->n = n;
+  j->next = 0;
+  j->gate = cfg->input_kind == EVX_INPUT_VOICED_STATS ? voiced_gate(frames, n) : 0.0f;
+}
+
+int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
+                   uint32_t max_units)
+{
+  evx_shape s = evx_input_shape(cfg);
+  uint32_t units = evx_input_units(cfg);
+  if (!s.c) j->next = units;
+  if (max_units < 1) max_units = 1;
+  for (; j->next < units && max_units; j->next++, max_units--) {
+    const float *fr = j->frames;
+    uint32_t n = j->n, f = j->next;
+    float *std = input + EVX_NFEAT, *delta = input + 2 * EVX_NFEAT;
+    switch (cfg->input_kind) {
+    case EVX_INPUT_LOGMEL: build_logmel(cfg->window_frames, fr, n, input); break;
+    case EVX_INPUT_SUMMARY: summary_feature(fr, n, 0.0f, f, input, NULL, NULL, 0); break;
+    case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0); break;
+    case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1); break;
+    case EVX_INPUT_VOICED_STATS: summary_feature(fr, n, j->gate, f, input, std, delta, 1); break;
+    default: break;
+    }
+  }
+  return j->next >= units;
 }
 
 void evx_build_input(const evx_feature_config *cfg, const float *frames,
                      uint32_t n, float *input)
 {
-  evx_shape s = evx_input_shape(cfg);
-  if (!s.c) return;
-  uint32_t W = cfg->window_frames;
-  if (n > W) { frames += (size_t)(n - W) * EVX_NFEAT; n = W; } /* keep the newest */
-  if (!frames) n = 0;
-  switch (cfg->input_kind) {
-  case EVX_INPUT_LOGMEL: build_logmel(W, frames, n, input); break;
-  case EVX_INPUT_SUMMARY: build_summary(frames, n, 0.0f, input, NULL, NULL, 0); break;
-  case EVX_INPUT_SUMMARY_STATS:
-    build_summary(frames, n, 0.0f, input, input + EVX_NFEAT, NULL, 0);
-    break;
-  case EVX_INPUT_LOG_STATS:
-    build_summary(frames, n, 0.0f, input, input + EVX_NFEAT, NULL, 1);
-    break;
-  case EVX_INPUT_VOICED_STATS: voiced_summary(frames, n, input); break;
-  default: break;
-  }
+  evx_input_job j;
+  evx_input_begin(&j, cfg, frames, n);
+  evx_input_step(&j, cfg, input, UINT32_MAX);
 }

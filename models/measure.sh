@@ -3,24 +3,30 @@
 # says (same seed, same --threads: same bytes) and measures every figure of the
 # card into OUT (default out/model): held-out RAVDESS actors, the seed
 # architecture beside it, cross-corpus SAVEE, noise and codec robustness.
-# Needs ../shared/data and a built tree (build/). About 10 minutes on 2 cores.
+# Needs ../shared/data and a built tree (build/). About 15 minutes on 2 cores;
+# EVX_CACHE=DIR reuses extracted features between runs (same results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/model}
 E=./build/trainer/emovox
 D=../shared/data
 mkdir -p "$out"
+cache=(${EVX_CACHE:+--cache "$EVX_CACHE"})
 split=(--test-speakers ravdess-17,ravdess-18,ravdess-19,ravdess-20
        --val-speakers ravdess-13,ravdess-14,ravdess-15,ravdess-16)
 recipe=(--arch mlp --input voiced --channels 256 --dropout 0.3 --class-weights balanced
+        --balance speakers --adapt speaker --ensemble 3
         --noise-snr 5:40 --noise-type mixed --aug-copies 2
-        --window 2 --hop 0.5 --seed 1 --threads 2)
+        --window 3 --hop 0.5 --seed 1 --threads 2)
 score() { grep -h "side of the split\|every clip given" "$1" | tail -1; }
 
 echo "== the shipped model (train: ravdess 01-12 + tess + savee; val: ravdess 13-16; test: ravdess 17-20)"
-$E train --data $D/manifest.csv "${split[@]}" "${recipe[@]}" --out "$out/default.emvx" \
+$E train --data $D/manifest.csv "${cache[@]}" "${split[@]}" "${recipe[@]}" --out "$out/default.emvx" \
   --report "$out/default" --quiet 2> "$out/default.log"
 score "$out/default.log"
+printf 'the same, cold (population statistics only, no adaptation): '
+$E eval "$out/default.emvx" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
+  --adapt cold --report "$out/default-cold"
 if [[ ${EVX_SHIP:-0} == 1 ]]; then   # make this run's bundle the shipped one
   cp "$out/default.emvx" models/default.emvx
   cp "$out/default/confusion_window.svg" models/confusion_window.svg
@@ -32,25 +38,26 @@ else
 fi
 
 echo "== the seed architecture on the same split (Conv1D 5/3, MaxPool 3/2, on the 98-feature window mean)"
-$E train --data $D/manifest.csv "${split[@]}" --arch seed --seed 1 --threads 2 \
+$E train --data $D/manifest.csv "${cache[@]}" "${split[@]}" --arch seed --seed 1 --threads 2 \
   --out "$out/seed.emvx" --report "$out/seed" --quiet 2> "$out/seed.log"
 score "$out/seed.log"
 
 echo "== cross-corpus: trained without SAVEE, scored on all of SAVEE (7 classes, 4 unseen speakers)"
-$E train --data $D/ravdess --data $D/tess "${split[@]}" "${recipe[@]}" \
+$E train --data $D/ravdess --data $D/tess "${cache[@]}" "${split[@]}" "${recipe[@]}" \
   --out "$out/nosavee.emvx" --quiet 2> "$out/nosavee.log"
-$E eval "$out/nosavee.emvx" --data $D/savee --quiet --report "$out/savee" | tee "$out/savee.txt"
+$E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --report "$out/savee" | tee "$out/savee.txt"
+$E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --adapt cold --report "$out/savee-cold"
 
 echo "== noise and codecs, the shipped model on the held-out actors"
 for n in white babble; do
   for snr in 20 10 0; do
     printf '%s %s dB: ' $n $snr
-    $E eval models/default.emvx --data $D/manifest.csv "${split[@]}" --side test --quiet \
+    $E eval models/default.emvx --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
       --noise $n --snr $snr --report "$out/$n$snr" | sed 's/ -- degradation.*//'
   done
 done
 for c in opus:32 opus:16 mp3:32 vorbis:0.3; do
   printf '%s: ' $c
-  $E eval models/default.emvx --data $D/manifest.csv "${split[@]}" --side test --quiet \
+  $E eval models/default.emvx --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
     --codec $c --report "$out/codec-${c/:/-}" | sed 's/ -- degradation.*//'
 done

@@ -70,6 +70,12 @@ int cmd_info(int argc, char **argv)
            m->norm.len, m->norm.window_mean ? ", after subtracting the window's own mean" : "");
   else
     printf("normalisation: none\n");
+  if (m->adapt.len)
+    printf("speaker adaptation: running statistics of %u values, prior %g windows, "
+           "memory %g windows (format v2)\n", m->adapt.len, (double)m->adapt.prior,
+           (double)m->adapt.memory);
+  else
+    printf("speaker adaptation: none\n");
   printf("layers (%u):\n", m->n_layers);
   for (uint32_t i = 0; i < m->n_layers; i++) print_layer(i, &m->layers[i]);
   printf("parameters: %" PRIu64 "\n", evx_model_params(m));

@@ -49,9 +49,11 @@ static void shipped_model_keeps_its_held_out_recall(void **state)
   assert_non_null(p);
   char line[1024];
   double ua_win = -1, ua_clip = -1;
+  /* "test side of the split[, how it was adapted]: UA W% per window, C% per clip" */
+  const char *ua;
   while (fgets(line, sizeof line, p))
-    if (sscanf(line, "test side of the split: UA %lf%% per window, %lf%% per clip",
-               &ua_win, &ua_clip) == 2)
+    if (!strncmp(line, "test side of the split", 22) && (ua = strstr(line, ": UA ")) &&
+        sscanf(ua, ": UA %lf%% per window, %lf%% per clip", &ua_win, &ua_clip) == 2)
       print_message("[ INFO     ] held-out %s: UA %.1f%% per window (card %.1f%%), "
                     "%.1f%% per clip\n", f.speakers, ua_win, f.window_ua, ua_clip);
   assert_int_equal(pclose(p), 0);
