@@ -408,12 +408,20 @@ int cmd_analyze(int argc, char **argv)
     return 1;
   }
   timeline *tls = calloc((size_t)nf, sizeof *tls);
-  int status = tls ? 0 : 1;
+  int status = tls ? 0 : 1, ok = 0;
+  /* A file that fails is reported (stderr) and left out; the others are
+   * still printed, and the exit status says that something failed. */
   for (int k = 0; k < nf && tls; k++) {
-    if (analyze_file(files[k], em, &op, &tls[k]))
+    if (analyze_file(files[k], em, &op, &tls[ok])) {
+      free(tls[ok].rows);
+      memset(&tls[ok], 0, sizeof tls[ok]);
       status = 1;
+    } else {
+      ok++;
+    }
   }
-  if (status == 0) {
+  nf = ok;
+  if (tls && ok > 0) {
     if (op.format == OUT_CSV)
       print_csv_header(stdout);
     if (op.format == OUT_JSON)

@@ -184,7 +184,8 @@ static void test_analyze_each(void **state)
   }
 }
 
-/* All of them in one command with a good file: each bad one is named. */
+/* All of them in one command with a good file: each bad one is named, the
+ * good one's timeline is still printed, and the exit status is 1. */
 static void test_analyze_mixed(void **state)
 {
   (void)state;
@@ -199,6 +200,9 @@ static void test_analyze_mixed(void **state)
   args[N_FILES + 2] = NULL;
   char *log;
   assert_int_equal(run_logged(args, "mixed.log", &log), 1);
+  char header[720];
+  snprintf(header, sizeof header, "%s (16000 Hz", paths[0]);
+  if (!strstr(log, header)) fail_msg("no timeline for the good file (%s)", header);
   for (size_t i = 0; i < N_FILES; i++)
     if (!files[i].analyze_may_pass)
       assert_non_null(strstr(log, paths[i + 1]));

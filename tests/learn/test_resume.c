@@ -110,6 +110,32 @@ static void test_resume_refuses_corrupt_checkpoint(void **state)
   assert_int_equal(tu_run_emovox(args, NULL, 0), 1);
 }
 
+/* Temp files a kill left next to the checkpoint go; look-alikes stay. */
+static void test_stale_temps_removed(void **state)
+{
+  (void)state;
+  const char *names[] = { "m.ckpt.tmpAb3xZ9", "m.ckpt.tmpQQQQQQ", "m.ckpt.tmp12345",
+                          "m.ckpt.tmp1234567", "n.ckpt.tmpAb3xZ9", "m.ckpt" };
+  int gone[] = { 1, 1, 0, 0, 0, 0 };
+  char path[4200], ckpt[4200];
+  const char *dir = tu_tmpdir(); /* a new directory per call */
+  for (int i = 0; i < 6; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+  }
+  snprintf(ckpt, sizeof ckpt, "%s/m.ckpt", dir);
+  tl_remove_stale_temps(ckpt);
+  for (int i = 0; i < 6; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    FILE *f = fopen(path, "r");
+    if ((f == NULL) != gone[i]) fail_msg("%s: %s", names[i], gone[i] ? "kept" : "removed");
+    if (f) fclose(f);
+    remove(path);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -117,6 +143,7 @@ int main(void)
     cmocka_unit_test(test_logmel_resume_bit_identical),
     cmocka_unit_test(test_resume_refuses_other_options),
     cmocka_unit_test(test_resume_refuses_corrupt_checkpoint),
+    cmocka_unit_test(test_stale_temps_removed),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

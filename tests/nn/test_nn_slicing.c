@@ -2,6 +2,7 @@
  * (bit for bit) what forward() gives, for both architectures, any budget. */
 #include "test_util.h"
 #include "nn_ref.h"
+#include "evx_features.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,11 +81,51 @@ static void test_step_is_bounded(void **state)
   evx_model_free(m);
 }
 
+/* The window summary sliced over steps of 1, 3 or 7 units equals the whole
+ * evx_build_input bit for bit, for every input kind, full and short
+ * windows, and a step never does more than it is allowed. */
+static void test_input_slicing(void **state)
+{
+  (void)state;
+  static const uint32_t kinds[] = { EVX_INPUT_SUMMARY, EVX_INPUT_LOGMEL,
+                                    EVX_INPUT_SUMMARY_STATS, EVX_INPUT_LOG_STATS,
+                                    EVX_INPUT_VOICED_STATS };
+  uint64_t r = 5;
+  for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+    evx_feature_config cfg = evx_feature_config_default(kinds[k]);
+    uint32_t W = cfg.window_frames;
+    evx_shape s = evx_input_shape(&cfg);
+    size_t len = (size_t)s.c * s.h * s.w;
+    float *frames = malloc(sizeof(float) * W * EVX_NFEAT);
+    float *whole = malloc(sizeof(float) * len), *part = malloc(sizeof(float) * len);
+    for (size_t i = 0; i < (size_t)W * EVX_NFEAT; i++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      frames[i] = (float)(r >> 40) / 16777216.0f * ((i % 7) ? 1.0f : 1e-4f);
+    }
+    uint32_t ns[2] = { W, W / 3 };
+    for (int a = 0; a < 2; a++) {
+      evx_build_input(&cfg, frames, ns[a], whole);
+      uint32_t steps[3] = { 1, 3, 7 };
+      for (int b = 0; b < 3; b++) {
+        evx_input_job j;
+        memset(part, 0xff, sizeof(float) * len);
+        evx_input_begin(&j, &cfg, frames, ns[a]);
+        uint32_t calls = 0, units = evx_input_units(&cfg);
+        while (!evx_input_step(&j, &cfg, part, steps[b]))
+          calls++;
+        assert_int_equal(calls + 1, (units + steps[b] - 1) / steps[b]);
+        assert_memory_equal(part, whole, sizeof(float) * len);
+      }
+    }
+    free(frames), free(whole), free(part);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_architecture), cmocka_unit_test(test_logmel_cnn),
-    cmocka_unit_test(test_step_is_bounded),
+    cmocka_unit_test(test_step_is_bounded), cmocka_unit_test(test_input_slicing),
   };
   return cmocka_run_group_tests_name("nn_slicing", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * put_state(), then FNV-1a 64 of everything before it. */
 #include "checkpoint.h"
 #include "featcache.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -217,4 +218,30 @@ out:
   free(tmp);
   free(dir);
   return rc;
+}
+
+void tl_remove_stale_temps(const char *path)
+{
+  char *d = strdup(path), *b = strdup(path);
+  DIR *dir = d && b ? opendir(dirname(d)) : NULL;
+  if (dir) {
+    const char *base = basename(b);
+    size_t bl = strlen(base);
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+      const char *n = ent->d_name;
+      if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp", 4) || strlen(n + bl + 4) != 6)
+        continue;
+      size_t pl = strlen(path) + 16;
+      char *full = malloc(pl);
+      if (full) {
+        snprintf(full, pl, "%s.tmp%s", path, n + bl + 4);
+        unlink(full);
+        free(full);
+      }
+    }
+    closedir(dir);
+  }
+  free(d);
+  free(b);
 }

@@ -19,6 +19,10 @@ int tl_checkpoint_read(const char *path, tl_state *st, uint64_t fingerprint,
 /* Epochs completed according to the file, or -1 when it is unreadable. */
 int tl_checkpoint_epoch(const char *path);
 
+/* Remove what a kill inside tl_write_atomic(path) can leave behind: files
+ * named path.tmpXXXXXX (six characters from mkstemp) in path's directory. */
+void tl_remove_stale_temps(const char *path);
+
 /* Write len bytes to path atomically (used for every output file). */
 int tl_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 

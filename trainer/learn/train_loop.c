@@ -345,6 +345,8 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
     snprintf(err, errlen, "out of memory");
     return -1;
   }
+  if (o->checkpoint)
+    tl_remove_stale_temps(o->checkpoint); /* left by a kill during a write */
   if (o->resume && o->checkpoint) {
     if (tl_checkpoint_read(o->checkpoint, st, o->fingerprint, err, errlen))
       return -1;
