@@ -168,8 +168,18 @@ def main():
     if not r and "nn" in res:
         missing("nn", "inference")
     for e in r:
+        if e["_kind"] == "nn_budget":  # the shipped model against its update interval
+            pct = num(e.get("pct"))
+            rows.append(("nn", "one inference of the shipped model, share of its update interval",
+                         fmt(e.get("engine_us"), "%.2f", " us"), "update interval",
+                         fmt(num(e.get("interval_us")) and num(e.get("interval_us")) / 1000,
+                             "%.0f", " ms"),
+                         fmt(pct, "%.4f", "%"), "<= 1% of the update interval",
+                         verdict(None if pct is None else pct <= 1.0)))
+            continue
         ratio = num(e.get("ratio"))
-        label = {"seed": "seed 1-D CNN", "logmel": "log-mel 2-D CNN"}.get(e.get("model"),
+        label = {"seed": "seed 1-D CNN", "logmel": "log-mel 2-D CNN",
+                 "default": "shipped models/default.emvx"}.get(e.get("model"),
                                                                          e.get("model"))
         rows.append(("nn", "inference, %s (%s flops)" % (label, e.get("flops", "?")),
                      fmt(e.get("engine_us"), "%.2f", " us"), "PyTorch 1.13, 1 thread",

@@ -277,9 +277,16 @@ int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
     rc = 0, memcpy(*out, x, n * sizeof *x), *n_out = n;
   else
     rc = -1;
-  if (rc == 0 && p->snr_db != 0 && p->babble)
-    evx_add_babble(*out, *n_out, p->snr_db, p->noise_seed, rate);
-  else if (rc == 0 && p->snr_db != 0)
-    evx_add_noise(*out, *n_out, p->snr_db, p->noise_seed);
+  if (rc == 0 && p->snr_db != 0)
+    evx_add_noise_kind(p->babble, *out, *n_out, p->snr_db, p->noise_seed, rate);
   return rc;
+}
+
+void evx_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,
+                        double rate)
+{
+  if (babble)
+    evx_add_babble(x, n, snr_db, seed, rate);
+  else
+    evx_add_noise(x, n, snr_db, seed);
 }

@@ -64,6 +64,11 @@ void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed);
 #define EVX_BABBLE_TALKERS 6
 void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate);
 
+/* The one choice between the two, for augmentation (evx_augment_apply) and
+ * evaluation (degrade.c) alike: babble-like noise when babble, else white. */
+void evx_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,
+                        double rate);
+
 /* Band-limited resampling of a whole signal from `from` Hz to `to` Hz
  * (windowed sinc, anti-aliased when lowering the rate); *out is malloc'd
  * with round(n * to / from) samples. 0, or -1 on bad rates / no memory. */

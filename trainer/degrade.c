@@ -393,10 +393,8 @@ int evx_degrade_apply(const evx_degrade_opts *o, const char *path, const float *
   *out_rate = rate;
   if (!evx_degrade_enabled(o))
     return 0;
-  if (o->noise == EVX_NOISE_WHITE)
-    evx_add_noise(y, n, o->snr_db, clip_seed(o, path));
-  else if (o->noise == EVX_NOISE_BABBLE)
-    evx_add_babble(y, n, o->snr_db, clip_seed(o, path), rate);
+  if (o->noise != EVX_NOISE_NONE)
+    evx_add_noise_kind(o->noise == EVX_NOISE_BABBLE, y, n, o->snr_db, clip_seed(o, path), rate);
   if (o->codec) {
     char why[256];
     float *z;
