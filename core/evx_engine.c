@@ -38,6 +38,7 @@ struct evx_engine_model {
   float *input;                 /* evx_input_shape floats (staging) */
   evx_adapt_state *adapt;       /* the stream's speaker statistics (NULL when
                                    the model has no adaptation) */
+  int keep_voice;               /* 1: a new engine carries on with adapt */
   int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
   uint64_t flops;               /* of the network */
   uint64_t unit_cost;           /* of one evx_input_step unit, in FLOPs */
@@ -151,6 +152,12 @@ void evx_engine_model_free(evx_engine_model *em)
   free(em);
 }
 
+void evx_engine_model_set_fresh_voice(evx_engine_model *em, int fresh)
+{
+  if (em)
+    em->keep_voice = !fresh;
+}
+
 const evx_model *evx_engine_model_get(const evx_engine_model *em)
 {
   return em ? em->model : NULL;
@@ -228,7 +235,7 @@ static int fits(uint32_t cap, const evx_engine_model *em)
 static void adopt(evx_engine *e, evx_engine_model *em)
 {
   e->active = em;
-  if (em && em->adapt)
+  if (em && em->adapt && !em->keep_voice)
     evx_adapt_reset(em->adapt, &em->model->adapt); /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */

@@ -91,6 +91,13 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen);
 evx_engine_model *evx_engine_model_load(const char *path, char *err, size_t errlen);
 void evx_engine_model_free(evx_engine_model *em);
 const evx_model *evx_engine_model_get(const evx_engine_model *em);
+/* For a speaker-adapting em: whether an engine that starts with it
+ * (evx_engine_init, evx_engine_swap) begins from the population statistics
+ * (fresh = 1, the default) or carries on with the voice em has heard so far
+ * (0: several files of one speaker, as `emovox analyze --one-voice`).
+ * evx_engine_reset always forgets. Non-RT (between engines). */
+void evx_engine_model_set_fresh_voice(evx_engine_model *em, int fresh);
+
 /* Bytes em holds: net arena, input buffer and parameters. */
 size_t evx_engine_model_bytes(const evx_engine_model *em);
 

@@ -23,6 +23,7 @@ typedef struct {
   out_format format;
   uint32_t block;
   evx_engine_params params;
+  int one_voice;          /* files are one speaker: adaptation carries on */
 } analyze_opts;
 
 /* One published result, as a row of the timeline. */
@@ -52,7 +53,10 @@ static void usage(FILE *f)
     "                  default.emvx of the built or installed emovox.lv2)\n"
     "  --response, --gate, --hold  the plugins' controls (defaults %.1f s,\n"
     "                  %.0f dB, %.1f s)\n"
-    "  --block N       samples per push, as a host's block size (default 512)\n",
+    "  --block N       samples per push, as a host's block size (default 512)\n"
+    "  --one-voice     the files are one speaker, in order: a speaker-adapting\n"
+    "                  model carries what it learnt of the voice from file to\n"
+    "                  file (default: each file starts afresh, as a new plugin)\n",
     EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE, EVX_ENGINE_DEFAULT_HOLD);
 }
 
@@ -353,6 +357,7 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--csv")) op->format = OUT_CSV;
     else if (!strcmp(a, "--json")) op->format = OUT_JSON;
+    else if (!strcmp(a, "--one-voice")) op->one_voice = 1;
     else if (!strcmp(a, "--svg") && v) op->svg_path = argv[++i];
     else if (!strcmp(a, "--model") && v) op->model_path = argv[++i];
     else if (!strcmp(a, "--response") && v && !parse_float(v, &op->params.response)) i++;
@@ -382,7 +387,7 @@ int cmd_analyze(int argc, char **argv)
       return usage(stdout), 0;
   analyze_opts op = { NULL, NULL, OUT_TABLE, 512,
                       { EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
-                        EVX_ENGINE_DEFAULT_HOLD } };
+                        EVX_ENGINE_DEFAULT_HOLD }, 0 };
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   int nf = files ? parse(argc, argv, &op, files) : -1;
   if (nf <= 0) {
@@ -407,6 +412,8 @@ int cmd_analyze(int argc, char **argv)
     free(files);
     return 1;
   }
+  if (op.one_voice)
+    evx_engine_model_set_fresh_voice(em, 0);
   timeline *tls = calloc((size_t)nf, sizeof *tls);
   int status = tls ? 0 : 1, ok = 0;
   /* A file that fails is reported (stderr) and left out; the others are
