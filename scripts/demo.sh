@@ -42,10 +42,24 @@ echo "default model learnt from (models/MODEL_CARD.md), so these two show the"
 echo "pipeline working, not what the model can tell apart."
 shared=${EVX_SHARED:-$root/../shared}
 if [[ -d $shared/data/ravdess/Actor_18 ]]; then
-  echo "== acted clips of a RAVDESS actor the model never saw (from $shared/data)"
-  for c in 05:angry 04:sad 02:calm; do
-    f=$shared/data/ravdess/Actor_18/03-01-${c%%:*}-02-01-01-18.flac
-    printf 'truth %-6s ' "${c#*:}"
-    ./build/trainer/emovox analyze "$f" | awk 'NR > 2 && $4 == 1 { last = $0 } END { print last }'
-  done
+  echo "== all 60 clips of RAVDESS actor 18, whom the model never saw (from $shared/data),"
+  echo "   heard as one voice (emovox analyze --one-voice, emotions interleaved);"
+  echo "   the last voiced decision of each clip against the acted emotion:"
+  # 03-01-EE-II-SS-RR-18: sorting by statement, repetition, intensity, then
+  # emotion interleaves the eight emotions
+  mapfile -t clips < <(ls "$shared"/data/ravdess/Actor_18/03-01-*.flac |
+                       sort -t- -k5,5 -k6,6 -k4,4 -k3,3)
+  ./build/trainer/emovox analyze --one-voice --csv "${clips[@]}" | awk -F, '
+    NR > 1 && $13 == 1 { last[$1] = $11 }
+    END {
+      split("neutral calm happy sad angry fear disgust surprised", name, " ")
+      for (f in last) {
+        n = split(f, part, "-"); e = name[part[n - 4] + 0]
+        total[e]++; all++
+        if (last[f] == e) { right[e]++; ok++ }
+      }
+      for (i = 1; i <= 8; i++)
+        printf "  %-9s %d of %d clips heard as %s\n", name[i], right[name[i]], total[name[i]], name[i]
+      printf "  all: %d of %d clips (%.0f%%; chance 12.5%%)\n", ok, all, 100 * ok / all
+    }'
 fi
