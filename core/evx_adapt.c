@@ -3,9 +3,15 @@
 #include <math.h>
 #include <string.h>
 
+/* Values a stream keeps: the model's input, at most EVX_ADAPT_MAX. */
+static uint32_t span(const evx_adapt *a)
+{
+  return a->len < EVX_ADAPT_MAX ? a->len : EVX_ADAPT_MAX;
+}
+
 void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a)
 {
-  uint32_t n = a->len < EVX_ADAPT_MAX ? a->len : EVX_ADAPT_MAX;
+  uint32_t n = span(a);
   s->n = a->prior;
   if (n) {
     memcpy(s->mean, a->mean, n * sizeof *s->mean);
@@ -18,7 +24,7 @@ void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a)
  * windows). */
 void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x)
 {
-  uint32_t n = a->len < EVX_ADAPT_MAX ? a->len : EVX_ADAPT_MAX;
+  uint32_t n = span(a);
   double c = s->n + 1.0;
   if (c > a->memory) c = a->memory;
   if (c < 1.0) c = 1.0;
@@ -36,7 +42,7 @@ void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x)
 
 void evx_adapt_apply(const evx_adapt_state *s, const evx_adapt *a, float *x)
 {
-  uint32_t n = a->len < EVX_ADAPT_MAX ? a->len : EVX_ADAPT_MAX;
+  uint32_t n = span(a);
   for (uint32_t i = 0; i < n; i++)
     x[i] = (x[i] - s->mean[i]) / sqrtf(s->var[i] + EVX_ADAPT_EPS);
 }

@@ -252,8 +252,8 @@ static int parse(reader *r, char *err, size_t errlen)
                       "the input {%u,%u,%u}", m->norm.len, m->norm.axis, dims[0], dims[1], dims[2]);
   }
   if (m->adapt.len && m->adapt.len != evx_shape_elems(m->input))
-    return evx_fail(err, errlen, "adaptation: length %u does not match the input size %u",
-                    m->adapt.len, m->input.c * m->input.h * m->input.w);
+    return evx_fail(err, errlen, "adaptation: length %u does not match the input size %llu",
+                    m->adapt.len, (unsigned long long)evx_shape_elems(m->input));
   if (read_tensors(r, r->b + dir, n_t, data, err, errlen)) return -1;
   return evx_model_finalize(m, err, errlen);
 }

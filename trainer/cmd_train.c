@@ -308,28 +308,15 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
 static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds)
 {
   uint32_t *group = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
-  uint32_t *first = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1)); /* clip of each group */
   float *w = malloc(sizeof(float) * (ds->n ? ds->n : 1));
-  uint32_t groups = 0;
-  if (!group || !first || !w) {
-    free(group), free(first), free(w);
-    return NULL;
+  long groups = group && w ? evx_dataset_groups(ds, cl, 0, group) : -1;
+  if (groups < 0) {
+    free(w);
+    w = NULL;
+  } else {
+    tl_group_weights(group, ds->n, (uint32_t)groups, w);
   }
-  for (size_t i = 0; i < ds->n; i++) {
-    const char *spk = cl->clips[ds->clip[i]].speaker;
-    uint32_t g = groups;
-    /* rows come clip by clip: most rows share the previous row's speaker */
-    if (i && !strcmp(cl->clips[first[group[i - 1]]].speaker, spk))
-      g = group[i - 1];
-    else
-      for (uint32_t k = 0; k < groups; k++)
-        if (!strcmp(cl->clips[first[k]].speaker, spk)) { g = k; break; }
-    if (g == groups)
-      first[groups++] = ds->clip[i];
-    group[i] = g;
-  }
-  tl_group_weights(group, ds->n, groups, w);
-  free(group), free(first);
+  free(group);
   return w;
 }
 
@@ -461,7 +448,7 @@ int cmd_train(int argc, char **argv)
               EVX_ADAPT_MAX);
       goto out;
     }
-    if (tl_adapt_by_stream(&ad, 1, &cl, &ds[EVX_TRAIN]) ||
+    if (tl_adapt_by_stream(&ad, &cl, &ds[EVX_TRAIN]) ||
         (view = tl_adapt_view(&ad), tl_adapt_replay(&view, 1, 1, &cl, &ds[EVX_VAL]))) {
       fprintf(stderr, "emovox train: out of memory\n");
       goto out;

@@ -164,6 +164,37 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
   return rc;
 }
 
+/* Rows come clip by clip, so most rows share the previous row's group. */
+long evx_dataset_groups(const evx_dataset *ds, const evx_cliplist *cl, int by_variant,
+                        uint32_t *id)
+{
+  size_t cap = 64, n = 0;
+  uint32_t *first = malloc(cap * sizeof *first); /* a row of each group */
+  if (!first) return -1;
+  for (size_t i = 0; i < ds->n; i++) {
+    const char *spk = cl->clips[ds->clip[i]].speaker;
+    size_t g = n;
+    if (i && (!by_variant || ds->variant[i] == ds->variant[i - 1]) &&
+        !strcmp(cl->clips[ds->clip[i - 1]].speaker, spk))
+      g = id[i - 1];
+    else
+      for (size_t k = 0; k < n; k++)
+        if ((!by_variant || ds->variant[first[k]] == ds->variant[i]) &&
+            !strcmp(cl->clips[ds->clip[first[k]]].speaker, spk)) { g = k; break; }
+    if (g == n) {
+      if (n == cap) {
+        uint32_t *f = realloc(first, 2 * cap * sizeof *first);
+        if (!f) { free(first); return -1; }
+        first = f, cap *= 2;
+      }
+      first[n++] = (uint32_t)i;
+    }
+    id[i] = (uint32_t)g;
+  }
+  free(first);
+  return (long)n;
+}
+
 void evx_dataset_free(evx_dataset *ds)
 {
   free(ds->x);

@@ -54,6 +54,12 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
                       const evx_split *sp, int side,
                       const evx_feature_config *cfg,
                       const evx_dataset_opts *o, char *err, size_t errlen);
+/* Group id of every row of ds: its clip's speaker, and with by_variant also
+ * its variant (an augmented copy apart from the original). Ids count from 0
+ * in order of first appearance; id has ds->n entries. Returns the number of
+ * groups, or -1 when out of memory. */
+long evx_dataset_groups(const evx_dataset *ds, const evx_cliplist *cl, int by_variant,
+                        uint32_t *id);
 void evx_dataset_free(evx_dataset *ds);
 
 #endif

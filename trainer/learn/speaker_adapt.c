@@ -5,51 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Stream id of every row (speaker x variant); returns the stream count, or
- * -1 when out of memory. Rows come clip by clip, so most rows share the
- * previous row's stream. */
-static long stream_ids(const evx_cliplist *cl, const evx_dataset *ds, uint32_t *id)
-{
-  size_t cap = 64, n = 0;
-  uint32_t *first = malloc(cap * sizeof *first); /* a row of each stream */
-  if (!first) return -1;
-  for (size_t i = 0; i < ds->n; i++) {
-    const char *spk = cl->clips[ds->clip[i]].speaker;
-    size_t g = n;
-    if (i && ds->variant[i] == ds->variant[i - 1] &&
-        !strcmp(cl->clips[ds->clip[i - 1]].speaker, spk))
-      g = id[i - 1];
-    else
-      for (size_t k = 0; k < n; k++)
-        if (ds->variant[first[k]] == ds->variant[i] &&
-            !strcmp(cl->clips[ds->clip[first[k]]].speaker, spk)) { g = k; break; }
-    if (g == n) {
-      if (n == cap) {
-        uint32_t *f = realloc(first, 2 * cap * sizeof *first);
-        if (!f) { free(first); return -1; }
-        first = f, cap *= 2;
-      }
-      first[n++] = (uint32_t)i;
-    }
-    id[i] = (uint32_t)g;
-  }
-  free(first);
-  return (long)n;
-}
-
-int tl_adapt_by_stream(tl_adapt *ad, int fit, const evx_cliplist *cl, evx_dataset *ds)
+int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
 {
   uint32_t d = ds->dim;
   uint32_t *id = malloc((ds->n + 1) * sizeof *id);
-  long ns = id ? stream_ids(cl, ds, id) : -1;
+  long ns = id ? evx_dataset_groups(ds, cl, 1, id) : -1;
   double *s = ns >= 0 ? calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s) : NULL;
   size_t *cnt = s ? calloc((size_t)ns + 1, sizeof *cnt) : NULL;
-  if (fit && cnt && !ad->mean) {
+  if (cnt && !ad->mean) {
     ad->len = d;
     ad->mean = calloc(d, sizeof *ad->mean);
     ad->var = calloc(d, sizeof *ad->var);
   }
-  if (!cnt || (fit && (!ad->mean || !ad->var))) {
+  if (!cnt || !ad->mean || !ad->var) {
     free(id), free(s), free(cnt);
     return -1;
   }
@@ -75,8 +43,7 @@ int tl_adapt_by_stream(tl_adapt *ad, int fit, const evx_cliplist *cl, evx_datase
     for (uint32_t k = 0; k < d; k++)
       x[k] = (float)((x[k] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
   }
-  if (fit)
-    for (uint32_t k = 0; k < d; k++) ad->mean[k] = (float)pm[k], ad->var[k] = (float)pv[k];
+  for (uint32_t k = 0; k < d; k++) ad->mean[k] = (float)pm[k], ad->var[k] = (float)pv[k];
   free(id), free(s), free(cnt);
   return 0;
 }
@@ -88,7 +55,7 @@ int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_clipl
   uint32_t *id = malloc((ds->n + 1) * sizeof *id);
   size_t *start = malloc((ds->n + 1) * sizeof *start), *order = malloc((ds->n + 1) * sizeof *order);
   evx_adapt_state *st = malloc(sizeof *st);
-  long ns = id && start && order && st ? stream_ids(cl, ds, id) : -1;
+  long ns = id && start && order && st ? evx_dataset_groups(ds, cl, 1, id) : -1;
   if (ns < 0) {
     free(id), free(start), free(order), free(st);
     return -1;

@@ -21,10 +21,10 @@ typedef struct {
   float *mean, *var;         /* malloc'd, len each */
 } tl_adapt;
 
-/* Normalise each stream of ds by its own statistics, in place; with fit,
- * also set ad's population statistics from these streams (ad->prior and
- * ad->memory are the caller's). 0, or -1 when out of memory. */
-int tl_adapt_by_stream(tl_adapt *ad, int fit, const evx_cliplist *cl, evx_dataset *ds);
+/* Normalise each stream of ds by its own statistics, in place, and set ad's
+ * population statistics from these streams (ad->prior and ad->memory are the
+ * caller's). 0, or -1 when out of memory. */
+int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds);
 
 /* Replay each stream of ds through a's running statistics (the plugin's
  * behaviour), normalising rows in place. mode: 1 = stream (as the plugin),
