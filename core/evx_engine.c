@@ -241,6 +241,7 @@ static void adopt(evx_engine *e, evx_engine_model *em)
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
   e->flops_per_sample = em ? (double)em->work / (SLICE_SHARE * interval) : 0.0;
   e->stats.flops_per_sample = e->flops_per_sample;
+  e->stats.work_per_inference = em ? em->work : 0;
 }
 
 evx_engine *evx_engine_init(void *mem, size_t size, double host_rate, uint32_t max_block,
@@ -565,4 +566,5 @@ void evx_engine_reset_stats(evx_engine *e)
 {
   memset(&e->stats, 0, sizeof e->stats);
   e->stats.flops_per_sample = e->flops_per_sample;
+  e->stats.work_per_inference = e->active ? e->active->work : 0;
 }

@@ -70,11 +70,13 @@ typedef struct {
   uint64_t pushes;             /* evx_engine_push calls */
   uint64_t inferences;         /* inferences completed */
   uint64_t forced;             /* completed at a boundary instead of sliced */
-  uint64_t max_call_budget;    /* most FLOPs granted to evx_net_step in one
-                                  push (a forced completion counts as the
-                                  model's whole FLOPs) */
+  uint64_t max_call_budget;    /* most work (FLOPs) granted in one push; a
+                                  forced completion counts as a whole
+                                  work_per_inference */
   uint64_t max_call_samples;   /* most samples in one push */
   double flops_per_sample;     /* the current slicing rate */
+  uint64_t work_per_inference; /* the active model's work per update: window
+                                  summary + network, in FLOPs (0 without) */
 } evx_engine_stats;
 
 /* A model prepared for the engine: the model, its net arena and input

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <ftw.h>
 #include <unistd.h>
 
 static int is_dir(const char *p)
@@ -45,11 +46,58 @@ const char *tu_shared_path(char *buf, size_t len, const char *rel)
   return buf;
 }
 
+/* Every directory tu_tmpdir made, with the pid that made it: each process
+ * removes only its own at exit, so a forked child that leaves through exit()
+ * does not take its parent's directories along. */
+#define TU_MAX_TMPDIRS 256
+static struct { char *path; pid_t owner; } tmpdirs[TU_MAX_TMPDIRS];
+static int n_tmpdirs;
+static int cleanup_registered;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path); /* best effort: keep walking */
+  return 0;
+}
+
+static void remove_tmpdirs(void)
+{
+  int keep = getenv("EVX_KEEP_TMP") != NULL;
+  for (int i = 0; i < n_tmpdirs; i++) {
+    if (tmpdirs[i].owner == getpid()) {
+      if (keep)
+        fprintf(stderr, "kept %s (EVX_KEEP_TMP)\n", tmpdirs[i].path);
+      else
+        nftw(tmpdirs[i].path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    free(tmpdirs[i].path);
+  }
+  n_tmpdirs = 0;
+}
+
 const char *tu_tmpdir(void)
 {
-  static char buf[256];
-  snprintf(buf, sizeof buf, "/tmp/evx-test-XXXXXX");
-  return mkdtemp(buf);
+  const char *base = getenv("TMPDIR");
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s/evx-test-XXXXXX", base && *base ? base : "/tmp");
+  if (n_tmpdirs == TU_MAX_TMPDIRS || !mkdtemp(buf))
+    return NULL;
+  char *dir = strdup(buf);
+  if (!dir) {
+    rmdir(buf);
+    return NULL;
+  }
+  if (!cleanup_registered) {
+    cleanup_registered = 1;
+    atexit(remove_tmpdirs);
+  }
+  tmpdirs[n_tmpdirs].path = dir;
+  tmpdirs[n_tmpdirs].owner = getpid();
+  n_tmpdirs++;
+  return dir;
 }
 
 float *tu_read_audio(const char *path, size_t *n, double *rate)

@@ -30,7 +30,10 @@ const char *tu_shared_path(char *buf, size_t len, const char *rel);
 const char *tu_source_root(void);
 const char *tu_build_root(void);
 
-/* A fresh private temporary directory (removed by nothing: under /tmp). */
+/* A fresh private temporary directory under $TMPDIR (else /tmp), new on every
+ * call; the string stays valid. All are removed with their contents when the
+ * test process exits, unless EVX_KEEP_TMP is set (then their paths are
+ * printed). NULL on failure. */
 const char *tu_tmpdir(void);
 
 /* Whole file as mono float (channels averaged); malloc'd. NULL on error. */
