@@ -2,7 +2,7 @@
 # models/measure.sh [OUT]: retrains models/default.emvx exactly as MODEL_CARD.md
 # says (same seed, same --threads: same bytes) and measures every figure of the
 # card into OUT (default out/model): held-out RAVDESS actors, the seed
-# architecture beside it, cross-corpus SAVEE, noise and codec robustness.
+# architecture beside it, cross-corpus SAVEE and TESS, noise and codec robustness.
 # Needs ../shared/data and a built tree (build/). About 15 minutes on 2 cores;
 # EVX_CACHE=DIR reuses extracted features between runs (same results).
 set -euo pipefail
@@ -47,6 +47,12 @@ $E train --data $D/ravdess --data $D/tess "${cache[@]}" "${split[@]}" "${recipe[
   --out "$out/nosavee.emvx" --quiet 2> "$out/nosavee.log"
 $E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --report "$out/savee" | tee "$out/savee.txt"
 $E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --adapt cold --report "$out/savee-cold"
+
+echo "== cross-corpus: trained without TESS, scored on all of TESS (7 classes, 2 unseen speakers)"
+$E train --data $D/ravdess --data $D/savee "${cache[@]}" "${split[@]}" "${recipe[@]}" \
+  --out "$out/notess.emvx" --quiet 2> "$out/notess.log"
+$E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --report "$out/tess" | tee "$out/tess.txt"
+$E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --adapt cold --report "$out/tess-cold"
 
 echo "== noise and codecs, the shipped model on the held-out actors"
 for n in white babble; do
