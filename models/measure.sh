@@ -27,6 +27,9 @@ score "$out/default.log"
 printf 'the same, cold (population statistics only, no adaptation): '
 $E eval "$out/default.emvx" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
   --adapt cold --report "$out/default-cold"
+printf 'the same, the four actors interleaved in one stream (several voices, no reset): '
+$E eval "$out/default.emvx" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
+  --adapt shared
 if [[ ${EVX_SHIP:-0} == 1 ]]; then   # make this run's bundle the shipped one
   cp "$out/default.emvx" models/default.emvx
   cp "$out/default/confusion_window.svg" models/confusion_window.svg

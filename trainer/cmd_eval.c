@@ -19,10 +19,13 @@ static const char usage_text[] =
   "usage: emovox eval BUNDLE.emvx --data DIR|CSV [--data ...] [--report DIR] [options]\n"
   "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q] [--seed N]\n"
   "  --side train|val|test  with split options: score only that side (test)\n"
-  "  --adapt stream|cold    a bundle with speaker adaptation: replay each speaker's\n"
-  "                        clips in a shuffled order (--seed) through the running\n"
-  "                        statistics, as the plugin hears them (stream), or score\n"
-  "                        every window with the population statistics only (cold)\n"
+  "  --adapt stream|cold|shared   a bundle with speaker adaptation: replay each\n"
+  "                        speaker's clips in a shuffled order (--seed) through the\n"
+  "                        running statistics, as the plugin hears one voice\n"
+  "                        (stream); score every window with the population\n"
+  "                        statistics only (cold); or replay all clips, speakers\n"
+  "                        interleaved, as one stream (shared: several voices on\n"
+  "                        one track with no reset)\n"
   "  --quiet                no corpus summary\n";
 
 /* --noise, --snr, --codec, --seed into o. 1 if argv[*i] was one, 0 if not,
@@ -93,7 +96,8 @@ int cmd_eval(int argc, char **argv)
   }
   int side = !strcmp(side_name, "train") ? EVX_TRAIN : !strcmp(side_name, "val") ? EVX_VAL
              : !strcmp(side_name, "test") ? EVX_TEST : -1;
-  int adapt_mode = !strcmp(adapt, "stream") ? 1 : !strcmp(adapt, "cold") ? 0 : -1;
+  int adapt_mode = !strcmp(adapt, "stream") ? TL_ADAPT_STREAM : !strcmp(adapt, "cold")
+                   ? TL_ADAPT_COLD : !strcmp(adapt, "shared") ? TL_ADAPT_SHARED : -1;
   if (!bundle || !d.n_data || side < 0 || adapt_mode < 0) {
     fputs(usage_text, stderr);
     return 2;
@@ -142,8 +146,11 @@ int cmd_eval(int argc, char **argv)
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
   cmd = evx_command_line(argc, argv);
-  const char *how = !m->adapt.len ? "" : adapt_mode ? ", speaker-adapted (stream)"
-                                                   : ", cold (no speaker adaptation)";
+  const char *how = !m->adapt.len ? ""
+                    : adapt_mode == TL_ADAPT_STREAM ? ", speaker-adapted (stream)"
+                    : adapt_mode == TL_ADAPT_SHARED ? ", adapted as one shared stream "
+                                                      "(speakers interleaved)"
+                                                    : ", cold (no speaker adaptation)";
   char what[128];
   if (d.split_given)
     snprintf(what, sizeof what, "%s side of the split%s", evx_side_name(side), how);
@@ -155,18 +162,16 @@ int cmd_eval(int argc, char **argv)
                    .degradation_json = deg_json, .n = ds.n, .k = m->n_labels, .labels = labels,
                    .probs = probs, .y = ds.y, .clip = ds.clip };
   double ua_w = 0, ua_c = 0;
-  const char *dir = report_dir ? report_dir : NULL;
-  if (dir && evx_report_write(dir, &r, &ua_w, &ua_c, err, sizeof err)) {
+  if (evx_report_write(report_dir, &r, &ua_w, &ua_c, err, sizeof err)) {
     fprintf(stderr, "emovox eval: %s\n", err);
     goto out;
   }
-  if (dir)
-    printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s\n",
-           what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips,
-           d.split_given && sp.random ? " -- " : "",
-           d.split_given && sp.random ? evx_split_warning(&sp) : "",
-           evx_degrade_enabled(&deg) ? " -- degradation: " : "",
-           evx_degrade_enabled(&deg) ? deg_text : "");
+  printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s\n",
+         what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips,
+         d.split_given && sp.random ? " -- " : "",
+         d.split_given && sp.random ? evx_split_warning(&sp) : "",
+         evx_degrade_enabled(&deg) ? " -- degradation: " : "",
+         evx_degrade_enabled(&deg) ? deg_text : "");
   rc = 0;
 out:
   free(cmd);

@@ -386,7 +386,7 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
                    .probs = probs, .y = ds->y, .clip = ds->clip };
   double ua_w = 0, ua_c = 0;
   int rc = -1;
-  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, 1, 1, cl, ds)) ||
+  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, TL_ADAPT_STREAM, 1, cl, ds)) ||
       tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
     fprintf(stderr, "emovox train: out of memory\n");
   else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
@@ -449,7 +449,7 @@ int cmd_train(int argc, char **argv)
       goto out;
     }
     if (tl_adapt_by_stream(&ad, &cl, &ds[EVX_TRAIN]) ||
-        (view = tl_adapt_view(&ad), tl_adapt_replay(&view, 1, 1, &cl, &ds[EVX_VAL]))) {
+        (view = tl_adapt_view(&ad), tl_adapt_replay(&view, TL_ADAPT_STREAM, 1, &cl, &ds[EVX_VAL]))) {
       fprintf(stderr, "emovox train: out of memory\n");
       goto out;
     }

@@ -313,7 +313,7 @@ static void do_confusion(FILE *f, const void *p)
 int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
                      double *ua_clip, char *err, size_t errlen)
 {
-  if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+  if (dir && mkdir(dir, 0755) != 0 && errno != EEXIST) {
     snprintf(err, errlen, "%s: cannot create report directory: %s", dir, strerror(errno));
     return -1;
   }
@@ -325,11 +325,11 @@ int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
     return -1;
   }
   emit_ctx c = { r, g, ng, 0 }, cc = { r, g, ng, 1 };
-  int rc = emit(dir, "report.json", do_json, &c, err, errlen);
-  rc = rc ? rc : emit(dir, "report.md", do_md, &c, err, errlen);
-  rc = rc ? rc : emit(dir, "confusion_window.svg", do_confusion, &c, err, errlen);
-  rc = rc ? rc : emit(dir, "confusion_clip.svg", do_confusion, &cc, err, errlen);
-  if (!rc && r->n_hist)
+  int rc = !dir ? 0 : emit(dir, "report.json", do_json, &c, err, errlen);
+  rc = rc || !dir ? rc : emit(dir, "report.md", do_md, &c, err, errlen);
+  rc = rc || !dir ? rc : emit(dir, "confusion_window.svg", do_confusion, &c, err, errlen);
+  rc = rc || !dir ? rc : emit(dir, "confusion_clip.svg", do_confusion, &cc, err, errlen);
+  if (!rc && dir && r->n_hist)
     rc = emit(dir, "learning_curves.svg", do_curves, &c, err, errlen);
   if (ua_window)
     *ua_window = tl_ua(&g[0].win);

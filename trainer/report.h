@@ -37,8 +37,9 @@ typedef struct {
 /* "emovox " + the subcommand's argv, shell-quoted where needed; malloc'd. */
 char *evx_command_line(int argc, char **argv);
 
-/* Write the files into dir (created if missing). 0, or -1 with err. On
- * success *ua_window and *ua_clip (may be NULL) receive the overall UAs. */
+/* Write the files into dir (created if missing; NULL: write nothing, only
+ * score). 0, or -1 with err. On success *ua_window and *ua_clip (may be
+ * NULL) receive the overall UAs. */
 int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
                      double *ua_clip, char *err, size_t errlen);
 

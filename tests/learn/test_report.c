@@ -70,6 +70,17 @@ static void test_train_and_eval_reports(void **state)
   free(js);
   /* eval writes no learning curves: it did not train. */
   assert_null(lf_read_text(rep_eval, "learning_curves.svg"));
+
+  /* without --report, eval still prints the scores (it once printed nothing) */
+  char log[4200];
+  snprintf(log, sizeof log, "%s/eval-no-report.log", dir);
+  char *bare[] = { "eval", out, "--data", manifest, "--quiet", NULL };
+  assert_int_equal(tu_run_emovox(bare, log, 0), 0);
+  char *said = tu_slurp(log, NULL);
+  assert_non_null(said);
+  assert_non_null(strstr(said, "every clip given: UA "));
+  assert_non_null(strstr(said, "% per window"));
+  free(said);
 }
 
 static void test_bad_usage(void **state)

@@ -48,8 +48,8 @@ int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
   return 0;
 }
 
-int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_cliplist *cl,
-                    evx_dataset *ds)
+int tl_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
+                    const evx_cliplist *cl, evx_dataset *ds)
 {
   uint32_t d = ds->dim;
   uint32_t *id = malloc((ds->n + 1) * sizeof *id);
@@ -59,6 +59,10 @@ int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_clipl
   if (ns < 0) {
     free(id), free(start), free(order), free(st);
     return -1;
+  }
+  if (mode == TL_ADAPT_SHARED) {   /* one stream: every row in group 0 */
+    memset(id, 0, ds->n * sizeof *id);
+    ns = ds->n ? 1 : 0;
   }
   /* clip runs: rows [start[c], start[c + 1]) */
   size_t nc = 0;
@@ -78,7 +82,7 @@ int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_clipl
     evx_adapt_reset(st, a);
     for (size_t k = 0; k < m; k++)
       for (size_t i = start[order[k]]; i < start[order[k] + 1]; i++) {
-        if (mode) evx_adapt_update(st, a, ds->x + i * d);
+        if (mode != TL_ADAPT_COLD) evx_adapt_update(st, a, ds->x + i * d);
         evx_adapt_apply(st, a, ds->x + i * d);
       }
   }

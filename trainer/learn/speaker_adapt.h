@@ -26,12 +26,22 @@ typedef struct {
  * caller's). 0, or -1 when out of memory. */
 int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds);
 
-/* Replay each stream of ds through a's running statistics (the plugin's
- * behaviour), normalising rows in place. mode: 1 = stream (as the plugin),
- * 0 = cold (population statistics only: a voice heard for the first time).
- * 0, or -1 when out of memory. */
-int tl_adapt_replay(const evx_adapt *a, int mode, uint64_t seed, const evx_cliplist *cl,
-                    evx_dataset *ds);
+/* How tl_adapt_replay plays rows through the running statistics. */
+enum tl_adapt_mode {
+  TL_ADAPT_COLD = 0,   /* population statistics only: a voice heard for the
+                          first time */
+  TL_ADAPT_STREAM = 1, /* each stream on its own, as one plugin instance per
+                          voice (or a reset between voices) hears it */
+  TL_ADAPT_SHARED = 2  /* every clip in one stream, speakers interleaved: one
+                          instance hearing several voices with no reset (a
+                          panel or podcast track) */
+};
+
+/* Replay the rows of ds through a's running statistics (the plugin's
+ * behaviour), normalising them in place: clips in an order shuffled by seed,
+ * windows in time order. 0, or -1 when out of memory. */
+int tl_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
+                    const evx_cliplist *cl, evx_dataset *ds);
 
 evx_adapt tl_adapt_view(const tl_adapt *ad);
 void tl_adapt_free(tl_adapt *ad);
