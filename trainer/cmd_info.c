@@ -45,7 +45,11 @@ static void print_layer(uint32_t i, const evx_layer *l)
 
 int cmd_info(int argc, char **argv)
 {
-  if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    printf("usage: emovox info BUNDLE.emvx\n");
+    return 0;
+  }
+  if (argc != 2) {
     fprintf(stderr, "usage: emovox info BUNDLE.emvx\n");
     return 2;
   }

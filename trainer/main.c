@@ -1,8 +1,13 @@
 /* emovox: the command line (features, info, train, eval, analyze).
  * Each subcommand lives in its own cmd_*.c; this file only dispatches. */
 #include "cmd.h"
+#include "evx_bundle_format.h"
 #include <stdio.h>
 #include <string.h>
+
+#ifndef EVX_VERSION
+#define EVX_VERSION "unknown"
+#endif
 
 static const struct {
   const char *name;
@@ -12,26 +17,46 @@ static const struct {
   { "features", cmd_features, "features IN [--out OUT.csv]   per-frame features as CSV" },
   { "info",     cmd_info,     "info BUNDLE                    describe a weight bundle" },
   { "train",    cmd_train,    "train --data DIR ... --out B   train a model into a bundle" },
-  { "eval",     cmd_eval,     "eval BUNDLE --data DIR ...     evaluate a bundle, write a report" },
+  { "eval",     cmd_eval,     "eval BUNDLE --data DIR ...     score a bundle [--report DIR]" },
   { "analyze",  cmd_analyze,  "analyze FILE... [--csv|--json] [--svg PLOT]  emotion timeline" },
 };
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
   fprintf(f, "usage: emovox COMMAND [ARGS]\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+  for (size_t i = 0; i < N_COMMANDS; i++)
     fprintf(f, "  %s\n", commands[i].summary);
+  fprintf(f, "\n`emovox help COMMAND` or `emovox COMMAND --help` for its options; "
+             "`emovox --version`.\n");
 }
 
 int main(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+      (!strcmp(argv[1], "help") && argc == 2)) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name))
-      return commands[i].run(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+    printf("emovox %s (reads bundle formats %u..%u)\n", EVX_VERSION, EVX_BUNDLE_VERSION_MIN,
+           EVX_BUNDLE_VERSION);
+    return 0;
+  }
+  /* `emovox help CMD` is `emovox CMD --help` */
+  int help = !strcmp(argv[1], "help");
+  const char *name = argv[help ? 2 : 1];
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (!strcmp(name, commands[i].name)) {
+      char *h[] = { argv[2], "--help", NULL };
+      return help ? commands[i].run(2, h) : commands[i].run(argc - 1, argv + 1);
+    }
+  if (help) {
+    fprintf(stderr, "emovox help: unknown command '%s'\n", name);
+    usage(stderr);
+    return 2;
+  }
   fprintf(stderr, "emovox: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;

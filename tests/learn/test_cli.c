@@ -1,0 +1,75 @@
+/* test_cli.c: the emovox command line's own surface: --version, help for
+ * every command (exit 0, on stdout), unknown commands (exit 2). */
+#include "test_util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Run emovox with args, stdout and stderr into a fresh log; the exit code and
+ * the log's text (malloc'd) in *said. */
+static int run(char *const args[], char **said)
+{
+  static int n;
+  char log[4200];
+  snprintf(log, sizeof log, "%s/cli-%d.log", tu_tmpdir(), n++);
+  int rc = tu_run_emovox(args, log, 0);
+  *said = tu_slurp(log, NULL);
+  if (!*said)
+    *said = calloc(1, 1);
+  return rc;
+}
+
+static void test_version(void **state)
+{
+  (void)state;
+  char *said, *a[] = { "--version", NULL };
+  assert_int_equal(run(a, &said), 0);
+  assert_int_equal(strncmp(said, "emovox ", 7), 0);
+  assert_non_null(strstr(said, "bundle formats 1..2"));
+  free(said);
+}
+
+static void test_help_for_every_command(void **state)
+{
+  (void)state;
+  const char *cmds[] = { "features", "info", "train", "eval", "analyze" };
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char *said, *a[] = { "help", (char *)cmds[i], NULL }, *b[] = { (char *)cmds[i], "--help", NULL };
+    assert_int_equal(run(a, &said), 0);
+    assert_non_null(strstr(said, "usage: emovox "));
+    assert_non_null(strstr(said, cmds[i]));
+    free(said);
+    assert_int_equal(run(b, &said), 0);
+    assert_non_null(strstr(said, "usage: emovox "));
+    free(said);
+  }
+  char *said, *top[] = { "help", NULL };
+  assert_int_equal(run(top, &said), 0);
+  assert_non_null(strstr(said, "commands:"));
+  free(said);
+}
+
+static void test_unknown_commands(void **state)
+{
+  (void)state;
+  char *said, *a[] = { "frobnicate", NULL }, *b[] = { "help", "frobnicate", NULL };
+  assert_int_equal(run(a, &said), 2);
+  assert_non_null(strstr(said, "unknown command 'frobnicate'"));
+  free(said);
+  assert_int_equal(run(b, &said), 2);
+  assert_non_null(strstr(said, "unknown command 'frobnicate'"));
+  free(said);
+  char *none[] = { NULL };
+  assert_int_equal(run(none, &said), 2);
+  free(said);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_version),
+    cmocka_unit_test(test_help_for_every_command),
+    cmocka_unit_test(test_unknown_commands),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
