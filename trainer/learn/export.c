@@ -119,7 +119,7 @@ static int two_dense(const tl_graph *g, uint32_t *d1, uint32_t *d2)
 int tl_merge_ensemble(const tl_graph *g, const float *const *member, uint32_t k,
                       const tl_graph *gm, float *out, char *err, size_t errlen)
 {
-  uint32_t a1, a2, b1, b2;
+  uint32_t a1 = 0, a2 = 0, b1 = 0, b2 = 0; /* set by two_dense; gcc -O3 cannot tell */
   if (k < 1 || two_dense(g, &a1, &a2) || two_dense(gm, &b1, &b2) || a1 != b1 || a2 != b2 ||
       g->n_layers != gm->n_layers) {
     snprintf(err, errlen, "an ensemble needs one hidden Dense layer (--arch mlp --channels H)");
