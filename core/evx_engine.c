@@ -36,8 +36,9 @@ struct evx_engine_model {
   void *net_mem;
   evx_net *net;
   float *input;                 /* evx_input_shape floats (staging) */
-  evx_adapt_state *adapt;       /* the stream's speaker statistics (NULL when
-                                   the model has no adaptation) */
+  evx_adapt_state *adapt;       /* speaker statistics, one per voice slot
+                                   (EVX_ENGINE_VOICES; NULL when the model
+                                   has no adaptation) */
   int keep_voice;               /* 1: a new engine carries on with adapt */
   int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
   uint64_t flops;               /* of the network */
@@ -56,6 +57,10 @@ struct evx_engine {
                                    are always contiguous */
   uint32_t cap, pos, filled;
   uint64_t frames;              /* frames seen since reset */
+  uint32_t voice;               /* the voice slot in use (evx_engine_set_voice) */
+  uint64_t voice_from;          /* frame where the current voice began
+                                   (evx_engine_new_voice): older frames never
+                                   join its statistics */
   uint32_t since;               /* frames since the last boundary */
   double power;                 /* sum of frame rms^2 since the last boundary */
 
@@ -89,6 +94,13 @@ static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
   return NULL;
 }
 
+/* Every voice slot of an adapting em back to the population statistics. */
+static void forget_all(evx_engine_model *em)
+{
+  for (uint32_t k = 0; k < EVX_ENGINE_VOICES; k++)
+    evx_adapt_reset(em->adapt + k, &em->model->adapt);
+}
+
 evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
 {
   if (!m)
@@ -117,8 +129,8 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
   evx_shape s = evx_input_shape(c);
   size_t nsz = evx_net_size(m);
   em->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
-  if (m->adapt.len && (em->adapt = malloc(sizeof *em->adapt)))
-    evx_adapt_reset(em->adapt, &m->adapt);
+  if (m->adapt.len && (em->adapt = malloc(EVX_ENGINE_VOICES * sizeof *em->adapt)))
+    forget_all(em);
   em->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
   em->net = em->net_mem ? evx_net_init(em->net_mem, nsz, m) : NULL;
   if (!em->input || !em->net || (m->adapt.len && !em->adapt)) {
@@ -170,7 +182,7 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
   evx_shape s = evx_input_shape(&em->model->cfg);
   return sizeof *em + sizeof *em->model + evx_net_size(em->model) +
          ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
-         (em->adapt ? sizeof *em->adapt : 0) +
+         (em->adapt ? EVX_ENGINE_VOICES * sizeof *em->adapt : 0) +
          (size_t)evx_model_params(em->model) * sizeof(float);
 }
 
@@ -236,7 +248,7 @@ static void adopt(evx_engine *e, evx_engine_model *em)
 {
   e->active = em;
   if (em && em->adapt && !em->keep_voice)
-    evx_adapt_reset(em->adapt, &em->model->adapt); /* no history for this model yet */
+    forget_all(em);   /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
   e->flops_per_sample = em ? (double)em->work / (SLICE_SHARE * interval) : 0.0;
@@ -402,7 +414,7 @@ static void begin(evx_engine *e, int learn)
    * they stay in place for cap - n >= U more frames (fits()) */
   const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
   evx_input_begin(&e->job, c, w, n);
-  e->learn = learn;
+  e->learn = learn && e->frames - n >= e->voice_from;
   e->prep = 1;
   e->busy = 1;
 }
@@ -423,9 +435,10 @@ static int advance(evx_engine *e, uint64_t budget)
     if (!done)
       return 0;
     if (em->adapt) {
+      evx_adapt_state *st = em->adapt + e->voice;
       if (e->learn)
-        evx_adapt_update(em->adapt, &em->model->adapt, em->input);
-      evx_adapt_apply(em->adapt, &em->model->adapt, em->input);
+        evx_adapt_update(st, &em->model->adapt, em->input);
+      evx_adapt_apply(st, &em->model->adapt, em->input);
     }
     evx_net_begin(em->net, em->input);
     e->prep = 0;
@@ -547,9 +560,38 @@ void evx_engine_reset(evx_engine *e)
   e->busy = 0;
   uint64_t updates = e->out.updates;
   if (e->active && e->active->adapt)
-    evx_adapt_reset(e->active->adapt, &e->active->model->adapt);
+    forget_all(e->active);
+  e->voice_from = 0;
   clear_state(e);
   e->out.updates = updates;
+}
+
+/* Windows that began before now still hold the previous voice: they are
+ * scored but not learned from, the one in progress included. */
+static void voice_changes_now(evx_engine *e)
+{
+  e->voice_from = e->frames;
+  e->learn = 0;
+}
+
+void evx_engine_new_voice(evx_engine *e)
+{
+  if (e->active && e->active->adapt)
+    evx_adapt_reset(e->active->adapt + e->voice, &e->active->model->adapt);
+  voice_changes_now(e);
+}
+
+void evx_engine_set_voice(evx_engine *e, uint32_t slot)
+{
+  if (slot >= EVX_ENGINE_VOICES || slot == e->voice)
+    return;
+  e->voice = slot;
+  voice_changes_now(e);
+}
+
+uint32_t evx_engine_voice(const evx_engine *e)
+{
+  return e->voice;
 }
 
 const evx_engine_out *evx_engine_output(const evx_engine *e)

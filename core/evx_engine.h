@@ -149,8 +149,29 @@ uint32_t evx_engine_push(evx_engine *e, const float *in, uint32_t n);
 int evx_engine_finish(evx_engine *e);
 
 /* Forget the audio history, the published state and the speaker
- * statistics of an adapting model (call it when the voice changes). RT-safe. */
+ * statistics of an adapting model (every voice slot's). RT-safe. */
 void evx_engine_reset(evx_engine *e);
+
+/* A new speaker: an adapting model's speaker statistics go back to the
+ * population's, and windows that began before this call are not learned
+ * from (they still hold the previous voice); a window whose summary is
+ * still being computed is normalised by the population's. Nothing else
+ * changes: audio
+ * history, smoothing and the published state carry on, so the outputs do
+ * not jump. For a track whose voices take turns: call it at each change of
+ * speaker. No effect without adaptation. RT-safe, O(input size). */
+void evx_engine_new_voice(evx_engine *e);
+
+/* Voice slots: an adapting model keeps speaker statistics for up to
+ * EVX_ENGINE_VOICES voices. evx_engine_set_voice switches to slot (0-based;
+ * out of range: ignored), whose statistics carry on where that voice left
+ * them (a slot never used starts at the population's). For a dialogue:
+ * slot 0 while one speaker talks, slot 1 while the other does. Windows that
+ * began before the switch are not learned into the new slot. The slot
+ * survives evx_engine_reset (which forgets every slot's statistics). RT-safe. */
+#define EVX_ENGINE_VOICES 8u
+void evx_engine_set_voice(evx_engine *e, uint32_t slot);
+uint32_t evx_engine_voice(const evx_engine *e);
 
 const evx_engine_out *evx_engine_output(const evx_engine *e);
 void evx_engine_get_stats(const evx_engine *e, evx_engine_stats *s);

@@ -40,6 +40,7 @@
 
 #define PATH_CAP 4096u     /* longest model path accepted */
 #define RENDER_CHUNK 64u   /* render: time resolution of the held levels */
+#define MAX_VOICE_EVENTS 64u /* voice / newVoice messages acted on per run() */
 
 typedef enum { KIND_METER, KIND_METER_MIDI, KIND_RENDER } PluginKind;
 
@@ -72,7 +73,8 @@ typedef enum {
 
 typedef struct {
   LV2_URID atom_Path, atom_URID, atom_Object, atom_Sequence, atom_Blank, atom_Resource;
-  LV2_URID midi_MidiEvent, patch_Set, patch_property, patch_value, model;
+  LV2_URID atom_Int, atom_Long, atom_Float, atom_Double;
+  LV2_URID midi_MidiEvent, patch_Set, patch_property, patch_value, model, new_voice, voice;
 } Uris;
 
 /* Worker messages (copied by the host between threads). */
@@ -129,6 +131,12 @@ static void map_uris(Emovox *self)
   u->patch_property = m->map(m->handle, LV2_PATCH__property);
   u->patch_value = m->map(m->handle, LV2_PATCH__value);
   u->model = m->map(m->handle, EMOVOX_URI_MODEL);
+  u->new_voice = m->map(m->handle, EMOVOX_URI_NEW_VOICE);
+  u->voice = m->map(m->handle, EMOVOX_URI_VOICE);
+  u->atom_Int = m->map(m->handle, LV2_ATOM__Int);
+  u->atom_Long = m->map(m->handle, LV2_ATOM__Long);
+  u->atom_Float = m->map(m->handle, LV2_ATOM__Float);
+  u->atom_Double = m->map(m->handle, LV2_ATOM__Double);
 }
 
 /* Loads and prepares a model bundle. Non-RT (instantiate, restore, work). */
@@ -277,11 +285,47 @@ static void connect_render(LV2_Handle instance, uint32_t port, void *data)
   }
 }
 
-/* patch:Set of the model path: hand the path to the worker. */
-static void handle_control(Emovox *self)
+/* A speaker event of the block, applied at its frame by run(). */
+typedef struct { uint32_t frame; int32_t slot; } VoiceEvent;   /* slot -1: newVoice */
+
+/* The model path goes to the worker. */
+static void request_model(Emovox *self, const LV2_Atom *value)
 {
-  if (!self->control || !self->map || !self->schedule)
+  if (!self->schedule || !value || value->type != self->uris.atom_Path || value->size == 0 ||
+      value->size >= PATH_CAP)
     return;
+  LoadMsg msg;
+  msg.type = MSG_LOAD;
+  msg.len = value->size;
+  memcpy(msg.path, LV2_ATOM_BODY_CONST(value), value->size);
+  msg.path[value->size - 1] = '\0';
+  self->schedule->schedule_work(self->schedule->handle,
+                                (uint32_t)(offsetof(LoadMsg, path) + value->size), &msg);
+}
+
+/* A number atom (Int, Long, Float, Double) as a slot 1..EVX_ENGINE_VOICES,
+ * made 0-based; -1 when it is none of these. */
+static int32_t voice_slot(const Uris *u, const LV2_Atom *v)
+{
+  double x = -1.0;
+  if (!v) return -1;
+  if (v->type == u->atom_Int && v->size >= sizeof(int32_t)) x = ((const LV2_Atom_Int *)v)->body;
+  else if (v->type == u->atom_Long && v->size >= sizeof(int64_t)) x = (double)((const LV2_Atom_Long *)v)->body;
+  else if (v->type == u->atom_Float && v->size >= sizeof(float)) x = ((const LV2_Atom_Float *)v)->body;
+  else if (v->type == u->atom_Double && v->size >= sizeof(double)) x = ((const LV2_Atom_Double *)v)->body;
+  if (!(x >= 1.0 && x < EVX_ENGINE_VOICES + 1.0))   /* NaN fails too */
+    return -1;
+  return (int32_t)x - 1;
+}
+
+/* patch:Set messages of the block, in time order: the model path to the
+ * worker, voice and newVoice into ev (at most MAX_VOICE_EVENTS; the rest of
+ * a flood is dropped). Returns how many voice events. */
+static uint32_t handle_control(Emovox *self, uint32_t n, VoiceEvent *ev_out)
+{
+  uint32_t k = 0;
+  if (!self->control || !self->map)
+    return 0;
   const Uris *u = &self->uris;
   LV2_ATOM_SEQUENCE_FOREACH (self->control, ev) {
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
@@ -290,18 +334,23 @@ static void handle_control(Emovox *self)
       continue;
     const LV2_Atom *property = NULL, *value = NULL;
     lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
-    if (!property || property->type != u->atom_URID ||
-        ((const LV2_Atom_URID *)property)->body != u->model || !value ||
-        value->type != u->atom_Path || value->size == 0 || value->size >= PATH_CAP)
+    if (!property || property->type != u->atom_URID)
       continue;
-    LoadMsg msg;
-    msg.type = MSG_LOAD;
-    msg.len = value->size;
-    memcpy(msg.path, LV2_ATOM_BODY_CONST(value), value->size);
-    msg.path[value->size - 1] = '\0';
-    self->schedule->schedule_work(self->schedule->handle,
-                                  (uint32_t)(offsetof(LoadMsg, path) + value->size), &msg);
+    LV2_URID key = ((const LV2_Atom_URID *)property)->body;
+    if (key == u->model) {
+      request_model(self, value);
+      continue;
+    }
+    int32_t slot = key == u->new_voice ? -1 : key == u->voice ? voice_slot(u, value) : -2;
+    if (slot == -2 || (key == u->voice && slot < 0) || k == MAX_VOICE_EVENTS)
+      continue;
+    int64_t t = ev->time.frames;
+    uint32_t f = t < 0 ? 0 : t > (int64_t)n ? n : (uint32_t)t;
+    if (k && f < ev_out[k - 1].frame)
+      f = ev_out[k - 1].frame;   /* a host's out-of-order event: no going back */
+    ev_out[k++] = (VoiceEvent){ f, slot };
   }
+  return k;
 }
 
 static void read_params(Emovox *self)
@@ -360,6 +409,32 @@ static void write_midi(Emovox *self)
   lv2_atom_forge_pop(f, &frame);
 }
 
+/* render: analyse frames [off, off + k) and write the held levels, in
+ * RENDER_CHUNK steps. Audio thread. */
+static void render_range(Emovox *self, uint32_t off, uint32_t k)
+{
+  for (uint32_t end = off + k; off < end; off += RENDER_CHUNK) {
+    uint32_t c = end - off < RENDER_CHUNK ? end - off : RENDER_CHUNK;
+    if (self->in)
+      evx_engine_push(self->engine, self->in + off, c);  /* reads before any write */
+    const evx_engine_out *o = evx_engine_output(self->engine);
+    for (int e = 0; e < EVX_N_EMOTIONS; e++)
+      if (self->prob[e])
+        for (uint32_t i = 0; i < c; i++)
+          self->prob[e][off + i] = o->probs[e];
+  }
+}
+
+/* Analyse frames [off, off + k): render writes its held levels; the
+ * meters only feed the engine. Audio thread. */
+static void analyse(Emovox *self, uint32_t off, uint32_t k)
+{
+  if (self->kind == KIND_RENDER)
+    render_range(self, off, k);
+  else if (self->in && k)
+    evx_engine_push(self->engine, self->in + off, k);
+}
+
 static void run(LV2_Handle instance, uint32_t n)
 {
   Emovox *self = (Emovox *)instance;
@@ -367,25 +442,22 @@ static void run(LV2_Handle instance, uint32_t n)
   const unsigned int csr = _mm_getcsr();
   _mm_setcsr(csr | 0x8040u);   /* flush denormals to zero (FTZ | DAZ) */
 #endif
-  handle_control(self);
+  VoiceEvent ev[MAX_VOICE_EVENTS];
+  uint32_t n_ev = handle_control(self, n, ev), pos = 0;
   read_params(self);
-  if (self->kind == KIND_RENDER) {
-    for (uint32_t off = 0; off < n; off += RENDER_CHUNK) {
-      uint32_t k = n - off < RENDER_CHUNK ? n - off : RENDER_CHUNK;
-      if (self->in)
-        evx_engine_push(self->engine, self->in + off, k);  /* reads before any write */
-      const evx_engine_out *o = evx_engine_output(self->engine);
-      for (int e = 0; e < EVX_N_EMOTIONS; e++)
-        if (self->prob[e])
-          for (uint32_t i = 0; i < k; i++)
-            self->prob[e][off + i] = o->probs[e];
-    }
-  } else {
-    if (self->in) {
-      evx_engine_push(self->engine, self->in, n);
-      if (self->out && self->out != self->in)
-        memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
-    }
+  /* speaker events take effect at their own frame */
+  for (uint32_t i = 0; i < n_ev; i++) {
+    analyse(self, pos, ev[i].frame - pos);
+    pos = ev[i].frame;
+    if (ev[i].slot < 0)
+      evx_engine_new_voice(self->engine);
+    else
+      evx_engine_set_voice(self->engine, (uint32_t)ev[i].slot);
+  }
+  analyse(self, pos, n - pos);
+  if (self->kind != KIND_RENDER) {
+    if (self->in && self->out && self->out != self->in)
+      memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
     write_controls(self);
     write_midi(self);
   }

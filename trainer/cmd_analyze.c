@@ -17,6 +17,12 @@
 
 typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
 
+#define MAX_VOICE_CHANGES 1024
+
+/* A speaker event: at t seconds, switch to voice slot (0-based), or forget
+ * the voice (slot -1). */
+typedef struct { double t; int slot; } voice_event;
+
 typedef struct {
   const char *model_path;
   const char *svg_path;
@@ -24,6 +30,8 @@ typedef struct {
   uint32_t block;
   evx_engine_params params;
   int one_voice;          /* files are one speaker: adaptation carries on */
+  voice_event voice_at[MAX_VOICE_CHANGES]; /* --voice-at, --new-voice-at; by time */
+  int n_voice_at;
 } analyze_opts;
 
 /* One published result, as a row of the timeline. */
@@ -45,6 +53,7 @@ static void usage(FILE *f)
   fprintf(f,
     "usage: emovox analyze FILE... [--csv|--json] [--svg PLOT] [--model BUNDLE]\n"
     "                      [--response S] [--gate DB] [--hold S] [--block N]\n"
+    "                      [--one-voice] [--voice-at T:V,...] [--new-voice-at T,...]\n"
     "  The emotion timeline of each FILE (any format libsndfile reads), from the\n"
     "  same engine as the emovox LV2 plugins: one row per update.\n"
     "  --csv, --json   machine-readable output (default: a plain table)\n"
@@ -56,7 +65,13 @@ static void usage(FILE *f)
     "  --block N       samples per push, as a host's block size (default 512)\n"
     "  --one-voice     the files are one speaker, in order: a speaker-adapting\n"
     "                  model carries what it learnt of the voice from file to\n"
-    "                  file (default: each file starts afresh, as a new plugin)\n",
+    "                  file (default: each file starts afresh, as a new plugin)\n"
+    "  --voice-at T:V[,T:V...]  voice V (1..8) talks from T seconds on, in every\n"
+    "                  file: each voice keeps its own speaker statistics, as the\n"
+    "                  plugins' urn:emovox:voice parameter does (a dialogue:\n"
+    "                  --voice-at 0:1,12.5:2,31:1)\n"
+    "  --new-voice-at T[,T...]  forget the voice talking at these times (the\n"
+    "                  plugins' urn:emovox:newVoice)\n",
     EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE, EVX_ENGINE_DEFAULT_HOLD);
 }
 
@@ -145,9 +160,26 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
   }
   evx_engine_set_params(e, &op->params);
   evx_engine_set_listener(e, on_publish, tl);
-  for (size_t i = 0; i < a.n; i += op->block) {
-    size_t k = a.n - i < op->block ? a.n - i : op->block;
-    evx_engine_push(e, a.x + i, (uint32_t)k);
+  int next = 0;   /* the next speaker change of op->voice_at */
+  for (size_t i = 0; i < a.n;) {
+    size_t end = a.n - i < op->block ? a.n : i + op->block;
+    /* a change inside this block splits the push at its sample */
+    for (; next < op->n_voice_at; next++) {
+      const voice_event *v = &op->voice_at[next];
+      double at = ceil(v->t * a.rate);
+      size_t c = at <= (double)i ? i : (size_t)at;
+      if (c >= end)
+        break;
+      if (c > i)
+        evx_engine_push(e, a.x + i, (uint32_t)(c - i));
+      if (v->slot < 0)
+        evx_engine_new_voice(e);
+      else
+        evx_engine_set_voice(e, (uint32_t)v->slot);
+      i = c;
+    }
+    evx_engine_push(e, a.x + i, (uint32_t)(end - i));
+    i = end;
   }
   evx_engine_finish(e);
   evx_engine_destroy(e);   /* the model stays ours */
@@ -348,6 +380,42 @@ static int parse_float(const char *s, float *out)
   return 0;
 }
 
+/* "12.5,40" (slots = 0) or "0:1,12.5:2" (slots = 1) appended to
+ * op->voice_at, kept in time order (stable: the order given breaks ties).
+ * 0 or -1. */
+static int parse_voice_events(const char *list, int slots, analyze_opts *op)
+{
+  const char *p = list;
+  do {
+    char *end;
+    double t = strtod(p, &end);
+    long v = -1;
+    if (end == p || !isfinite(t) || t < 0 || op->n_voice_at == MAX_VOICE_CHANGES)
+      return -1;
+    if (slots) {
+      if (*end != ':')
+        return -1;
+      p = end + 1;
+      v = strtol(p, &end, 10);
+      if (end == p || v < 1 || v > (long)EVX_ENGINE_VOICES)
+        return -1;
+      v -= 1;
+    }
+    if (*end && *end != ',')
+      return -1;
+    int k = op->n_voice_at++;
+    while (k > 0 && op->voice_at[k - 1].t > t) {   /* insertion */
+      op->voice_at[k] = op->voice_at[k - 1];
+      k--;
+    }
+    op->voice_at[k] = (voice_event){ t, (int)v };
+    p = *end ? end + 1 : end;
+    if (*end && !*p)
+      return -1;   /* a trailing comma */
+  } while (*p);
+  return 0;
+}
+
 /* Fills op and the file list; returns the number of files, or -1. */
 static int parse(int argc, char **argv, analyze_opts *op, const char **files)
 {
@@ -358,6 +426,15 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
     if (!strcmp(a, "--csv")) op->format = OUT_CSV;
     else if (!strcmp(a, "--json")) op->format = OUT_JSON;
     else if (!strcmp(a, "--one-voice")) op->one_voice = 1;
+    else if ((!strcmp(a, "--new-voice-at") || !strcmp(a, "--voice-at")) && v) {
+      int slots = !strcmp(a, "--voice-at");
+      if (parse_voice_events(argv[++i], slots, op)) {
+        fprintf(stderr, "emovox analyze: %s wants %s, comma-separated (at most %d in all): "
+                "'%s'\n", a, slots ? "TIME:VOICE pairs (seconds >= 0, voice 1..8)"
+                : "times in seconds (>= 0)", MAX_VOICE_CHANGES, argv[i]);
+        return -1;
+      }
+    }
     else if (!strcmp(a, "--svg") && v) op->svg_path = argv[++i];
     else if (!strcmp(a, "--model") && v) op->model_path = argv[++i];
     else if (!strcmp(a, "--response") && v && !parse_float(v, &op->params.response)) i++;
@@ -385,9 +462,12 @@ int cmd_analyze(int argc, char **argv)
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
       return usage(stdout), 0;
-  analyze_opts op = { NULL, NULL, OUT_TABLE, 512,
-                      { EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
-                        EVX_ENGINE_DEFAULT_HOLD }, 0 };
+  static analyze_opts op;   /* static: voice_at is 16 KB */
+  memset(&op, 0, sizeof op);
+  op.format = OUT_TABLE;
+  op.block = 512;
+  op.params = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
+                                   EVX_ENGINE_DEFAULT_HOLD };
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   int nf = files ? parse(argc, argv, &op, files) : -1;
   if (nf <= 0) {

@@ -341,7 +341,10 @@ const float *th_audio(const th_host *h, const char *symbol)
   return p && p->type == PT_AUDIO ? p->audio : NULL;
 }
 
-void th_send_model(th_host *h, const char *path)
+/* One patch:Set of property at frame, its value forged by put; the control
+ * buffer holds this one message for the next run. */
+static void send_patch(th_host *h, uint32_t frame, const char *property,
+                       void (*put)(LV2_Atom_Forge *f, const void *arg), const void *arg)
 {
   th_port *p = find(h, "control");
   if (!p)
@@ -350,15 +353,46 @@ void th_send_model(th_host *h, const char *path)
   lv2_atom_forge_set_buffer(f, (uint8_t *)p->atom, ATOM_CAP);
   LV2_Atom_Forge_Frame seq, obj;
   lv2_atom_forge_sequence_head(f, &seq, 0);
-  lv2_atom_forge_frame_time(f, 0);
+  lv2_atom_forge_frame_time(f, frame);
   lv2_atom_forge_object(f, &obj, 0, h->map.map(h, LV2_PATCH__Set));
   lv2_atom_forge_key(f, h->map.map(h, LV2_PATCH__property));
-  lv2_atom_forge_urid(f, h->map.map(h, EMOVOX_URI_MODEL));
+  lv2_atom_forge_urid(f, h->map.map(h, property));
   lv2_atom_forge_key(f, h->map.map(h, LV2_PATCH__value));
-  lv2_atom_forge_path(f, path, (uint32_t)strlen(path));
+  put(f, arg);
   lv2_atom_forge_pop(f, &obj);
   lv2_atom_forge_pop(f, &seq);
   h->pending_control = 1;
+}
+
+static void put_path(LV2_Atom_Forge *f, const void *arg)
+{
+  lv2_atom_forge_path(f, arg, (uint32_t)strlen(arg));
+}
+
+static void put_true(LV2_Atom_Forge *f, const void *arg)
+{
+  (void)arg;
+  lv2_atom_forge_bool(f, true);
+}
+
+void th_send_model(th_host *h, const char *path)
+{
+  send_patch(h, 0, EMOVOX_URI_MODEL, put_path, path);
+}
+
+void th_send_new_voice(th_host *h, uint32_t frame)
+{
+  send_patch(h, frame, EMOVOX_URI_NEW_VOICE, put_true, NULL);
+}
+
+static void put_int(LV2_Atom_Forge *f, const void *arg)
+{
+  lv2_atom_forge_int(f, *(const int32_t *)arg);
+}
+
+void th_send_voice(th_host *h, uint32_t frame, int32_t voice)
+{
+  send_patch(h, frame, EMOVOX_URI_VOICE, put_int, &voice);
 }
 
 int th_midi_ccs(const th_host *h, int (*cc)[2], int max)

@@ -44,6 +44,11 @@ const float *th_audio(const th_host *h, const char *symbol);
 
 /* Queue a patch:Set of urn:emovox:model to path for the next run. */
 void th_send_model(th_host *h, const char *path);
+/* Queue a patch:Set of urn:emovox:newVoice (true) at frame of the next run;
+ * it replaces a message queued before. */
+void th_send_new_voice(th_host *h, uint32_t frame);
+/* Queue a patch:Set of urn:emovox:voice (an atom:Int) at frame. */
+void th_send_voice(th_host *h, uint32_t frame, int32_t voice);
 
 /* The MIDI CC events (controller, value) the last run produced; returns
  * how many (at most max). */
