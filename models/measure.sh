@@ -2,7 +2,8 @@
 # models/measure.sh [OUT]: retrains models/default.emvx exactly as MODEL_CARD.md
 # says (same seed, same --threads: same bytes) and measures every figure of the
 # card into OUT (default out/model): held-out RAVDESS actors, the seed
-# architecture beside it, cross-corpus SAVEE and TESS, noise and codec robustness.
+# architecture beside it, cross-corpus SAVEE and TESS, two voices on one track,
+# noise and codec robustness.
 # Needs ../shared/data and a built tree (build/). About 15 minutes on 2 cores;
 # EVX_CACHE=DIR reuses extracted features between runs (same results).
 set -euo pipefail
@@ -56,6 +57,13 @@ $E train --data $D/ravdess --data $D/savee "${cache[@]}" "${split[@]}" "${recipe
   --out "$out/notess.emvx" --quiet 2> "$out/notess.log"
 $E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --report "$out/tess" | tee "$out/tess.txt"
 $E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --adapt cold --report "$out/tess-cold"
+
+echo "== two voices taking turns on one track (models/conversation.py)"
+for turn in 5 2 10; do
+  echo "turns of $turn clips:"
+  /usr/bin/python3 models/conversation.py --data $D --emovox $E --model models/default.emvx \
+    --out "$out/conversation" --turn $turn | grep UA
+done
 
 echo "== noise and codecs, the shipped model on the held-out actors"
 for n in white babble; do
