@@ -54,6 +54,18 @@ void fx_wav(const char *root, const char *rel)
   fx_tone(root, rel, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 0.5);
 }
 
+const char *fx_tone_with_cache(const char *name, double seconds, char *wav, char *cache,
+                               size_t len)
+{
+  const char *root = tu_tmpdir();
+  char rel[256];
+  snprintf(rel, sizeof rel, "%s.wav", name);
+  fx_tone(root, rel, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, seconds);
+  snprintf(wav, len, "%s/%s", root, rel);
+  snprintf(cache, len, "%s/cache", root);
+  return root;
+}
+
 void fx_text(const char *root, const char *rel, const char *text)
 {
   char path[4096];

@@ -12,6 +12,11 @@ const char *fx_dir(const char *root, const char *rel);
  * (e.g. SF_FORMAT_WAV | SF_FORMAT_PCM_16); parent dirs are made. */
 void fx_tone(const char *root, const char *rel, int format, int rate, double seconds);
 void fx_wav(const char *root, const char *rel);   /* 0.5 s, 16 kHz, 16-bit WAV */
+/* A fresh directory with a 16 kHz, 16-bit tone of `seconds` as NAME.wav:
+ * its path into wav and <dir>/cache (not made) into cache, len bytes each;
+ * returns the directory. */
+const char *fx_tone_with_cache(const char *name, double seconds, char *wav, char *cache,
+                               size_t len);
 void fx_text(const char *root, const char *rel, const char *text);
 /* A copy of root/from cut to its first `keep` bytes. */
 void fx_truncated(const char *root, const char *from, const char *rel, long keep);

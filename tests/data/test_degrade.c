@@ -237,11 +237,8 @@ static void cache_keeps_degraded_apart(void **state)
 {
   (void)state;
   static const evx_feature_config cfg = { 16000, 400, 160, 1, EVX_INPUT_SUMMARY, 100, 50 };
-  const char *root = tu_tmpdir();
   char wav[4200], cache[4200], err[512];
-  fx_tone(root, "a.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1.0);
-  snprintf(wav, sizeof wav, "%s/a.wav", root);
-  snprintf(cache, sizeof cache, "%s/cache", root);
+  fx_tone_with_cache("a", 1.0, wav, cache, sizeof wav);
   evx_featcache fc = { cache, 0, 0, 0, 0 };
   evx_degrade_opts deg = { .noise = EVX_NOISE_WHITE, .snr_db = 0, .seed = 1,
                            .codec = EVX_CODEC_OPUS, .codec_value = 12 };

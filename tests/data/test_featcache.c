@@ -100,11 +100,8 @@ static void second_read_hits(void **state)
 static void bad_entry_is_recomputed(void **state)
 {
   (void)state;
-  const char *root = tu_tmpdir();
   char wav[4096], cache[4096], cmd[8300];
-  fx_tone(root, "b.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 0.5);
-  snprintf(wav, sizeof wav, "%s/b.wav", root);
-  snprintf(cache, sizeof cache, "%s/cache", root);
+  fx_tone_with_cache("b", 0.5, wav, cache, sizeof wav);
   evx_featcache fc = { cache, 0, 0, 0, 0 };
   float *a, *b;
   size_t na, nb;
