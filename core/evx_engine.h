@@ -152,14 +152,15 @@ int evx_engine_finish(evx_engine *e);
  * statistics of an adapting model (every voice slot's). RT-safe. */
 void evx_engine_reset(evx_engine *e);
 
-/* A new speaker: an adapting model's speaker statistics go back to the
+/* A new speaker in the current voice slot: its statistics go back to the
  * population's, and windows that began before this call are not learned
  * from (they still hold the previous voice); a window whose summary is
  * still being computed is normalised by the population's. Nothing else
- * changes: audio
- * history, smoothing and the published state carry on, so the outputs do
- * not jump. For a track whose voices take turns: call it at each change of
- * speaker. No effect without adaptation. RT-safe, O(input size). */
+ * changes: audio history, smoothing and the published state carry on, so
+ * the outputs do not jump. For a voice that will not come back (the next
+ * guest); voices that take turns are better served by evx_engine_set_voice,
+ * which keeps each one's statistics (models/MODEL_CARD.md measures both).
+ * No effect without adaptation. RT-safe, O(input size). */
 void evx_engine_new_voice(evx_engine *e);
 
 /* Voice slots: an adapting model keeps speaker statistics for up to

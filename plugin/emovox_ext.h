@@ -16,8 +16,9 @@
 /* The model bundle: an atom:Path patch parameter, saved with the state. */
 #define EMOVOX_URI_MODEL      "urn:emovox:model"
 /* A new speaker: any patch:Set of this parameter (an atom:Bool) sends the
- * speaker statistics back to the population's (evx_engine_new_voice), from
- * the event's frame on. Not saved with the state: it is an event. */
+ * current voice's statistics back to the population's
+ * (evx_engine_new_voice), from the event's frame on. Not saved with the
+ * state: it is an event. */
 #define EMOVOX_URI_NEW_VOICE  "urn:emovox:newVoice"
 /* Which voice is speaking: a patch:Set to 1..8 (atom:Int; Long, Float and
  * Double are read too) switches the speaker statistics to that voice's slot
