@@ -62,4 +62,10 @@ if [[ -d $shared/data/ravdess/Actor_18 ]]; then
         printf "  %-9s %d of %d clips heard as %s\n", name[i], right[name[i]], total[name[i]], name[i]
       printf "  all: %d of %d clips (%.0f%%; chance 12.5%%)\n", ok, all, 100 * ok / all
     }'
+  echo
+  echo "== a dialogue: actors 17 and 18 take turns of five clips on one track;"
+  echo "   told who is talking (--voice-at, the plugins' voice parameter), each"
+  echo "   voice keeps its own statistics (models/conversation.py, UA per clip):"
+  /usr/bin/python3 models/conversation.py --data "$shared/data" --pairs 17:18 \
+    --out "$out/conversation" | sed 's/^/  /'
 fi
