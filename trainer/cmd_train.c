@@ -37,6 +37,8 @@ static const char usage_text[] =
   "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
   "  --patience N          early stopping on validation loss (15; 0 = off)\n"
   "  --class-weights balanced|none   loss weights (none)\n"
+  "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
+  "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
   "  --balance speakers|none   weight rows so every training speaker counts the\n"
   "                        same in the loss (none)\n"
   "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
@@ -216,6 +218,7 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--epochs")) bad = num(o, v, 1, TL_MAX_EPOCHS, &d) || (a->train.epochs = (int)d, 0);
     else if (!strcmp(o, "--batch")) bad = num(o, v, 1, 4096, &d) || (a->train.batch = (int)d, 0);
     else if (!strcmp(o, "--lr")) bad = num(o, v, 1e-9, 10, &a->train.lr);
+    else if (!strcmp(o, "--label-smoothing")) bad = num(o, v, 0, 0.5, &a->train.label_smoothing);
     else if (!strcmp(o, "--lr-factor")) bad = num(o, v, 0.01, 1, &a->train.lr_factor);
     else if (!strcmp(o, "--lr-patience")) bad = num(o, v, 0, 1000, &d) || (a->train.lr_patience = (int)d, 0);
     else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);

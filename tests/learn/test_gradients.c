@@ -16,6 +16,7 @@ typedef struct {
   float *params, *grad, *x, *dx;
   int y[N_SAMPLES];
   float sw[N_SAMPLES];
+  float smooth;              /* label smoothing of the loss */
   tl_work *w;
 } fixture;
 
@@ -24,7 +25,7 @@ static double loss_of(fixture *f)
   float *scratch = calloc(f->g.n_params, sizeof(float));
   double loss = 0;
   tl_forward(&f->g, f->w, f->params, f->x, N_SAMPLES, 1, 42, 0, NULL);
-  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, scratch, &loss, NULL);
+  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, f->smooth, scratch, &loss, NULL);
   free(scratch);
   return loss;
 }
@@ -87,7 +88,7 @@ static void check_graph(fixture *f)
   setup(f, 7);
   double loss = 0;
   tl_forward(&f->g, f->w, f->params, f->x, N_SAMPLES, 1, 42, 0, NULL);
-  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, f->grad, &loss, f->dx);
+  tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, f->smooth, f->grad, &loss, f->dx);
   assert_true(loss > 0 && isfinite(loss));
   int bad = 0;
   for (size_t i = 0; i < f->g.n_params; i++)
@@ -113,9 +114,24 @@ static void test_dense_softmax_ce(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 6, 1, 1 }, N_CLASSES);
   ADD(tl_add_dense(&f.g, 5, err, sizeof err));
   head(&f);
+  check_graph(&f);
+}
+
+/* The same with label smoothing (--label-smoothing): the loss against the
+ * smoothed target and its gradient agree. */
+static void test_dense_softmax_ce_smoothed(void **state)
+{
+  (void)state;
+  fixture f;
+  memset(&f, 0, sizeof f);
+  tl_graph_init(&f.g, (evx_shape){ 6, 1, 1 }, N_CLASSES);
+  ADD(tl_add_dense(&f.g, 5, err, sizeof err));
+  head(&f);
+  f.smooth = 0.2f;
   check_graph(&f);
 }
 
@@ -123,6 +139,7 @@ static void test_conv1d(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 2, 1, 9 }, N_CLASSES);
   ADD(tl_add_conv(&f.g, 0, 3, 5, 2, err, sizeof err));
   ADD(tl_add_conv(&f.g, 0, 2, 3, 0, err, sizeof err));
@@ -134,6 +151,7 @@ static void test_conv2d(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 2, 5, 6 }, N_CLASSES);
   ADD(tl_add_conv(&f.g, 1, 3, 3, 1, err, sizeof err));
   ADD(tl_add_conv(&f.g, 1, 2, 3, 0, err, sizeof err));
@@ -145,6 +163,7 @@ static void test_maxpool1d(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 2, 1, 11 }, N_CLASSES);
   ADD(tl_add_maxpool(&f.g, 0, 3, 2, err, sizeof err));
   head(&f);
@@ -155,6 +174,7 @@ static void test_maxpool2d(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 2, 7, 8 }, N_CLASSES);
   ADD(tl_add_maxpool(&f.g, 1, 3, 2, err, sizeof err));
   head(&f);
@@ -165,6 +185,7 @@ static void test_relu(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 3, 1, 5 }, N_CLASSES);
   ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
   head(&f);
@@ -175,6 +196,7 @@ static void test_dropout(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 3, 1, 6 }, N_CLASSES);
   ADD(tl_add_simple(&f.g, EVX_LAYER_DROPOUT, 0.4f, err, sizeof err));
   head(&f);
@@ -185,6 +207,7 @@ static void test_gap(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 3, 4, 5 }, N_CLASSES);
   ADD(tl_add_simple(&f.g, EVX_LAYER_GAP, 0, err, sizeof err));
   ADD(tl_add_dense(&f.g, N_CLASSES, err, sizeof err));
@@ -197,6 +220,7 @@ static void test_seed_like_stack(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 1, 1, 20 }, N_CLASSES);
   ADD(tl_add_conv(&f.g, 0, 3, 5, 2, err, sizeof err));
   ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
@@ -213,6 +237,7 @@ static void test_dropout_split_invariant(void **state)
 {
   (void)state;
   fixture f;
+  memset(&f, 0, sizeof f);
   tl_graph_init(&f.g, (evx_shape){ 2, 1, 8 }, N_CLASSES);
   ADD(tl_add_simple(&f.g, EVX_LAYER_DROPOUT, 0.5f, err, sizeof err));
   head(&f);
@@ -229,6 +254,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_dense_softmax_ce),
+    cmocka_unit_test(test_dense_softmax_ce_smoothed),
     cmocka_unit_test(test_conv1d),
     cmocka_unit_test(test_conv2d),
     cmocka_unit_test(test_maxpool1d),

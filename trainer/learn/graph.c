@@ -277,20 +277,25 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
 }
 
 void tl_backward(const tl_graph *g, tl_work *w, const float *params,
-                 const int *y, const float *sw, double norm, float *grad,
+                 const int *y, const float *sw, double norm, float smooth, float *grad,
                  double *loss, float *dx_out)
 {
   const size_t n = w->n, k = g->n_classes;
   const float *p = w->act[g->n_layers - 1];
   float *dy = w->g0, *dx = w->g1;
-  /* Softmax + cross-entropy: d loss / d logits = weight * (p - onehot) / norm. */
+  /* Softmax + cross-entropy against the target t = (1 - smooth) onehot +
+   * smooth / k: d loss / d logits = weight * (p - t) / norm. */
   double l_sum = 0;
+  const float off = smooth / (float)k, on = 1.0f - smooth + off;
   for (size_t s = 0; s < n; s++) {
     float ws = sw ? sw[s] : 1.0f;
     float scale = (float)(ws / norm);
-    l_sum -= ws * log(fmax(p[s * k + y[s]], 1e-30));
-    for (size_t j = 0; j < k; j++)
-      dy[s * k + j] = scale * (p[s * k + j] - (j == (size_t)y[s] ? 1.0f : 0.0f));
+    for (size_t j = 0; j < k; j++) {
+      float t = j == (size_t)y[s] ? on : off;
+      if (t > 0.0f)
+        l_sum -= ws * t * log(fmax(p[s * k + j], 1e-30));
+      dy[s * k + j] = scale * (p[s * k + j] - t);
+    }
   }
   if (loss)
     *loss += l_sum / norm;

@@ -65,10 +65,12 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
 
 /* After tl_forward(train = 1): cross-entropy of the n samples with labels y,
  * sample weights sw (NULL = 1) divided by norm (the batch's total weight),
- * accumulated into *loss; parameter gradients are ADDED to grad.
+ * accumulated into *loss; parameter gradients are ADDED to grad. smooth
+ * (0..1) is label smoothing: the target puts 1 - smooth + smooth / k on the
+ * label and smooth / k on every other class (0: one-hot).
  * dx (n x input floats) receives the input gradient when not NULL. */
 void tl_backward(const tl_graph *g, tl_work *w, const float *params,
-                 const int *y, const float *sw, double norm, float *grad,
+                 const int *y, const float *sw, double norm, float smooth, float *grad,
                  double *loss, float *dx);
 
 /* Probabilities of the last forward pass (n x n_classes). */

@@ -127,6 +127,7 @@ typedef struct {
   size_t n;
   double norm;
   uint64_t dropout_seed;
+  float smooth;              /* label smoothing */
   int train;
   float *probs;              /* predict: n x k output */
 } batch_ctx;
@@ -167,7 +168,7 @@ static void batch_worker(void *p, int t)
   const float *pr = tl_probs(c->work[t]);
   c->correct[t] = count_correct(pr, c->y + lo, hi - lo, k);
   if (c->train) {
-    tl_backward(c->g, c->work[t], c->params, c->y + lo, c->sw + lo, c->norm,
+    tl_backward(c->g, c->work[t], c->params, c->y + lo, c->sw + lo, c->norm, c->smooth,
                 c->grad[t], &c->loss[t], NULL);
   } else if (c->sw) {
     for (size_t s = 0; s < hi - lo; s++)
@@ -296,6 +297,7 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
   double loss = 0;
   size_t correct = 0, batches = (tr->n + B - 1) / B;
   c->train = 1;
+  c->smooth = (float)o->label_smoothing;
   c->probs = NULL;
   for (size_t b = 0; b < batches && !interrupted; b++) {
     size_t lo = b * B, n = tr->n - lo < B ? tr->n - lo : B;

@@ -35,6 +35,7 @@ typedef struct {
   int threads;                /* 2 */
   uint64_t seed;              /* 1 */
   int balanced;               /* 1: class weights n / (k * count) */
+  double label_smoothing;     /* 0..<1: smoothed targets (tl_backward); 0 */
   const char *checkpoint;     /* NULL: none */
   int resume;                 /* 1: continue from the checkpoint */
   uint64_t fingerprint;       /* must match the checkpoint's on resume */
