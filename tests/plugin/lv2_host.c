@@ -364,6 +364,18 @@ static void send_patch(th_host *h, uint32_t frame, const char *property,
   h->pending_control = 1;
 }
 
+LV2_Atom_Forge *th_control_forge(th_host *h, LV2_Atom_Forge_Frame *seq)
+{
+  th_port *p = find(h, "control");
+  if (!p)
+    return NULL;
+  LV2_Atom_Forge *f = &h->forge;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)p->atom, ATOM_CAP);
+  lv2_atom_forge_sequence_head(f, seq, 0);
+  h->pending_control = 1;
+  return f;
+}
+
 static void put_path(LV2_Atom_Forge *f, const void *arg)
 {
   lv2_atom_forge_path(f, arg, (uint32_t)strlen(arg));

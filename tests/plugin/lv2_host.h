@@ -9,6 +9,7 @@
 #define EVX_LV2_HOST_H
 
 #include <lilv/lilv.h>
+#include <lv2/atom/forge.h>
 #include <lv2/urid/urid.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,11 @@ void th_send_model(th_host *h, const char *path);
 /* Queue a patch:Set of urn:emovox:newVoice (true) at frame of the next run;
  * it replaces a message queued before. */
 void th_send_new_voice(th_host *h, uint32_t frame);
+/* Any control sequence: a forge on the control port's buffer with the
+ * sequence head written into seq; forge events, pop seq, then th_run.
+ * NULL when the plugin has no control port. */
+LV2_Atom_Forge *th_control_forge(th_host *h, LV2_Atom_Forge_Frame *seq);
+
 /* Queue a patch:Set of urn:emovox:voice (an atom:Int) at frame. */
 void th_send_voice(th_host *h, uint32_t frame, int32_t voice);
 
