@@ -58,6 +58,14 @@ $E train --data $D/ravdess --data $D/savee "${cache[@]}" "${split[@]}" "${recipe
 $E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --report "$out/tess" | tee "$out/tess.txt"
 $E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --adapt cold --report "$out/tess-cold"
 
+echo "== context only, NOT speaker-independent: a random 80/20 split (speakers overlap)"
+$E train --data $D/manifest.csv "${cache[@]}" --random-split "${recipe[@]}" \
+  --out "$out/random.emvx" --report "$out/random" --quiet 2> "$out/random.log"
+score "$out/random.log"
+/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+for k in ("per_window", "per_clip"):
+    print(k, " ".join("%s %.1f%%" % (c, 100 * v["ua"]) for c, v in r[k].items()))' "$out/random/report.json"
+
 echo "== two voices taking turns on one track (models/conversation.py)"
 for turn in 5 2 10; do
   echo "turns of $turn clips:"
