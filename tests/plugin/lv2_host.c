@@ -341,6 +341,14 @@ const float *th_audio(const th_host *h, const char *symbol)
   return p && p->type == PT_AUDIO ? p->audio : NULL;
 }
 
+void th_probs(const th_host *h, uint32_t frame, float *p)
+{
+  for (int k = 0; k < EVX_N_EMOTIONS; k++) {
+    const float *a = th_audio(h, evx_emotion_name(k));
+    p[k] = a ? a[frame] : th_control(h, evx_emotion_name(k));
+  }
+}
+
 /* One patch:Set of property at frame, its value forged by put; the control
  * buffer holds this one message for the next run. */
 static void send_patch(th_host *h, uint32_t frame, const char *property,

@@ -43,6 +43,10 @@ float th_control(const th_host *h, const char *symbol);
 void th_set_control(th_host *h, const char *symbol, float v);
 const float *th_audio(const th_host *h, const char *symbol);
 
+/* The plugin's eight probabilities now (canonical order): its control
+ * outputs, or for render its audio outputs' sample `frame` of the last run. */
+void th_probs(const th_host *h, uint32_t frame, float *p);
+
 /* Queue a patch:Set of urn:emovox:model to path for the next run. */
 void th_send_model(th_host *h, const char *path);
 /* Queue a patch:Set of urn:emovox:newVoice (true) at frame of the next run;

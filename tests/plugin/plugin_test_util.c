@@ -31,6 +31,17 @@ float *ptu_clip(const char *rel, double rate, size_t *n)
   return y;
 }
 
+void ptu_check_probs(const float *p)
+{
+  double sum = 0;
+  for (int k = 0; k < EVX_N_EMOTIONS; k++) {
+    assert_true(isfinite(p[k]));
+    assert_true(p[k] >= 0.0f && p[k] <= 1.0f);
+    sum += p[k];
+  }
+  assert_true(fabs(sum - 1.0) <= 1e-4);
+}
+
 int ptu_analyze(const char *file, const char *args, ptu_row **rows)
 {
   char cmd[8192];

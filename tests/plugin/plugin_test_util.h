@@ -22,6 +22,9 @@ typedef struct {
   int voice;
 } ptu_row;
 
+/* Assert p (eight probabilities) finite, in 0..1 and summing to 1 (1e-4). */
+void ptu_check_probs(const float *p);
+
 /* `emovox analyze --csv ARGS... FILE`: its rows (malloc'd) and count, or -1. */
 int ptu_analyze(const char *file, const char *args, ptu_row **rows);
 

@@ -19,25 +19,6 @@ static const double rates[] = { 16000, 22050, 44100, 48000, 96000 };
 static const char *const clips[] = { PTU_ANGRY_CLIP, PTU_SAD_CLIP };
 #define MAX_BLOCK 2048u
 
-/* The plugin's probabilities now: control outputs, or the last sample of
- * render's audio outputs. */
-static void probs_of(th_host *h, int render, uint32_t last, float *p)
-{
-  for (int k = 0; k < EVX_N_EMOTIONS; k++)
-    p[k] = render ? th_audio(h, evx_emotion_name(k))[last] : th_control(h, evx_emotion_name(k));
-}
-
-static void check_probs(const float *p)
-{
-  double sum = 0;
-  for (int k = 0; k < EVX_N_EMOTIONS; k++) {
-    assert_true(isfinite(p[k]));
-    assert_true(p[k] >= 0.0f && p[k] <= 1.0f);
-    sum += p[k];
-  }
-  assert_true(fabs(sum - 1.0) <= 1e-4);
-}
-
 /* Runs x through the plugin in random blocks; returns its final probs and
  * (meter-midi) the last value sent on each CC. */
 static void host_clip(const char *uri, double rate, const float *x, size_t n, uint64_t seed,
@@ -63,15 +44,15 @@ static void host_clip(const char *uri, double rate, const float *x, size_t n, ui
         assert_memory_equal(th_audio(h, "out"), x + i, k * sizeof *io);
     }
     float p[EVX_N_EMOTIONS];
-    probs_of(h, render, k - 1, p);
-    check_probs(p);
+    th_probs(h, k - 1, p);
+    ptu_check_probs(p);
     int cc[32][2];
     int m = th_midi_ccs(h, cc, 32);
     for (int j = 0; j < m; j++)
       if (cc[j][0] >= EMOVOX_CC_FIRST && cc[j][0] <= EMOVOX_CC_DOMINANT)
         cc_last[cc[j][0] - EMOVOX_CC_FIRST] = cc[j][1];
   }
-  probs_of(h, render, k - 1, final);
+  th_probs(h, k - 1, final);
   if (!render) {
     float dom = th_control(h, "dominant"), conf = th_control(h, "confidence");
     assert_true(dom >= 0 && dom <= EVX_N_EMOTIONS && dom == floorf(dom));
