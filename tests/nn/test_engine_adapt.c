@@ -67,6 +67,12 @@ static void play(evx_engine *e, uint32_t block, trace *t)
   play_voice(e, block, t, 140.0, 0.3);
 }
 
+/* The other voice of the two-voice tests: higher and louder. */
+static void play_other(evx_engine *e, trace *t)
+{
+  play_voice(e, 256, t, 320.0, 0.8);
+}
+
 static evx_engine *engine(evx_engine_model *em, void **mem, trace *t)
 {
   size_t sz = evx_engine_size(RATE, 8192, evx_engine_model_get(em)->cfg.window_frames);
@@ -140,13 +146,13 @@ static void test_new_voice(void **state)
 
   evx_engine_reset(e);
   evx_engine_set_listener(e, on_publish, &skip_a);
-  play_voice(e, 256, &skip_a, 320.0, 0.8);
+  play_other(e, &skip_a);
   evx_engine_set_listener(e, on_publish, &carried);
   play(e, 256, &carried);
 
   evx_engine_reset(e);
   evx_engine_set_listener(e, on_publish, &skip_a);
-  play_voice(e, 256, &skip_a, 320.0, 0.8);
+  play_other(e, &skip_a);
   uint64_t before = evx_engine_output(e)->updates;
   evx_engine_new_voice(e);
   assert_int_equal(evx_engine_output(e)->updates, before);  /* nothing published */
@@ -202,7 +208,7 @@ static void test_voice_slots(void **state)
   play(e, 256, &skip);
   evx_engine_set_voice(e, 1);
   assert_int_equal(evx_engine_voice(e), 1);
-  play_voice(e, 256, &skip, 320.0, 0.8);
+  play_other(e, &skip);
   evx_engine_set_voice(e, 0);
   evx_engine_set_listener(e, on_publish, &slots);
   play(e, 256, &slots);
@@ -210,7 +216,7 @@ static void test_voice_slots(void **state)
   evx_engine_reset(e);
   evx_engine_set_listener(e, on_publish, &skip);
   play(e, 256, &skip);
-  play_voice(e, 256, &skip, 320.0, 0.8);
+  play_other(e, &skip);
   evx_engine_set_listener(e, on_publish, &one);
   play(e, 256, &one);
 
