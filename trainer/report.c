@@ -325,12 +325,15 @@ int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
     return -1;
   }
   emit_ctx c = { r, g, ng, 0 }, cc = { r, g, ng, 1 };
-  int rc = !dir ? 0 : emit(dir, "report.json", do_json, &c, err, errlen);
-  rc = rc || !dir ? rc : emit(dir, "report.md", do_md, &c, err, errlen);
-  rc = rc || !dir ? rc : emit(dir, "confusion_window.svg", do_confusion, &c, err, errlen);
-  rc = rc || !dir ? rc : emit(dir, "confusion_clip.svg", do_confusion, &cc, err, errlen);
-  if (!rc && dir && r->n_hist)
-    rc = emit(dir, "learning_curves.svg", do_curves, &c, err, errlen);
+  int rc = 0;
+  if (dir) {   /* NULL: scores only */
+    rc = emit(dir, "report.json", do_json, &c, err, errlen);
+    rc = rc ? rc : emit(dir, "report.md", do_md, &c, err, errlen);
+    rc = rc ? rc : emit(dir, "confusion_window.svg", do_confusion, &c, err, errlen);
+    rc = rc ? rc : emit(dir, "confusion_clip.svg", do_confusion, &cc, err, errlen);
+    if (!rc && r->n_hist)
+      rc = emit(dir, "learning_curves.svg", do_curves, &c, err, errlen);
+  }
   if (ua_window)
     *ua_window = tl_ua(&g[0].win);
   if (ua_clip)
