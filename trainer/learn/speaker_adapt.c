@@ -55,14 +55,18 @@ int tl_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
   uint32_t *id = malloc((ds->n + 1) * sizeof *id);
   size_t *start = malloc((ds->n + 1) * sizeof *start), *order = malloc((ds->n + 1) * sizeof *order);
   evx_adapt_state *st = malloc(sizeof *st);
-  long ns = id && start && order && st ? evx_dataset_groups(ds, cl, 1, id) : -1;
+  long ns = -1;
+  if (id && start && order && st) {
+    if (mode == TL_ADAPT_SHARED) {   /* one stream: every row in group 0 */
+      memset(id, 0, ds->n * sizeof *id);
+      ns = ds->n ? 1 : 0;
+    } else {
+      ns = evx_dataset_groups(ds, cl, 1, id);
+    }
+  }
   if (ns < 0) {
     free(id), free(start), free(order), free(st);
     return -1;
-  }
-  if (mode == TL_ADAPT_SHARED) {   /* one stream: every row in group 0 */
-    memset(id, 0, ds->n * sizeof *id);
-    ns = ds->n ? 1 : 0;
   }
   /* clip runs: rows [start[c], start[c + 1]) */
   size_t nc = 0;
