@@ -25,10 +25,12 @@ typedef struct {
 } two_voices;
 
 /* Voice A's clips first, then voice B's (the order the corpus reader
- * gives); x = +-10 plus a small deterministic spread. */
-static void make(two_voices *t)
+ * gives); x = +-10 plus a small deterministic spread. The caller frees
+ * it. */
+static two_voices *make(void)
 {
-  memset(t, 0, sizeof *t);
+  two_voices *t = calloc(1, sizeof *t);
+  assert_non_null(t);
   uint64_t seed = 7;
   size_t r = 0;
   for (uint32_t c = 0; c < 2 * CLIPS_PER_VOICE; c++) {
@@ -44,6 +46,7 @@ static void make(two_voices *t)
   t->cl.n = t->cl.cap = 2 * CLIPS_PER_VOICE;
   t->ds = (evx_dataset){ .n = r, .dim = DIM, .x = t->x, .y = t->y, .clip = t->clip,
                          .variant = t->variant, .n_clips = 2 * CLIPS_PER_VOICE };
+  return t;
 }
 
 static const float pop_mean[DIM] = { 0, 0 }, pop_var[DIM] = { 1, 1 };
@@ -73,8 +76,7 @@ static double late_mean(const two_voices *t, int v)
 static void test_stream_normalises_each_voice(void **state)
 {
   (void)state;
-  two_voices *t = malloc(sizeof *t);
-  make(t);
+  two_voices *t = make();
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_STREAM, 1, &t->cl, &t->ds), 0);
   /* clips are shuffled within a voice, so "late" rows are mixed in time; a
    * voice's statistics converge to its own: every row is near 0 */
@@ -86,8 +88,7 @@ static void test_stream_normalises_each_voice(void **state)
 static void test_shared_keeps_voices_apart(void **state)
 {
   (void)state;
-  two_voices *t = malloc(sizeof *t);
-  make(t);
+  two_voices *t = make();
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 1, &t->cl, &t->ds), 0);
   /* statistics over both voices: mean about 0, spread about 10, so A reads
    * about +1 and B about -1 */
@@ -102,8 +103,7 @@ static void test_shared_interleaves_voices(void **state)
   /* if the shared stream played A's clips then B's, B's first rows would be
    * normalised by A's statistics alone and read far below -1; interleaved,
    * the mean of B over all its rows stays near -1 as well */
-  two_voices *t = malloc(sizeof *t);
-  make(t);
+  two_voices *t = make();
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 3, &t->cl, &t->ds), 0);
   assert_true(voice_mean(t, 1, 0) > -2.0);
   free(t);
@@ -112,9 +112,7 @@ static void test_shared_interleaves_voices(void **state)
 static void test_cold_uses_population_only(void **state)
 {
   (void)state;
-  two_voices *t = malloc(sizeof *t), *u = malloc(sizeof *u);
-  make(t);
-  make(u);
+  two_voices *t = make(), *u = make();
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_COLD, 1, &t->cl, &t->ds), 0);
   /* population mean 0, variance 1: x' = x / sqrt(1 + eps) */
   for (size_t i = 0; i < t->ds.n * DIM; i++)
@@ -126,9 +124,7 @@ static void test_cold_uses_population_only(void **state)
 static void test_same_seed_same_rows(void **state)
 {
   (void)state;
-  two_voices *t = malloc(sizeof *t), *u = malloc(sizeof *u);
-  make(t);
-  make(u);
+  two_voices *t = make(), *u = make();
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &t->cl, &t->ds), 0);
   assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &u->cl, &u->ds), 0);
   assert_memory_equal(t->x, u->x, sizeof t->x);
