@@ -3,8 +3,8 @@
  * waits, sleeps, or does file or console I/O: rt_interposer.so (preloaded)
  * counts such calls made while the flag set around run() is on. Thousands
  * of calls at blocks 1, 64, 1000 and 8192 and rates 8, 48 and 192 kHz,
- * with a model hot swap through the worker and two newVoice messages
- * mid-block. The work per call is bounded:
+ * with a model hot swap through the worker, two newVoice messages and a
+ * change of voice slot and back, mid-block. The work per call is bounded:
  * the FLOPs granted to the network in one call stay within the slicing
  * rate times the block (plus whole inferences only when a block spans more
  * than half an update interval), checked from the engine's counters. */
@@ -96,6 +96,8 @@ static void run_case(const char *uri, double rate, uint32_t block, int swap)
       th_send_model(h, "/nonexistent/broken.emvx");   /* kept out, logged */
     if (c == calls / 4 || c == 3 * calls / 4)
       th_send_new_voice(h, block / 2);                /* a speaker change mid-block */
+    if (c == calls / 3 + 1 || c == 2 * calls / 3)
+      th_send_voice(h, block / 3, c < calls / 2 ? 2 : 1);   /* another slot, then back */
     fill(x, block, &seed, rate, &t);
     th_run(h, x, block);
   }
