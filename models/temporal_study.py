@@ -4,11 +4,14 @@ target), in PyTorch, outside the plugin's code path.
 
 Both candidates get the same speaker-normalised frames: the 98 features of
 `emovox features` (rms and mel in dB), z-scored per speaker by that
-speaker's statistics over voiced frames (rms within 40 dB of the clip's
-loudest frame), as `--adapt speaker` does in training. They differ in what
-they see of a 3 s window (300 frames, hop 0.5 s):
+speaker's statistics over voiced frames, as `--adapt speaker` does in
+training. Voiced here: rms within 40 dB of the clip's (or the window's)
+loudest frame. The core's gate is 35 dB with a -70 dBFS floor
+(EVX_VOICED_RANGE_DB), so `mlp` is close to the shipped input, not equal
+to it. The candidates differ in what they see of a 3 s window (300 frames,
+hop 0.5 s):
   mlp  mean, std and mean absolute frame-to-frame change of the voiced
-       frames (294 values, the shipped input), z-scored over the training
+       frames (294 values, the shipped input's shape), z-scored over the training
        rows; Dense 256, ReLU, Dropout 0.3, Dense 8;
   tcn  the 98 x 300 frame matrix; Conv1d 5 (C channels), BatchNorm, ReLU,
        MaxPool 3/2, Conv1d 5, BatchNorm, ReLU, MaxPool 3/2, Conv1d 3,
