@@ -1,5 +1,7 @@
 /* evx_adapt.c: running per-stream input normalisation (evx_adapt.h). */
 #include "evx_adapt.h"
+#include "evx_features.h"
+#include "evx_nn.h"
 #include <math.h>
 #include <string.h>
 
@@ -19,22 +21,63 @@ void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a)
   }
 }
 
+static int frame_mode(const evx_adapt *a)
+{
+  return a->frames > 1 && a->len > EVX_F_RMS;
+}
+
+uint32_t evx_adapt_window_stats(const evx_adapt *a, const float *x, float *mean, float *var)
+{
+  uint32_t T = a->frames, n = span(a);
+  if (!frame_mode(a)) return 0;
+  const float *rms = x + (size_t)EVX_F_RMS * T;   /* dB */
+  float peak = -INFINITY;
+  for (uint32_t t = 0; t < T; t++)
+    if (isfinite(rms[t]) && rms[t] > peak) peak = rms[t];
+  const float floor_db = 20.0f * log10f(EVX_VOICED_FLOOR);
+  float gate = peak - EVX_VOICED_RANGE_DB;
+  if (gate < floor_db) gate = floor_db;
+  if (!(peak >= gate)) return 0;   /* silence (or nothing finite) */
+  uint32_t voiced = 0;
+  for (uint32_t t = 0; t < T; t++) voiced += isfinite(rms[t]) && rms[t] >= gate;
+  for (uint32_t f = 0; f < n; f++) {
+    const float *row = x + (size_t)f * T;
+    double s = 0.0, ss = 0.0;
+    uint32_t k = 0;
+    for (uint32_t t = 0; t < T; t++) {
+      if (!(isfinite(rms[t]) && rms[t] >= gate) || !isfinite(row[t])) continue;
+      s += row[t];
+      ss += (double)row[t] * row[t];
+      k++;
+    }
+    double mu = k ? s / k : 0.0, v = k ? ss / k - mu * mu : 0.0;
+    mean[f] = (float)mu;
+    var[f] = v > 0.0 ? (float)v : 0.0f;
+  }
+  return voiced;
+}
+
 /* Welford's update with a capped count: once the count reaches memory each
  * window weighs 1/memory (an exponential forgetting of about memory
- * windows). */
+ * windows). In frame mode a window is a batch of mean bm and variance bv:
+ * the squared deviation of one value becomes bv + (bm - mean)(bm - mean'). */
 void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x)
 {
   uint32_t n = span(a);
+  float bm[EVX_ADAPT_MAX], bv[EVX_ADAPT_MAX];
+  int batch = frame_mode(a);
+  if (batch && !evx_adapt_window_stats(a, x, bm, bv)) return;
   double c = s->n + 1.0;
   if (c > a->memory) c = a->memory;
   if (c < 1.0) c = 1.0;
   s->n = c;
   float k = (float)(1.0 / c);
   for (uint32_t i = 0; i < n; i++) {
-    if (!isfinite(x[i])) continue;
-    float d = x[i] - s->mean[i];
+    float xi = batch ? bm[i] : x[i], spread = batch ? bv[i] : 0.0f;
+    if (!isfinite(xi)) continue;
+    float d = xi - s->mean[i];
     float m = s->mean[i] + d * k;
-    float v = s->var[i] + (d * (x[i] - m) - s->var[i]) * k;
+    float v = s->var[i] + (spread + d * (xi - m) - s->var[i]) * k;
     s->mean[i] = m;
     s->var[i] = v > 0.0f ? v : 0.0f;
   }
@@ -42,7 +85,10 @@ void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x)
 
 void evx_adapt_apply(const evx_adapt_state *s, const evx_adapt *a, float *x)
 {
-  uint32_t n = span(a);
-  for (uint32_t i = 0; i < n; i++)
-    x[i] = (x[i] - s->mean[i]) / sqrtf(s->var[i] + EVX_ADAPT_EPS);
+  uint32_t n = span(a), T = frame_mode(a) ? a->frames : 1;
+  for (uint32_t i = 0; i < n; i++) {
+    float m = s->mean[i], sd = sqrtf(s->var[i] + EVX_ADAPT_EPS);
+    float *row = x + (size_t)i * T;
+    for (uint32_t t = 0; t < T; t++) row[t] = (row[t] - m) / sd;
+  }
 }

@@ -15,7 +15,18 @@
  *   x' = (x - mean) / sqrt(var + EVX_ADAPT_EPS)
  * before the model's own input normalisation (evx_norm).
  *
- * evx_adapt_reset/update/apply are RT-safe: no allocation, O(len) work. */
+ * Frame mode (frames > 1, the EVX_INPUT_FRAMES input): the input is a
+ * matrix of len features x `frames` frames, feature-major, and the
+ * statistics are per feature, over frames. A window joins them as a batch:
+ * its voiced frames' mean and variance (voiced: row EVX_F_RMS, rms in dB,
+ * within EVX_VOICED_RANGE_DB of the window's loudest frame and above
+ * EVX_VOICED_FLOOR; non-finite values, the padding of a short window, are
+ * left out), weighing one window like a vector-mode window. Every frame is
+ * normalised by its feature's statistics; padding stays non-finite (the
+ * network reads it as 0: evx_net_begin).
+ *
+ * evx_adapt_reset/update/apply are RT-safe: no allocation, O(len x frames)
+ * work. */
 #ifndef EVX_ADAPT_H
 #define EVX_ADAPT_H
 
@@ -30,7 +41,15 @@ typedef struct {
   float prior;               /* weight of the population statistics, windows (>= 1) */
   float memory;              /* cap on the count, windows (>= prior) */
   const float *mean, *var;   /* population statistics, len each */
+  uint32_t frames;           /* 0 or 1: vector mode; > 1: frame mode, the
+                                input is len x frames (set from the model's
+                                input shape, not stored in the bundle) */
 } evx_adapt;
+
+/* Frame mode: the voiced frames' mean and population variance of each of
+ * the len features of one window x (len x frames); returns how many frames
+ * were voiced (0: mean and var untouched). Used by update and the trainer. */
+uint32_t evx_adapt_window_stats(const evx_adapt *a, const float *x, float *mean, float *var);
 
 /* One stream's statistics (caller-owned; no pointers inside). */
 typedef struct {

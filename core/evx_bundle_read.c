@@ -251,9 +251,11 @@ static int parse(reader *r, char *err, size_t errlen)
       return evx_fail(err, errlen, "normalisation: length %u along axis %u does not match "
                       "the input {%u,%u,%u}", m->norm.len, m->norm.axis, dims[0], dims[1], dims[2]);
   }
-  if (m->adapt.len && m->adapt.len != evx_shape_elems(m->input))
+  /* frame mode (evx_adapt.h): one statistic per feature of a frame matrix */
+  uint64_t adapt_len = evx_shape_elems(m->input) / evx_adapt_frames_of(m);
+  if (m->adapt.len && m->adapt.len != adapt_len)
     return evx_fail(err, errlen, "adaptation: length %u does not match the input size %llu",
-                    m->adapt.len, (unsigned long long)evx_shape_elems(m->input));
+                    m->adapt.len, (unsigned long long)adapt_len);
   if (read_tensors(r, r->b + dir, n_t, data, err, errlen)) return -1;
   return evx_model_finalize(m, err, errlen);
 }

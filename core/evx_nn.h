@@ -30,12 +30,17 @@ enum evx_input_kind {
   EVX_INPUT_LOG_STATS = 4, /* as SUMMARY_STATS after putting rms (feature 33)
                              and mel (34..97) in dB: 20*log10(max(rms,1e-5)),
                              10*log10(max(mel,1e-10)): {1,1,196} */
-  EVX_INPUT_VOICED_STATS = 5 /* as LOG_STATS, plus the mean absolute frame-to-
+  EVX_INPUT_VOICED_STATS = 5, /* as LOG_STATS, plus the mean absolute frame-to-
                              frame change of each feature, over the window's
                              voiced frames only (rms within EVX_VOICED_RANGE_DB
                              of the window's loudest frame and above
                              EVX_VOICED_FLOOR): {1,1,294}. Pauses and
                              leading silence no longer dilute the summary. */
+  EVX_INPUT_FRAMES = 6    /* every frame of the window in time order, rms and
+                             mel in dB as LOG_STATS: {98,1,W} (feature-major:
+                             98 channels of W steps, for Conv1D). A window
+                             shorter than W is padded at the start with NaN,
+                             which the network reads as 0 (evx_net_begin). */
 };
 
 #define EVX_VOICED_RANGE_DB 35.0f /* voiced: rms >= loudest rms - 35 dB ... */
@@ -99,7 +104,8 @@ typedef struct evx_model {
   evx_shape input;
   evx_norm norm;
   evx_adapt adapt;         /* speaker adaptation (len 0: none; applied by
-                              the caller before evx_net_*: evx_adapt.h) */
+                              the caller before evx_net_*: evx_adapt.h);
+                              EVX_INPUT_FRAMES: frame mode, len = 98 */
   uint32_t n_layers;
   evx_layer layers[EVX_MAX_LAYERS];
   void *storage;          /* owned tensor memory (loaded models); may be NULL */

@@ -31,6 +31,16 @@ static inline float feat_at(const float *frames, uint32_t t, uint32_t f, int log
   return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f);                     /* 10 log10 */
 }
 
+/* Row f of an EVX_INPUT_FRAMES input: feature f of every frame (dB for rms
+ * and mel), after W - n NaN of padding. */
+static void frames_feature(uint32_t W, const float *frames, uint32_t n, uint32_t f, float *in)
+{
+  float *row = in + (size_t)f * W;
+  uint32_t pad = W - n;
+  for (uint32_t t = 0; t < pad; t++) row[t] = NAN;
+  for (uint32_t t = 0; t < n; t++) row[pad + t] = feat_at(frames, t, f, 1);
+}
+
 /* Mean (and population std when std != NULL) of feature f over the n
  * frames whose rms is at least gate (0: all frames); with delta != NULL also
  * the mean |change| between consecutive used frames (0 with fewer than two).
@@ -74,7 +84,8 @@ static float voiced_gate(const float *frames, uint32_t n)
 static int per_feature(uint32_t kind)
 {
   return kind == EVX_INPUT_SUMMARY || kind == EVX_INPUT_SUMMARY_STATS ||
-         kind == EVX_INPUT_LOG_STATS || kind == EVX_INPUT_VOICED_STATS;
+         kind == EVX_INPUT_LOG_STATS || kind == EVX_INPUT_VOICED_STATS ||
+         kind == EVX_INPUT_FRAMES;
 }
 
 uint32_t evx_input_units(const evx_feature_config *cfg)
@@ -111,6 +122,7 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
     case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0); break;
     case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1); break;
     case EVX_INPUT_VOICED_STATS: summary_feature(fr, n, j->gate, f, input, std, delta, 1); break;
+    case EVX_INPUT_FRAMES: frames_feature(cfg->window_frames, fr, n, f, input); break;
     default: break;
     }
   }

@@ -57,6 +57,10 @@ evx_shape evx_input_shape(const evx_feature_config *cfg)
   case EVX_INPUT_SUMMARY_STATS:
   case EVX_INPUT_LOG_STATS: s = (evx_shape){ 1, 1, 2 * EVX_NFEAT }; break;
   case EVX_INPUT_VOICED_STATS: s = (evx_shape){ 1, 1, 3 * EVX_NFEAT }; break;
+  case EVX_INPUT_FRAMES:
+    if (cfg->window_frames >= 1 && cfg->window_frames <= EVX_MAX_DIM)
+      s = (evx_shape){ EVX_NFEAT, 1, cfg->window_frames };
+    break;
   case EVX_INPUT_LOGMEL:
     if (cfg->window_frames >= 1 && cfg->window_frames <= EVX_MAX_DIM)
       s = (evx_shape){ 1, EVX_N_MEL, cfg->window_frames };
@@ -81,7 +85,7 @@ int evx_check_config(const evx_feature_config *c, char *err, size_t errlen)
                     c->frame_len, c->hop, EVX_SR, EVX_FRAME, EVX_HOP);
   if (c->feature_set != 1)
     return evx_fail(err, errlen, "feature set %u not supported (need 1)", c->feature_set);
-  if (c->input_kind < EVX_INPUT_SUMMARY || c->input_kind > EVX_INPUT_VOICED_STATS)
+  if (c->input_kind < EVX_INPUT_SUMMARY || c->input_kind > EVX_INPUT_FRAMES)
     return evx_fail(err, errlen, "unknown input kind %u", c->input_kind);
   if (c->window_frames < 1 || c->window_frames > EVX_MAX_DIM)
     return evx_fail(err, errlen, "window of %u frames out of range 1..%u",
@@ -261,11 +265,12 @@ static int check_norm(const evx_model *m, char *err, size_t errlen)
   return 0;
 }
 
-static int check_adapt(const evx_model *m, char *err, size_t errlen)
+static int check_adapt(evx_model *m, char *err, size_t errlen)
 {
-  const evx_adapt *a = &m->adapt;
+  evx_adapt *a = &m->adapt;
   if (a->len == 0) return 0;
-  uint64_t dim = evx_shape_elems(m->input);
+  a->frames = evx_adapt_frames_of(m);
+  uint64_t dim = evx_shape_elems(m->input) / a->frames;
   if (a->len != dim || a->len > EVX_ADAPT_MAX)
     return evx_fail(err, errlen, "adaptation: length %u must equal the input size %llu "
                     "(at most %u)", a->len, (unsigned long long)dim, EVX_ADAPT_MAX);

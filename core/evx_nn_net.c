@@ -193,9 +193,13 @@ static void run_units(const evx_net *n, const evx_op *o, uint32_t u0, uint32_t u
   }
 }
 
+/* A non-finite input value (the padding of a short EVX_INPUT_FRAMES window,
+ * or a broken feature) enters the network as 0. */
 void evx_net_begin(evx_net *n, const float *input)
 {
-  memcpy(n->in, input, (size_t)evx_shape_elems(n->m->input) * sizeof *input);
+  size_t len = (size_t)evx_shape_elems(n->m->input);
+  for (size_t i = 0; i < len; i++)
+    n->in[i] = isfinite(input[i]) ? input[i] : 0.0f;
   n->op = 0;
   n->unit = 0;
 }

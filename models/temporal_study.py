@@ -32,7 +32,7 @@ Needs numpy and torch (Debian: python3-numpy, python3-torch) and the
 trainer binary. Frames are extracted once into OUT/frames.npz.
 
 usage: /usr/bin/python3 models/temporal_study.py mlp|tcn [--seed N]
-       [--channels C] [--epochs N] [--pool meanmaxstd|gap]
+       [--channels C] [--epochs N] [--pool meanmaxstd|gap] [--batchnorm on|off]
        [--data DIR] [--emovox EXE] [--out DIR]
 """
 import argparse
@@ -113,7 +113,7 @@ def unweighted_recall(pred, truth):
                           for c in range(len(EMOTIONS)) if (truth == c).any()]))
 
 
-def build_tcn(nn, fn, torch, channels, pool):
+def build_tcn(nn, fn, torch, channels, pool, batchnorm):
     class TCN(nn.Module):
         def __init__(self):
             super().__init__()
@@ -121,7 +121,8 @@ def build_tcn(nn, fn, torch, channels, pool):
             self.convs = nn.ModuleList([nn.Conv1d(NFEAT, c, 5, padding=2),
                                         nn.Conv1d(c, c, 5, padding=2),
                                         nn.Conv1d(c, c, 3, padding=1)])
-            self.norms = nn.ModuleList([nn.BatchNorm1d(c) for _ in range(3)])
+            self.norms = nn.ModuleList([nn.BatchNorm1d(c) if batchnorm else nn.Identity()
+                                        for _ in range(3)])
             self.drop = nn.Dropout(0.3)
             self.out = nn.Linear((3 if pool == 'meanmaxstd' else 1) * c, len(EMOTIONS))
 
@@ -179,7 +180,7 @@ def run_fold(args, torch, rows, frames, normed, speakers, labels, held):
         def predict():
             return net(xv)
     else:
-        net = build_tcn(nn, fn, torch, args.channels, args.pool)
+        net = build_tcn(nn, fn, torch, args.channels, args.pool, args.batchnorm == 'on')
 
         def stack(items):
             x = np.zeros((len(items), NFEAT, WINDOW), np.float32)
@@ -234,6 +235,7 @@ def main():
     p.add_argument('--channels', type=int, default=64)
     p.add_argument('--epochs', type=int, default=40)
     p.add_argument('--pool', choices=['meanmaxstd', 'gap'], default='meanmaxstd')
+    p.add_argument('--batchnorm', choices=['on', 'off'], default='on')
     p.add_argument('--data', default=os.path.join(here, '..', '..', 'shared', 'data'))
     p.add_argument('--emovox', default=os.path.join(here, '..', 'build', 'trainer', 'emovox'))
     p.add_argument('--out', default=os.path.join(here, '..', 'out', 'temporal'))
@@ -250,9 +252,10 @@ def main():
         per_fold.append(scores)
         print(f'fold {k}', ' '.join(f'{s:.3f}' for s in scores), flush=True)
         tag = args.model if args.model == 'mlp' or args.pool == 'meanmaxstd' else 'tcngap'
+        tag += '' if args.batchnorm == 'on' else '-nobn'
         np.save(os.path.join(args.out, f'prob_{tag}_{args.seed}_{k}.npy'), prob)
         other = os.path.join(args.out, f'prob_{"tcn" if args.model == "mlp" else "mlp"}_{args.seed}_{k}.npy')
-        if tag != 'tcngap' and os.path.exists(other):
+        if tag in ('mlp', 'tcn') and os.path.exists(other):
             fused.append(unweighted_recall((prob + np.load(other)).argmax(1), truth))
     mean = np.mean(per_fold, 0)
     print(f'{args.model} seed {args.seed}: mean UA per epoch', ' '.join(f'{s:.3f}' for s in mean))

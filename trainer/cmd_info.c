@@ -14,6 +14,7 @@ static const char *input_name(uint32_t k)
        : k == EVX_INPUT_SUMMARY_STATS ? "summary_stats (window mean and std)"
        : k == EVX_INPUT_LOG_STATS ? "log_stats (window mean and std, rms and mel in dB)"
        : k == EVX_INPUT_VOICED_STATS ? "voiced_stats (log_stats and mean |delta| over voiced frames)"
+       : k == EVX_INPUT_FRAMES ? "frames (98 features x frames, rms and mel in dB)"
        : "?";
 }
 

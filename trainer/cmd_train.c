@@ -21,15 +21,18 @@
 
 static const char usage_text[] =
   "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n"
-  "  --arch seed|logmel|mlp  seed: 1-D CNN on the 98-feature window summary (default);\n"
-  "                        logmel: 2-D CNN on log-mel x time;\n"
-  "                        mlp: dense layers on the window's log-domain mean and std\n"
+  "  --arch seed|logmel|mlp|tcn  seed: 1-D CNN on the 98-feature window summary\n"
+  "                        (default); logmel: 2-D CNN on log-mel x time;\n"
+  "                        mlp: dense layers on the window's log-domain mean and std;\n"
+  "                        tcn: 1-D CNN over time on every frame's 98 features\n"
+  "                        (Conv1D 5/5/3, MaxPool 3/2, mean over time)\n"
   "  --input summary|stats|logstats|voiced   input of seed/mlp: window mean (seed\n"
   "                        default), mean and std, mean and std with rms/mel in dB\n"
   "                        (mlp default), voiced: logstats plus mean frame-to-frame\n"
   "                        change, over the window's voiced frames only\n"
-  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32) or mlp units (128,64)\n"
-  "  --dropout R           dropout rate (0.25; mlp 0.5)\n"
+  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
+  "                        or mlp units (128,64)\n"
+  "  --dropout R           dropout rate (0.25; mlp 0.5; tcn 0.3)\n"
   "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
   "  --epochs N            at most N epochs (200)\n"
   "  --batch N             batch size (32)\n"
@@ -52,7 +55,8 @@ static const char usage_text[] =
   "  --adapt speaker|none   speaker adaptation (none): train on inputs normalised\n"
   "                        per speaker; the plugin normalises by the running\n"
   "                        statistics of the voice it hears (core/evx_adapt.h);\n"
-  "                        --input summary, stats, logstats or voiced only\n"
+  "                        not for --arch logmel; tcn: per feature over the\n"
+  "                        voiced frames\n"
   "  --adapt-prior N --adapt-memory N   windows the population statistics weigh\n"
   "                        at the start (8) and the running statistics' memory (600)\n"
   "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
@@ -159,9 +163,10 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--channels")) channels = v;
     else if (!strcmp(o, "--arch")) {
       int arch = !strcmp(v, "seed") ? TL_ARCH_SEED : !strcmp(v, "logmel") ? TL_ARCH_LOGMEL
+               : !strcmp(v, "tcn") ? TL_ARCH_TCN
                : !strcmp(v, "mlp") ? TL_ARCH_MLP : 0;
       if (!arch) {
-        fprintf(stderr, "emovox train: --arch is seed, logmel or mlp\n");
+        fprintf(stderr, "emovox train: --arch is seed, logmel, mlp or tcn\n");
         return 2;
       }
       a->arch = tl_arch_defaults(arch);
@@ -238,12 +243,12 @@ static int parse(int argc, char **argv, train_args *a)
   }
   if (dropout >= 0)
     a->arch.dropout = (float)dropout;
-  if (a->input_kind && a->arch.arch == TL_ARCH_LOGMEL) {
+  if (a->input_kind && (a->arch.arch == TL_ARCH_LOGMEL || a->arch.arch == TL_ARCH_TCN)) {
     fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
     return 2;
   }
   if (a->adapt && a->arch.arch == TL_ARCH_LOGMEL) {
-    fprintf(stderr, "emovox train: --adapt speaker is for --arch seed or mlp\n");
+    fprintf(stderr, "emovox train: --adapt speaker is for --arch seed, mlp or tcn\n");
     return 2;
   }
   if (a->adapt && a->adapt_memory < a->adapt_prior) {
@@ -446,7 +451,8 @@ int cmd_train(int argc, char **argv)
   if (a.adapt) {
     /* train on per-speaker statistics; validate as the plugin runs */
     evx_adapt view;
-    if (ds[EVX_TRAIN].dim > EVX_ADAPT_MAX) {
+    ad.frames = cfg.input_kind == EVX_INPUT_FRAMES ? cfg.window_frames : 1;
+    if (ds[EVX_TRAIN].dim / ad.frames > EVX_ADAPT_MAX) {
       fprintf(stderr, "emovox train: --adapt needs an input of at most %u values\n",
               EVX_ADAPT_MAX);
       goto out;
@@ -457,8 +463,10 @@ int cmd_train(int argc, char **argv)
       goto out;
     }
   }
+  /* per mel band after the window mean (logmel), per feature (frames), per value */
   int logmel = a.arch.arch == TL_ARCH_LOGMEL;
-  if (tl_norm_fit(&nm, shape, logmel ? 1 : 2, logmel, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
+  uint32_t axis = logmel ? 1 : cfg.input_kind == EVX_INPUT_FRAMES ? 0 : 2;
+  if (tl_norm_fit(&nm, shape, axis, logmel, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
     fprintf(stderr, "emovox train: out of memory\n");
     goto out;
   }

@@ -50,7 +50,7 @@ static two_voices *make(void)
 }
 
 static const float pop_mean[DIM] = { 0, 0 }, pop_var[DIM] = { 1, 1 };
-static const evx_adapt adapt = { DIM, 2.0f, 600.0f, pop_mean, pop_var };
+static const evx_adapt adapt = { DIM, 2.0f, 600.0f, pop_mean, pop_var, 1 };
 
 /* Mean of feature 0 over voice v's rows from its clip `first` on. */
 static double voice_mean(const two_voices *t, int v, uint32_t first)

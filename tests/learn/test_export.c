@@ -1,6 +1,7 @@
 /* test_export.c: a trained graph exported as a bundle computes, through the
  * plugin's inference engine (normalisation included), what the training
- * graph computes in eval mode; for both architectures. */
+ * graph computes in eval mode; for every architecture. The frame-matrix
+ * input's NaN padding is 0 to both. */
 #include "test_util.h"
 #include "learn/export.h"
 #include "learn/rng.h"
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_arch(int arch, uint32_t window_frames)
+static void check_arch(int arch, uint32_t window_frames, uint32_t pad)
 {
   char err[256];
   tl_arch_opts ao = tl_arch_defaults(arch);
@@ -27,8 +28,10 @@ static void check_arch(int arch, uint32_t window_frames)
   float *raw = malloc(sizeof(float) * n * dim), *x = malloc(sizeof(float) * n * dim);
   for (size_t i = 0; i < n * dim; i++)
     raw[i] = 20.0f * tl_rng_uniform(&rng) - 30.0f + (float)(i % 7);
+  for (size_t e = 0; e < dim; e++)   /* sample 1: the first `pad` steps padded */
+    if (e % in.w < pad) raw[dim + e] = NAN;
   tl_norm nm;
-  uint32_t axis = arch == TL_ARCH_LOGMEL ? 1 : 2;
+  uint32_t axis = arch == TL_ARCH_LOGMEL ? 1 : arch == TL_ARCH_TCN ? 0 : 2;
   assert_int_equal(tl_norm_fit(&nm, in, axis, arch == TL_ARCH_LOGMEL, raw, n), 0);
   memcpy(x, raw, sizeof(float) * n * dim);
   tl_norm_apply(&nm, in, x, n);
@@ -60,8 +63,9 @@ static void check_arch(int arch, uint32_t window_frames)
   free(params), free(raw), free(x);
 }
 
-static void test_seed_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_SEED, 200); }
-static void test_logmel_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_LOGMEL, 60); }
+static void test_seed_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_SEED, 200, 0); }
+static void test_logmel_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_LOGMEL, 60, 0); }
+static void test_tcn_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_TCN, 120, 30); }
 
 static void test_bad_channels_rejected(void **state)
 {
@@ -83,6 +87,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_matches_engine),
     cmocka_unit_test(test_logmel_matches_engine),
+    cmocka_unit_test(test_tcn_matches_engine),
     cmocka_unit_test(test_bad_channels_rejected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

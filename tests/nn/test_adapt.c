@@ -16,7 +16,7 @@ static evx_adapt make_adapt(float prior, float memory)
     pop_mean[i] = (float)i * 0.1f;
     pop_var[i] = 1.0f + (float)(i % 7);
   }
-  return (evx_adapt){ DIM, prior, memory, pop_mean, pop_var };
+  return (evx_adapt){ DIM, prior, memory, pop_mean, pop_var, 1 };
 }
 
 /* No history: the population statistics. */

@@ -30,7 +30,7 @@ static evx_engine_model *model(int adapt)
   uint32_t len = m->input.c * m->input.h * m->input.w;
   if (adapt) {
     for (uint32_t i = 0; i < len; i++) pop_mean[i] = 0.0f, pop_var[i] = 1.0f;
-    m->adapt = (evx_adapt){ len, 4.0f, 200.0f, pop_mean, pop_var };
+    m->adapt = (evx_adapt){ len, 4.0f, 200.0f, pop_mean, pop_var, 1 };
   }
   char err[256];
   evx_engine_model *em = evx_engine_model_new(m, err, sizeof err);

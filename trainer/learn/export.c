@@ -1,4 +1,4 @@
-/* export.c: graph -> evx_model, and the two architectures (see export.h). */
+/* export.c: graph -> evx_model, and the architectures (see export.h). */
 #include "export.h"
 #include "evx_labels.h"
 #include <stdio.h>
@@ -42,6 +42,9 @@ tl_arch_opts tl_arch_defaults(int arch)
   if (arch == TL_ARCH_MLP)
     return (tl_arch_opts){ .arch = arch, .channels = { 128, 64 }, .n_channels = 2,
                            .dropout = 0.5f };
+  if (arch == TL_ARCH_TCN)
+    return (tl_arch_opts){ .arch = arch, .channels = { 64, 64, 64 }, .n_channels = 3,
+                           .dropout = 0.3f };
   return (tl_arch_opts){ .arch = TL_ARCH_SEED, .channels = { 32, 64 }, .n_channels = 2,
                          .dropout = 0.25f };
 }
@@ -49,7 +52,8 @@ tl_arch_opts tl_arch_defaults(int arch)
 uint32_t tl_arch_input_kind(int arch)
 {
   return arch == TL_ARCH_LOGMEL ? EVX_INPUT_LOGMEL
-       : arch == TL_ARCH_MLP ? EVX_INPUT_LOG_STATS : EVX_INPUT_SUMMARY;
+       : arch == TL_ARCH_MLP ? EVX_INPUT_LOG_STATS
+       : arch == TL_ARCH_TCN ? EVX_INPUT_FRAMES : EVX_INPUT_SUMMARY;
 }
 
 int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
@@ -80,6 +84,23 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
       rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
       rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
     }
+  } else if (o->arch == TL_ARCH_TCN) {
+    /* Conv1D over time with the features as channels: kernel 5 (3 for the
+     * third and fourth), ReLU, MaxPool1D(3, 2) after the first two; the
+     * mean over time (GAP) of the last feeds the classifier */
+    if (o->n_channels < 1 || o->n_channels > 4) {
+      snprintf(err, errlen, "--arch tcn takes one to four channel counts");
+      return -1;
+    }
+    for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
+      uint32_t k = i < 2 ? 5 : 3;
+      rc |= tl_add_conv(g, 0, o->channels[i], k, k / 2, err, errlen);
+      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      if (i < 2 && i + 1 < o->n_channels)
+        rc |= rc ? 0 : tl_add_maxpool(g, 0, 3, 2, err, errlen);
+    }
+    rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_GAP, 0, err, errlen);
+    rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
   } else {
     if (o->n_channels < 1 || o->n_channels > 4) {
       snprintf(err, errlen, "--arch logmel takes one to four channel counts");

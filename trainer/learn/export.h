@@ -13,15 +13,16 @@
 int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
               const tl_norm *norm, evx_model *m, char *err, size_t errlen);
 
-enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2, TL_ARCH_MLP = 3 };
+enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2, TL_ARCH_MLP = 3, TL_ARCH_TCN = 4 };
 
 typedef struct {
   int arch;                 /* enum tl_arch */
   uint32_t channels[4];     /* seed: 2 used (32,64); logmel: up to 4 (8,16,32);
-                               mlp: hidden units, up to 4 (128,64) */
+                               mlp: hidden units, up to 4 (128,64);
+                               tcn: up to 4 Conv1D (64,64,64) */
   uint32_t n_channels;
-  float dropout;            /* seed: 0.25; logmel: 0.25 before the dense layer;
-                               mlp: 0.5 after each hidden layer */
+  float dropout;            /* seed: 0.25; logmel, tcn: 0.25, 0.3 before the
+                               dense layer; mlp: 0.5 after each hidden layer */
 } tl_arch_opts;
 
 tl_arch_opts tl_arch_defaults(int arch);

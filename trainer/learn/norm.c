@@ -17,6 +17,14 @@ static uint32_t axis_index(evx_shape s, uint32_t axis, size_t e)
   return axis == 0 ? c : axis == 1 ? h : w;
 }
 
+/* A non-finite value (the padding of a short frame-matrix window) is 0 at
+ * the network input, as in evx_net_begin. */
+static void zero_nonfinite(float *row, size_t n)
+{
+  for (size_t e = 0; e < n; e++)
+    if (!isfinite(row[e])) row[e] = 0.0f;
+}
+
 /* Subtract, per index along axis, the row's mean over the other axes. */
 static void subtract_window_mean(evx_shape s, uint32_t axis, float *row,
                                  double *acc, uint32_t len)
@@ -52,6 +60,7 @@ int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
   nm->axis = axis, nm->len = len, nm->window_mean = window_mean;
   for (size_t r = 0; r < n; r++) {
     memcpy(row, x + r * total, sizeof(float) * total);
+    zero_nonfinite(row, total);
     if (window_mean)
       subtract_window_mean(s, axis, row, acc, len);
     for (size_t e = 0; e < total; e++) {
@@ -82,6 +91,7 @@ void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n)
     return;
   for (size_t r = 0; r < n; r++) {
     float *row = x + r * total;
+    zero_nonfinite(row, total);
     if (nm->window_mean)
       subtract_window_mean(s, nm->axis, row, acc, nm->len);
     for (size_t e = 0; e < total; e++) {

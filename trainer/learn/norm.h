@@ -17,7 +17,8 @@ typedef struct {
  * 0, or -1 when out of memory / bad axis. */
 int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
                 const float *x, size_t n);
-/* Normalise n rows in place. */
+/* Normalise n rows in place. Both treat a non-finite value as 0 (what the
+ * engine feeds the network for it: evx_net_begin). */
 void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n);
 /* View as the evx_norm of a model (pointers into nm). */
 evx_norm tl_norm_view(const tl_norm *nm);

@@ -19,11 +19,15 @@ typedef struct {
   uint32_t len;
   float prior, memory;
   float *mean, *var;         /* malloc'd, len each */
+  uint32_t frames;           /* the caller's: 0/1 vector mode, > 1 frame mode
+                                (rows of len features x frames: evx_adapt.h) */
 } tl_adapt;
 
 /* Normalise each stream of ds by its own statistics, in place, and set ad's
- * population statistics from these streams (ad->prior and ad->memory are the
- * caller's). 0, or -1 when out of memory. */
+ * population statistics from these streams (ad->prior, ad->memory and
+ * ad->frames are the caller's). In frame mode a stream's statistics are
+ * those of its rows' voiced frames (evx_adapt_window_stats). 0, or -1 when
+ * out of memory. */
 int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds);
 
 /* How tl_adapt_replay plays rows through the running statistics. */
