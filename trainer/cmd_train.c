@@ -39,6 +39,11 @@ static const char usage_text[] =
   "  --lr X                Adam learning rate (1e-3)\n"
   "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
   "  --patience N          early stopping on validation loss (15; 0 = off)\n"
+  "  --lr-schedule plateau|cosine   plateau: ReduceLROnPlateau on validation\n"
+  "                        loss (default); cosine: from --lr down to 0 over\n"
+  "                        --epochs, whatever validation says\n"
+  "  --keep best|last      ship the best validation loss's epoch (default) or\n"
+  "                        the last (no early stopping)\n"
   "  --class-weights balanced|none   loss weights (none)\n"
   "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
   "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
@@ -228,6 +233,19 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--lr-patience")) bad = num(o, v, 0, 1000, &d) || (a->train.lr_patience = (int)d, 0);
     else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);
     else if (!strcmp(o, "--patience")) bad = num(o, v, 0, 1000, &d) || (a->train.patience = (int)d, 0);
+    else if (!strcmp(o, "--lr-schedule")) {
+      if (strcmp(v, "plateau") && strcmp(v, "cosine")) {
+        fprintf(stderr, "emovox train: --lr-schedule is plateau or cosine\n");
+        return 2;
+      }
+      a->train.cosine = !strcmp(v, "cosine");
+    } else if (!strcmp(o, "--keep")) {
+      if (strcmp(v, "best") && strcmp(v, "last")) {
+        fprintf(stderr, "emovox train: --keep is best or last\n");
+        return 2;
+      }
+      a->train.keep_last = !strcmp(v, "last");
+    }
     else if (!strcmp(o, "--seed")) bad = num(o, v, 0, 1e18, &d) || (a->train.seed = (uint64_t)d, 0);
     else {
       fprintf(stderr, "emovox train: unknown option %s\n", o);

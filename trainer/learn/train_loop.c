@@ -381,6 +381,8 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
   tl_progress_begin(&pg, o->epochs, o->quiet);
   rc = 0;
   while (!st->done && st->epoch < o->epochs) {
+    if (o->cosine)   /* validation plays no part in the schedule */
+      st->adam.lr = 0.5 * o->lr * (1.0 + cos(M_PI * st->epoch / o->epochs));
     tl_epoch ep = { .lr = st->adam.lr };
     double t0 = now_s();
     tl_progress_epoch_begin(&pg, st->epoch + 1);
@@ -397,10 +399,11 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
     ep.seconds = now_s() - t0;
     st->hist[st->epoch] = ep;
     st->epoch++;
-    if (tl_early_update(&st->early, ep.val_loss, st->epoch))
+    if (tl_early_update(&st->early, ep.val_loss, st->epoch) || o->keep_last)
       memcpy(st->best, st->params, sizeof(float) * g->n_params);
-    tl_plateau_update(&st->plateau, ep.val_loss, &st->adam.lr);
-    st->done = tl_early_stop(&st->early) || st->epoch >= o->epochs;
+    if (!o->cosine)
+      tl_plateau_update(&st->plateau, ep.val_loss, &st->adam.lr);
+    st->done = (!o->keep_last && tl_early_stop(&st->early)) || st->epoch >= o->epochs;
     tl_progress_epoch_end(&pg, st->epoch, &ep, st->early.best_epoch == st->epoch);
     if (o->checkpoint && tl_checkpoint_write(o->checkpoint, st, err, errlen)) {
       rc = -1;

@@ -32,6 +32,10 @@ typedef struct {
   int lr_patience;            /* plateau patience in epochs (5) */
   double min_lr;              /* 1e-5 */
   int patience;               /* early stopping patience (15; 0 = never) */
+  int cosine;                 /* 1: lr follows a cosine from lr to 0 over
+                                 `epochs` instead of the plateau rule */
+  int keep_last;              /* 1: keep the last epoch's weights, not the
+                                 best validation loss's (no early stop) */
   int threads;                /* 2 */
   uint64_t seed;              /* 1 */
   int balanced;               /* 1: class weights n / (k * count) */
@@ -74,7 +78,7 @@ void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *
 void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float *w);
 
 /* Train. On success st->best holds the weights of the best validation epoch
- * (the last epoch when val is empty) and 0 is returned; -1 with err on
+ * (the last epoch when val is empty or keep_last) and 0 is returned; -1 with err on
  * failure; 130 when interrupted by SIGINT/SIGTERM (the checkpoint holds the
  * last completed epoch). */
 int tl_train(const tl_graph *g, const tl_set *train, const tl_set *val,
