@@ -5,97 +5,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Frame mode: per feature, the voiced frames of each stream (sums of every
- * row's batch statistics), then every value normalised by its stream's. */
-static int by_stream_frames(tl_adapt *ad, const uint32_t *id, long ns, evx_dataset *ds)
-{
-  const uint32_t T = ad->frames, d = ds->dim / T;
-  double *s = calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s);
-  double *cnt = calloc((size_t)ns + 1, sizeof *cnt);
-  float *bm = malloc(sizeof(float) * d * 2);
-  evx_adapt_state *st = malloc(sizeof *st);
-  if (!s || !cnt || !bm || !st) {
-    free(s), free(cnt), free(bm), free(st);
-    return -1;
-  }
-  float *bv = bm + d;
-  double *sum = s, *sq = s + (size_t)ns * d, *pm = sq + (size_t)ns * d, *pv = pm + d;
-  evx_adapt view = tl_adapt_view(ad);
-  for (size_t i = 0; i < ds->n; i++) {
-    uint32_t k = evx_adapt_window_stats(&view, ds->x + i * ds->dim, bm, bv);
-    double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
-    for (uint32_t f = 0; k && f < d; f++)
-      a[f] += (double)k * bm[f], b[f] += (double)k * (bv[f] + (double)bm[f] * bm[f]);
-    cnt[id[i]] += k;
-  }
-  long used = 0;
-  for (long g = 0; g < ns; g++) {   /* sums -> mean, variance */
-    double *a = sum + (size_t)g * d, *b = sq + (size_t)g * d;
-    for (uint32_t f = 0; f < d; f++) {
-      a[f] = cnt[g] ? a[f] / cnt[g] : 0.0;
-      b[f] = cnt[g] ? b[f] / cnt[g] - a[f] * a[f] : 1.0;   /* no voiced frame: leave the scale */
-      if (b[f] < 0) b[f] = 0;
-      if (cnt[g]) pm[f] += a[f], pv[f] += b[f];
-    }
-    used += cnt[g] > 0;
-  }
-  for (uint32_t f = 0; f < d; f++)
-    ad->mean[f] = (float)(used ? pm[f] / used : 0.0), ad->var[f] = (float)(used ? pv[f] / used : 1.0);
-  for (size_t i = 0; i < ds->n; i++) {
-    const double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
-    for (uint32_t f = 0; f < d; f++) st->mean[f] = (float)a[f], st->var[f] = (float)b[f];
-    evx_adapt_apply(st, &view, ds->x + i * ds->dim);
-  }
-  free(s), free(cnt), free(bm), free(st);
-  return 0;
-}
-
+/* A stream's statistics are those of its rows' values (vector mode) or, per
+ * feature, of its rows' voiced frames (frame mode: each row adds its batch
+ * statistics, evx_adapt_window_stats); every value is then normalised by its
+ * stream's. */
 int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
 {
-  const int framed = ad->frames > 1;
-  uint32_t d = framed ? ds->dim / ad->frames : ds->dim;
+  const uint32_t T = ad->frames > 1 ? ad->frames : 1, d = ds->dim / T;
   uint32_t *id = malloc((ds->n + 1) * sizeof *id);
   long ns = id ? evx_dataset_groups(ds, cl, 1, id) : -1;
   double *s = ns >= 0 ? calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s) : NULL;
   size_t *cnt = s ? calloc((size_t)ns + 1, sizeof *cnt) : NULL;
+  float *bm = T > 1 ? malloc(sizeof(float) * d * 2) : NULL;   /* one row's batch */
   if (cnt && !ad->mean) {
     ad->len = d;
     ad->mean = calloc(d, sizeof *ad->mean);
     ad->var = calloc(d, sizeof *ad->var);
   }
-  if (!cnt || !ad->mean || !ad->var) {
-    free(id), free(s), free(cnt);
+  if (!cnt || !ad->mean || !ad->var || (T > 1 && !bm)) {
+    free(id), free(s), free(cnt), free(bm);
     return -1;
   }
-  if (framed) {
-    int rc = by_stream_frames(ad, id, ns, ds);
-    free(id), free(s), free(cnt);
-    return rc;
-  }
   double *sum = s, *sq = s + (size_t)ns * d, *pm = sq + (size_t)ns * d, *pv = pm + d;
+  const evx_adapt view = tl_adapt_view(ad);
   for (size_t i = 0; i < ds->n; i++) {
-    const float *x = ds->x + i * d;
+    const float *x = ds->x + i * ds->dim;
     double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
-    for (uint32_t k = 0; k < d; k++) a[k] += x[k], b[k] += (double)x[k] * x[k];
-    cnt[id[i]]++;
+    if (T == 1) {
+      for (uint32_t k = 0; k < d; k++) a[k] += x[k], b[k] += (double)x[k] * x[k];
+      cnt[id[i]]++;
+      continue;
+    }
+    float *bv = bm + d;
+    uint32_t v = evx_adapt_window_stats(&view, x, bm, bv);
+    for (uint32_t k = 0; v && k < d; k++)
+      a[k] += (double)v * bm[k], b[k] += (double)v * (bv[k] + (double)bm[k] * bm[k]);
+    cnt[id[i]] += v;
   }
+  long used = 0;   /* streams with statistics (frame mode: a voiced frame) */
+  for (long g = 0; g < ns; g++) used += cnt[g] > 0;
   for (long g = 0; g < ns; g++) {  /* sums -> mean, variance */
     double *a = sum + (size_t)g * d, *b = sq + (size_t)g * d;
     for (uint32_t k = 0; k < d; k++) {
+      if (!cnt[g]) {   /* no voiced frame: leave the values as they are */
+        a[k] = 0.0, b[k] = 1.0;
+        continue;
+      }
       a[k] /= (double)cnt[g];
       b[k] = b[k] / (double)cnt[g] - a[k] * a[k];
       if (b[k] < 0) b[k] = 0;
-      pm[k] += a[k] / (double)ns, pv[k] += b[k] / (double)ns;
+      pm[k] += a[k] / (double)used, pv[k] += b[k] / (double)used;
     }
   }
   for (size_t i = 0; i < ds->n; i++) {
-    float *x = ds->x + i * d;
+    float *x = ds->x + i * ds->dim;
     const double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
     for (uint32_t k = 0; k < d; k++)
-      x[k] = (float)((x[k] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
+      for (uint32_t t = 0; t < T; t++)
+        x[k * T + t] = (float)((x[k * T + t] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
   }
-  for (uint32_t k = 0; k < d; k++) ad->mean[k] = (float)pm[k], ad->var[k] = (float)pv[k];
-  free(id), free(s), free(cnt);
+  for (uint32_t k = 0; k < d; k++)
+    ad->mean[k] = (float)pm[k], ad->var[k] = (float)(T > 1 && !used ? 1.0 : pv[k]);
+  free(id), free(s), free(cnt), free(bm);
   return 0;
 }
 
