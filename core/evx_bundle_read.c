@@ -252,7 +252,7 @@ static int parse(reader *r, char *err, size_t errlen)
                       "the input {%u,%u,%u}", m->norm.len, m->norm.axis, dims[0], dims[1], dims[2]);
   }
   /* frame mode (evx_adapt.h): one statistic per feature of a frame matrix */
-  uint64_t adapt_len = evx_shape_elems(m->input) / evx_adapt_frames_of(m);
+  uint64_t adapt_len = evx_shape_elems(m->input) / evx_adapt_frames(&m->cfg);
   if (m->adapt.len && m->adapt.len != adapt_len)
     return evx_fail(err, errlen, "adaptation: length %u does not match the input size %llu",
                     m->adapt.len, (unsigned long long)adapt_len);

@@ -119,6 +119,10 @@ typedef struct evx_model {
  * n_labels. Returns 0, or -1 with a message in err. */
 int evx_model_finalize(evx_model *m, char *err, size_t errlen);
 
+/* Frames per speaker-adaptation statistic (evx_adapt.h): the window for
+ * EVX_INPUT_FRAMES (frame mode), else 1. */
+uint32_t evx_adapt_frames(const evx_feature_config *cfg);
+
 /* Shape of the network input for a feature configuration. */
 evx_shape evx_input_shape(const evx_feature_config *cfg);
 

@@ -50,13 +50,6 @@ static inline int evx_mul64(uint64_t a, uint64_t b, uint64_t *r)
 static inline int evx_add64(uint64_t a, uint64_t b, uint64_t *r)
 { return __builtin_add_overflow(a, b, r) ? -1 : 0; }
 
-/* Frames per adaptation statistic (evx_adapt.h): the window for a frame
- * matrix input (frame mode), else 1. */
-static inline uint32_t evx_adapt_frames_of(const evx_model *m)
-{
-  return m->cfg.input_kind == EVX_INPUT_FRAMES && m->input.w ? m->input.w : 1;
-}
-
 static inline uint64_t evx_shape_elems(evx_shape s)
 { return (uint64_t)s.c * s.h * s.w; } /* dims <= 65536 after checks */
 

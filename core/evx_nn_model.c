@@ -70,6 +70,11 @@ evx_shape evx_input_shape(const evx_feature_config *cfg)
   return s;
 }
 
+uint32_t evx_adapt_frames(const evx_feature_config *cfg)
+{
+  return cfg->input_kind == EVX_INPUT_FRAMES && cfg->window_frames ? cfg->window_frames : 1;
+}
+
 evx_feature_config evx_feature_config_default(uint32_t input_kind)
 {
   evx_feature_config c = { EVX_SR, EVX_FRAME, EVX_HOP, 1, input_kind, 300, 50 };
@@ -269,7 +274,7 @@ static int check_adapt(evx_model *m, char *err, size_t errlen)
 {
   evx_adapt *a = &m->adapt;
   if (a->len == 0) return 0;
-  a->frames = evx_adapt_frames_of(m);
+  a->frames = evx_adapt_frames(&m->cfg);
   uint64_t dim = evx_shape_elems(m->input) / a->frames;
   if (a->len != dim || a->len > EVX_ADAPT_MAX)
     return evx_fail(err, errlen, "adaptation: length %u must equal the input size %llu "

@@ -119,6 +119,18 @@ static int parse_channels(const char *v, tl_arch_opts *a)
   return a->n_channels ? 0 : -1;
 }
 
+/* An option with two values, w1 or w2: *out = 1 when v is `on`. */
+static int two_way(const char *opt, const char *v, const char *w1, const char *w2,
+                   const char *on, int *out)
+{
+  if (strcmp(v, w1) && strcmp(v, w2)) {
+    fprintf(stderr, "emovox train: %s is %s or %s\n", opt, w1, w2);
+    return -1;
+  }
+  *out = !strcmp(v, on);
+  return 0;
+}
+
 static int num(const char *opt, const char *v, double lo, double hi, double *out)
 {
   char *end;
@@ -176,17 +188,9 @@ static int parse(int argc, char **argv, train_args *a)
       }
       a->arch = tl_arch_defaults(arch);
     } else if (!strcmp(o, "--class-weights")) {
-      if (strcmp(v, "balanced") && strcmp(v, "none")) {
-        fprintf(stderr, "emovox train: --class-weights is balanced or none\n");
-        return 2;
-      }
-      a->train.balanced = !strcmp(v, "balanced");
+      if (two_way(o, v, "balanced", "none", "balanced", &a->train.balanced)) return 2;
     } else if (!strcmp(o, "--balance")) {
-      if (strcmp(v, "speakers") && strcmp(v, "none")) {
-        fprintf(stderr, "emovox train: --balance is speakers or none\n");
-        return 2;
-      }
-      a->balance_speakers = !strcmp(v, "speakers");
+      if (two_way(o, v, "speakers", "none", "speakers", &a->balance_speakers)) return 2;
     } else if (!strcmp(o, "--input")) {
       a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
                     : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
@@ -198,11 +202,7 @@ static int parse(int argc, char **argv, train_args *a)
       }
     }
     else if (!strcmp(o, "--adapt")) {
-      if (strcmp(v, "speaker") && strcmp(v, "none")) {
-        fprintf(stderr, "emovox train: --adapt is speaker or none\n");
-        return 2;
-      }
-      a->adapt = !strcmp(v, "speaker");
+      if (two_way(o, v, "speaker", "none", "speaker", &a->adapt)) return 2;
     }
     else if (!strcmp(o, "--adapt-prior")) bad = num(o, v, 1, 1e5, &a->adapt_prior);
     else if (!strcmp(o, "--adapt-memory")) bad = num(o, v, 1, 1e6, &a->adapt_memory);
@@ -234,17 +234,9 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);
     else if (!strcmp(o, "--patience")) bad = num(o, v, 0, 1000, &d) || (a->train.patience = (int)d, 0);
     else if (!strcmp(o, "--lr-schedule")) {
-      if (strcmp(v, "plateau") && strcmp(v, "cosine")) {
-        fprintf(stderr, "emovox train: --lr-schedule is plateau or cosine\n");
-        return 2;
-      }
-      a->train.cosine = !strcmp(v, "cosine");
+      if (two_way(o, v, "plateau", "cosine", "cosine", &a->train.cosine)) return 2;
     } else if (!strcmp(o, "--keep")) {
-      if (strcmp(v, "best") && strcmp(v, "last")) {
-        fprintf(stderr, "emovox train: --keep is best or last\n");
-        return 2;
-      }
-      a->train.keep_last = !strcmp(v, "last");
+      if (two_way(o, v, "best", "last", "last", &a->train.keep_last)) return 2;
     }
     else if (!strcmp(o, "--seed")) bad = num(o, v, 0, 1e18, &d) || (a->train.seed = (uint64_t)d, 0);
     else {
@@ -469,7 +461,7 @@ int cmd_train(int argc, char **argv)
   if (a.adapt) {
     /* train on per-speaker statistics; validate as the plugin runs */
     evx_adapt view;
-    ad.frames = cfg.input_kind == EVX_INPUT_FRAMES ? cfg.window_frames : 1;
+    ad.frames = evx_adapt_frames(&cfg);
     if (ds[EVX_TRAIN].dim / ad.frames > EVX_ADAPT_MAX) {
       fprintf(stderr, "emovox train: --adapt needs an input of at most %u values\n",
               EVX_ADAPT_MAX);
