@@ -39,22 +39,28 @@ static void make_graph(tl_graph *g)
   assert_int_equal(tl_add_simple(g, EVX_LAYER_SOFTMAX, 0, err, sizeof err), 0);
 }
 
-static void test_cosine_keep_last(void **state)
+/* Train the small network for o's epochs, validating on the first 24 rows. */
+static void train(const tl_train_opts *o, tl_graph *g, tl_state *st)
 {
-  (void)state;
   tl_set tr, va;
   make_set(&tr);
   va = tr;
   va.n = 24;
-  tl_graph g;
-  make_graph(&g);
+  make_graph(g);
+  char err[128];
+  if (tl_train(g, &tr, &va, o, st, err, sizeof err)) fail_msg("%s", err);
+}
+
+static void test_cosine_keep_last(void **state)
+{
+  (void)state;
   tl_train_opts o = tl_train_defaults();
   o.epochs = 6, o.threads = 1, o.quiet = 1, o.cosine = 1, o.keep_last = 1;
   o.patience = 1;   /* would stop early; keep_last overrides it */
   o.lr = 4e-3;
+  tl_graph g;
   tl_state st = { 0 };
-  char err[128];
-  if (tl_train(&g, &tr, &va, &o, &st, err, sizeof err)) fail_msg("%s", err);
+  train(&o, &g, &st);
   assert_int_equal(st.epoch, 6);
   for (int e = 0; e < 6; e++)
     assert_float_equal(st.hist[e].lr, 0.5 * 4e-3 * (1 + cos(M_PI * e / 6)), 1e-9);
@@ -65,17 +71,11 @@ static void test_cosine_keep_last(void **state)
 static void test_default_keeps_best_loss(void **state)
 {
   (void)state;
-  tl_set tr, va;
-  make_set(&tr);
-  va = tr;
-  va.n = 24;
-  tl_graph g;
-  make_graph(&g);
   tl_train_opts o = tl_train_defaults();
   o.epochs = 8, o.threads = 1, o.quiet = 1, o.lr = 4e-3;
+  tl_graph g;
   tl_state st = { 0 };
-  char err[128];
-  if (tl_train(&g, &tr, &va, &o, &st, err, sizeof err)) fail_msg("%s", err);
+  train(&o, &g, &st);
   int best = 0;
   for (int e = 1; e < st.epoch; e++)
     if (st.hist[e].val_loss < st.hist[best].val_loss) best = e;
