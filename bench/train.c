@@ -41,7 +41,7 @@ static double ours(int arch, size_t rows, uint32_t frames)
     x[i] = 2.0f * tl_rng_uniform(&r) - 1.0f;
   for (size_t i = 0; i < rows; i++)
     y[i] = (int)tl_rng_below(&r, 8);
-  tl_set tr = { rows, (uint32_t)dim, x, y, NULL }, va = { 32, (uint32_t)dim, x, y, NULL };
+  tl_set tr = { rows, (uint32_t)dim, x, y, NULL, NULL }, va = { 32, (uint32_t)dim, x, y, NULL, NULL };
   tl_train_opts o = tl_train_defaults();
   o.epochs = 1 + TIMED_EPOCHS;
   o.quiet = 1;

@@ -33,9 +33,14 @@ static const char usage_text[] =
   "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
   "                        or mlp units (128,64)\n"
   "  --dropout R           dropout rate (0.25; mlp 0.5; tcn 0.3)\n"
+  "  --batchnorm on|off    BatchNorm before every ReLU (off): statistics of\n"
+  "                        ghost batches of 16 rows in training, running\n"
+  "                        averages folded into the layer before it at export\n"
   "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
   "  --epochs N            at most N epochs (200)\n"
   "  --batch N             batch size (32)\n"
+  "  --windows all|one     train every epoch on all of a clip's windows (default)\n"
+  "                        or on one drawn at random per clip and augmented copy\n"
   "  --lr X                Adam learning rate (1e-3)\n"
   "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
   "  --patience N          early stopping on validation loss (15; 0 = off)\n"
@@ -155,6 +160,7 @@ static int parse(int argc, char **argv, train_args *a)
   const char *channels = NULL;
   double copies = -1;
   double dropout = -1, d;
+  int batchnorm = 0;
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&a->data, argc, argv, &i);
     if (r < 0)
@@ -223,6 +229,9 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
     else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, MAX_ENSEMBLE, &d) || (a->ensemble = (uint32_t)d, 0);
     else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
+    else if (!strcmp(o, "--batchnorm")) {
+      if (two_way(o, v, "on", "off", "on", &batchnorm)) return 2;
+    }
     else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
     else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
     else if (!strcmp(o, "--epochs")) bad = num(o, v, 1, TL_MAX_EPOCHS, &d) || (a->train.epochs = (int)d, 0);
@@ -235,6 +244,8 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--patience")) bad = num(o, v, 0, 1000, &d) || (a->train.patience = (int)d, 0);
     else if (!strcmp(o, "--lr-schedule")) {
       if (two_way(o, v, "plateau", "cosine", "cosine", &a->train.cosine)) return 2;
+    } else if (!strcmp(o, "--windows")) {
+      if (two_way(o, v, "all", "one", "one", &a->train.one_window)) return 2;
     } else if (!strcmp(o, "--keep")) {
       if (two_way(o, v, "best", "last", "last", &a->train.keep_last)) return 2;
     }
@@ -253,6 +264,7 @@ static int parse(int argc, char **argv, train_args *a)
   }
   if (dropout >= 0)
     a->arch.dropout = (float)dropout;
+  a->arch.batchnorm = batchnorm;
   if (a->input_kind && (a->arch.arch == TL_ARCH_LOGMEL || a->arch.arch == TL_ARCH_TCN)) {
     fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
     return 2;
@@ -267,9 +279,10 @@ static int parse(int argc, char **argv, train_args *a)
   }
   if (!a->ensemble)
     a->ensemble = 1;
-  if (a->ensemble > 1 && (a->arch.arch != TL_ARCH_MLP || a->arch.n_channels != 1)) {
+  if (a->ensemble > 1 && (a->arch.arch != TL_ARCH_MLP || a->arch.n_channels != 1 ||
+                         a->arch.batchnorm)) {
     fprintf(stderr, "emovox train: --ensemble needs --arch mlp with one hidden layer "
-                    "(--channels H)\n");
+                    "(--channels H) and no --batchnorm\n");
     return 2;
   }
   a->aug.seed = a->train.seed;
@@ -323,7 +336,8 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
 }
 
 /* Per-row weights giving each speaker of ds the same total weight. */
-static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds)
+static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
+                              const uint32_t *item)
 {
   uint32_t *group = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
   float *w = malloc(sizeof(float) * (ds->n ? ds->n : 1));
@@ -332,10 +346,20 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds)
     free(w);
     w = NULL;
   } else {
-    tl_group_weights(group, ds->n, (uint32_t)groups, w);
+    tl_group_weights(group, item, ds->n, (uint32_t)groups, w);
   }
   free(group);
   return w;
+}
+
+/* An id per row, one per clip variant (its windows are consecutive rows). */
+static uint32_t *items_of(const evx_dataset *ds)
+{
+  uint32_t *id = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
+  for (size_t r = 0; id && r < ds->n; r++)
+    id[r] = r == 0 ? 0 : id[r - 1] + (ds->clip[r] != ds->clip[r - 1] ||
+                                      ds->variant[r] != ds->variant[r - 1]);
+  return id;
 }
 
 /* Train the a->ensemble members (seeds seed, seed+1, ...; member k > 0
@@ -436,6 +460,7 @@ int cmd_train(int argc, char **argv)
   tl_adapt ad = { .prior = (float)a.adapt_prior, .memory = (float)a.adapt_memory };
   tl_state st = { 0 };
   char err[512], ckpt[4096];
+  uint32_t *item = NULL;
   float *row_w = NULL, *members[MAX_ENSEMBLE] = { NULL }, *merged = NULL;
   int rc = 1;
   if (tl_data_args_load(&a.data, &cl, &log))
@@ -492,12 +517,14 @@ int cmd_train(int argc, char **argv)
     tl_norm_apply(&nm, shape, ds[s].x, ds[s].n);
   evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
            g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
-  if (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN]))) {
+  if ((a.train.one_window && !(item = items_of(&ds[EVX_TRAIN]))) ||
+      (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item)))) {
     fprintf(stderr, "emovox train: out of memory\n");
     goto out;
   }
-  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w };
-  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL };
+  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w,
+                item };
+  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL, NULL };
   int trc = train_members(&a, &cfg, &g, &tr, &va, ds, &st, members, &log, err, sizeof err);
   if (trc) {
     fprintf(stderr, "emovox train: %s\n", err);
@@ -545,6 +572,7 @@ out:
     evx_dataset_free(&ds[s]);
   tl_state_free(&st);
   free(row_w);
+  free(item);
   free(merged);
   for (int k = 0; k < MAX_ENSEMBLE; k++)
     free(members[k]);

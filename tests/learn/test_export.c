@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_arch(int arch, uint32_t window_frames, uint32_t pad)
+static void check_arch(int arch, uint32_t window_frames, uint32_t pad, int batchnorm)
 {
   char err[256];
   tl_arch_opts ao = tl_arch_defaults(arch);
+  ao.batchnorm = batchnorm;
   evx_feature_config cfg = evx_feature_config_default(tl_arch_input_kind(arch));
   cfg.window_frames = window_frames;
   evx_shape in = evx_input_shape(&cfg);
@@ -23,6 +24,11 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad)
   tl_graph_init_params(&g, params, &rng);
   for (size_t i = 0; i < g.n_params; i++)   /* nonzero biases too */
     params[i] += 0.05f * (tl_rng_uniform(&rng) - 0.5f);
+  for (uint32_t i = 0; i < g.n_layers; i++)   /* running statistics far from 0, 1 */
+    for (uint32_t c = 0; g.layers[i].type == EVX_LAYER_BATCHNORM && c < g.layers[i].in.c; c++) {
+      params[g.layers[i].s_off + c] = tl_rng_uniform(&rng) - 0.5f;
+      params[g.layers[i].s_off + g.layers[i].in.c + c] = 0.25f + 2.0f * tl_rng_uniform(&rng);
+    }
 
   const size_t n = 4, dim = tl_shape_len(in);
   float *raw = malloc(sizeof(float) * n * dim), *x = malloc(sizeof(float) * n * dim);
@@ -63,9 +69,11 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad)
   free(params), free(raw), free(x);
 }
 
-static void test_seed_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_SEED, 200, 0); }
-static void test_logmel_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_LOGMEL, 60, 0); }
-static void test_tcn_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_TCN, 120, 30); }
+static void test_seed_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_SEED, 200, 0, 0); }
+static void test_logmel_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_LOGMEL, 60, 0, 0); }
+static void test_tcn_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_TCN, 120, 30, 0); }
+/* BatchNorm's running statistics, folded into the conv by the writer. */
+static void test_tcn_batchnorm_matches_engine(void **state) { (void)state; check_arch(TL_ARCH_TCN, 120, 30, 1); }
 
 static void test_bad_channels_rejected(void **state)
 {
@@ -88,6 +96,7 @@ int main(void)
     cmocka_unit_test(test_seed_matches_engine),
     cmocka_unit_test(test_logmel_matches_engine),
     cmocka_unit_test(test_tcn_matches_engine),
+    cmocka_unit_test(test_tcn_batchnorm_matches_engine),
     cmocka_unit_test(test_bad_channels_rejected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

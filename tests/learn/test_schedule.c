@@ -25,7 +25,7 @@ static void make_set(tl_set *s)
     for (int j = 0; j < DIM; j++)
       x[i * DIM + j] = (float)tu_gauss(&seed) + (j / 2 == y[i] ? 2.0f : 0.0f);
   }
-  *s = (tl_set){ N, DIM, x, y, NULL };
+  *s = (tl_set){ N, DIM, x, y, NULL, NULL };
 }
 
 static void make_graph(tl_graph *g)

@@ -30,6 +30,11 @@ int tl_export(const tl_graph *g, const float *params, const evx_feature_config *
       l->weight = params + t->w_off;
       l->bias = params + t->b_off;
     }
+    if (t->type == EVX_LAYER_BATCHNORM) {   /* the writer folds it into the conv */
+      l->mean = params + t->s_off;
+      l->var = params + t->s_off + t->in.c;
+      l->eps = TL_BN_EPS;
+    }
   }
   return evx_model_finalize(m, err, errlen);
 }
@@ -56,6 +61,14 @@ uint32_t tl_arch_input_kind(int arch)
        : arch == TL_ARCH_TCN ? EVX_INPUT_FRAMES : EVX_INPUT_SUMMARY;
 }
 
+/* A weighted layer's activation: [BatchNorm] ReLU. */
+static int activate(const tl_arch_opts *o, tl_graph *g, char *err, size_t errlen)
+{
+  if (o->batchnorm && tl_add_batchnorm(g, err, errlen))
+    return -1;
+  return tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+}
+
 int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
                   tl_graph *g, char *err, size_t errlen)
 {
@@ -68,7 +81,7 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
     }
     for (int i = 0; i < 2 && !rc; i++) {
       rc |= tl_add_conv(g, 0, o->channels[i], i ? 3 : 5, i ? 1 : 2, err, errlen);
-      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : activate(o, g, err, errlen);
       rc |= rc ? 0 : tl_add_maxpool(g, 0, 3, 2, err, errlen);
       rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
     }
@@ -81,7 +94,7 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
     rc |= tl_add_simple(g, EVX_LAYER_FLATTEN, 0, err, errlen);
     for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
       rc |= tl_add_dense(g, o->channels[i], err, errlen);
-      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : activate(o, g, err, errlen);
       rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_DROPOUT, o->dropout, err, errlen);
     }
   } else if (o->arch == TL_ARCH_TCN) {
@@ -95,7 +108,7 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
     for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
       uint32_t k = i < 2 ? 5 : 3;
       rc |= tl_add_conv(g, 0, o->channels[i], k, k / 2, err, errlen);
-      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : activate(o, g, err, errlen);
       if (i < 2 && i + 1 < o->n_channels)
         rc |= rc ? 0 : tl_add_maxpool(g, 0, 3, 2, err, errlen);
     }
@@ -108,7 +121,7 @@ int tl_arch_build(const tl_arch_opts *o, evx_shape input, uint32_t n_classes,
     }
     for (uint32_t i = 0; i < o->n_channels && !rc; i++) {
       rc |= tl_add_conv(g, 1, o->channels[i], 3, 1, err, errlen);
-      rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_RELU, 0, err, errlen);
+      rc |= rc ? 0 : activate(o, g, err, errlen);
       rc |= rc ? 0 : tl_add_maxpool(g, 1, 3, 2, err, errlen);
     }
     rc |= rc ? 0 : tl_add_simple(g, EVX_LAYER_GAP, 0, err, errlen);

@@ -23,6 +23,8 @@ typedef struct {
   uint32_t n_channels;
   float dropout;            /* seed: 0.25; logmel, tcn: 0.25, 0.3 before the
                                dense layer; mlp: 0.5 after each hidden layer */
+  int batchnorm;            /* 1: BatchNorm between each conv / hidden dense
+                               layer and its ReLU (folded into it at export) */
 } tl_arch_opts;
 
 tl_arch_opts tl_arch_defaults(int arch);
@@ -40,7 +42,8 @@ int tl_merge_ensemble(const tl_graph *g, const float *const *member, uint32_t k,
  * logmel: _LOGMEL, mlp: _LOG_STATS). */
 uint32_t tl_arch_input_kind(int arch);
 
-/*  seed:   Conv1D(c1,k5,p2) ReLU MaxPool1D(3,s2) Dropout Conv1D(c2,k3,p1)
+/* With batchnorm, every ReLU below is preceded by BatchNorm.
+ *  seed:   Conv1D(c1,k5,p2) ReLU MaxPool1D(3,s2) Dropout Conv1D(c2,k3,p1)
  *          ReLU MaxPool1D(3,s2) Dropout Flatten Dense Softmax
  *  logmel: [Conv2D(c,3x3,p1) ReLU MaxPool2D(3,s2)] per channel count, GAP,
  *          Dropout, Dense Softmax

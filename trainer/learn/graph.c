@@ -110,6 +110,19 @@ int tl_add_dense(tl_graph *g, uint32_t units, char *err, size_t errlen)
   return 0;
 }
 
+int tl_add_batchnorm(tl_graph *g, char *err, size_t errlen)
+{
+  tl_layer *l = push(g, EVX_LAYER_BATCHNORM, err, errlen);
+  if (!l)
+    return -1;
+  l->out = l->in;
+  add_params(g, l, l->in.c, l->in.c);
+  l->s_off = g->n_params;
+  g->n_params += 2 * (size_t)l->in.c;
+  g->n_layers++;
+  return 0;
+}
+
 int tl_add_simple(tl_graph *g, uint32_t type, float rate, char *err, size_t errlen)
 {
   tl_layer *l = push(g, type, err, errlen);
@@ -155,6 +168,13 @@ void tl_graph_init_params(const tl_graph *g, float *params, uint64_t *rng)
   memset(params, 0, sizeof(float) * g->n_params);
   for (uint32_t i = 0; i < g->n_layers; i++) {
     const tl_layer *l = &g->layers[i];
+    if (l->type == EVX_LAYER_BATCHNORM) {   /* gamma 1, beta 0, mean 0, var 1 */
+      for (size_t c = 0; c < l->n_w; c++) {
+        params[l->w_off + c] = 1.0f;
+        params[l->s_off + l->n_w + c] = 1.0f;
+      }
+      continue;
+    }
     if (!l->n_w)
       continue;
     size_t fan_in = l->n_w / l->out_ch;
@@ -167,12 +187,16 @@ void tl_graph_init_params(const tl_graph *g, float *params, uint64_t *rng)
 /* ---- scratch -------------------------------------------------------------- */
 
 struct tl_work {
-  size_t max_n, n;
+  size_t max_n, n, first;
   const float *x;                 /* input of the last forward pass */
   float *act[EVX_MAX_LAYERS];     /* each layer's output */
   uint32_t *arg[EVX_MAX_LAYERS];  /* maxpool choices */
   float *mask[EVX_MAX_LAYERS];    /* dropout masks */
   float *col[EVX_MAX_LAYERS];     /* conv columns, kept for the backward pass */
+  float *xhat[EVX_MAX_LAYERS];    /* batchnorm: normalised input */
+  float *istd[EVX_MAX_LAYERS];    /* batchnorm: 1/std per group and channel */
+  double *stat[EVX_MAX_LAYERS];   /* batchnorm: sums of group means, variances */
+  size_t groups[EVX_MAX_LAYERS];  /* batchnorm: groups in those sums */
   float *dcol, *tmp;              /* conv scratch */
   float *g0, *g1;                 /* gradient ping-pong */
 };
@@ -195,6 +219,12 @@ tl_work *tl_work_new(const tl_graph *g, size_t max_n)
       ok &= (w->arg[i] = malloc(sizeof(uint32_t) * len)) != NULL;
     if (l->type == EVX_LAYER_DROPOUT)
       ok &= (w->mask[i] = malloc(sizeof(float) * len)) != NULL;
+    if (l->type == EVX_LAYER_BATCHNORM) {
+      size_t groups = max_n / TL_BN_GROUP + 2;   /* a chunk may cut two groups */
+      ok &= (w->xhat[i] = malloc(sizeof(float) * len)) != NULL;
+      ok &= (w->istd[i] = malloc(sizeof(float) * groups * l->in.c)) != NULL;
+      ok &= (w->stat[i] = calloc(2 * (size_t)l->in.c, sizeof(double))) != NULL;
+    }
     if (l->type == EVX_LAYER_CONV1D || l->type == EVX_LAYER_CONV2D) {
       size_t cols = (size_t)l->out.h * l->out.w * max_n;
       size_t k = (size_t)l->in.c * l->kh * l->kw;
@@ -223,6 +253,9 @@ void tl_work_free(tl_work *w)
     free(w->arg[i]);
     free(w->mask[i]);
     free(w->col[i]);
+    free(w->xhat[i]);
+    free(w->istd[i]);
+    free(w->stat[i]);
   }
   free(w->dcol);
   free(w->tmp);
@@ -247,6 +280,7 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
 {
   w->x = x;
   w->n = n;
+  w->first = first;
   const float *in = x;
   for (uint32_t i = 0; i < g->n_layers; i++) {
     const tl_layer *l = &g->layers[i];
@@ -262,6 +296,14 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
       tl_maxpool_forward(l, in, n, out, w->arg[i]);
       break;
     case EVX_LAYER_RELU: tl_relu_forward(len, in, out); break;
+    case EVX_LAYER_BATCHNORM:
+      if (train) {
+        memset(w->stat[i], 0, sizeof(double) * 2 * l->in.c);
+        w->groups[i] = 0;
+      }
+      tl_bn_forward(l, wt, b, params + l->s_off, params + l->s_off + l->in.c, in, n,
+                    train, first, w->xhat[i], w->istd[i], w->stat[i], &w->groups[i], out);
+      break;
     case EVX_LAYER_DROPOUT:
       tl_dropout_forward(l, in, n, train, tl_rng_mix(dropout_seed, i), first,
                          w->mask[i], out);
@@ -316,6 +358,9 @@ void tl_backward(const tl_graph *g, tl_work *w, const float *params,
         tl_maxpool_backward(l, w->arg[i], dy, n, dxi);
       break;
     case EVX_LAYER_RELU: if (dxi) tl_relu_backward(len, w->act[i], dy, dxi); break;
+    case EVX_LAYER_BATCHNORM:
+      tl_bn_backward(l, wt, w->xhat[i], w->istd[i], dy, n, w->first, dw, db, dxi);
+      break;
     case EVX_LAYER_DROPOUT: if (dxi) tl_dropout_backward(len, w->mask[i], dy, dxi); break;
     case EVX_LAYER_GAP: if (dxi) tl_gap_backward(l, dy, n, dxi); break;
     default: if (dxi) memcpy(dxi, dy, sizeof(float) * len); break;   /* flatten */
@@ -325,5 +370,29 @@ void tl_backward(const tl_graph *g, tl_work *w, const float *params,
     float *t = dy;   /* this layer's input gradient is the next one's output gradient */
     dy = dx;
     dx = t;
+  }
+}
+
+void tl_bn_update_running(const tl_graph *g, tl_work *const *works, int n_works,
+                          float *params)
+{
+  for (uint32_t i = 0; i < g->n_layers; i++) {
+    const tl_layer *l = &g->layers[i];
+    if (l->type != EVX_LAYER_BATCHNORM)
+      continue;
+    const size_t C = l->in.c;
+    size_t groups = 0;
+    for (int t = 0; t < n_works; t++)
+      groups += works[t]->groups[i];
+    if (!groups)
+      continue;
+    float *mean = params + l->s_off, *var = mean + C;
+    for (size_t c = 0; c < C; c++) {
+      double sm = 0, sv = 0;
+      for (int t = 0; t < n_works; t++)
+        sm += works[t]->stat[i][c], sv += works[t]->stat[i][C + c];
+      mean[c] = (float)((1.0 - TL_BN_MOMENTUM) * mean[c] + TL_BN_MOMENTUM * sm / (double)groups);
+      var[c] = (float)((1.0 - TL_BN_MOMENTUM) * var[c] + TL_BN_MOMENTUM * sv / (double)groups);
+    }
   }
 }

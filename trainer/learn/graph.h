@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* BatchNorm in training: statistics over ghost batches of this many samples
+ * (fixed, so --threads does not change the model), epsilon as PyTorch's, and
+ * running averages updated with this momentum after every batch. */
+#define TL_BN_GROUP 16
+#define TL_BN_EPS 1e-5f
+#define TL_BN_MOMENTUM 0.1
+
 typedef struct {
   uint32_t type;              /* enum evx_layer_type */
   uint32_t out_ch, kh, kw, sh, sw, ph, pw;
@@ -20,6 +27,10 @@ typedef struct {
   evx_shape in, out;
   size_t w_off, n_w;          /* weight in the parameter vector */
   size_t b_off, n_b;          /* bias */
+  size_t s_off;               /* batchnorm: running mean then running var
+                                 (C each), in the parameter vector so that
+                                 checkpoints and export carry them; their
+                                 gradient is always 0, so Adam leaves them */
 } tl_layer;
 
 typedef struct {
@@ -42,6 +53,7 @@ int tl_add_conv(tl_graph *g, int two_d, uint32_t out_ch, uint32_t k,
 int tl_add_maxpool(tl_graph *g, int two_d, uint32_t size, uint32_t stride,
                    char *err, size_t errlen);
 int tl_add_dense(tl_graph *g, uint32_t units, char *err, size_t errlen);
+int tl_add_batchnorm(tl_graph *g, char *err, size_t errlen);
 int tl_add_simple(tl_graph *g, uint32_t type, float rate, char *err, size_t errlen);
 
 /* Check that the graph ends in Dense(n_classes) + Softmax. */
@@ -72,6 +84,13 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
 void tl_backward(const tl_graph *g, tl_work *w, const float *params,
                  const int *y, const float *sw, double norm, float smooth, float *grad,
                  double *loss, float *dx);
+
+/* After a training batch run as chunks on works[0..n_works) (each one ran
+ * tl_forward with train = 1 on a non-empty chunk of it): move every
+ * BatchNorm layer's running mean and var towards the mean of the batch's
+ * group statistics, by TL_BN_MOMENTUM. */
+void tl_bn_update_running(const tl_graph *g, tl_work *const *works, int n_works,
+                          float *params);
 
 /* Probabilities of the last forward pass (n x n_classes). */
 const float *tl_probs(const tl_work *w);

@@ -243,6 +243,95 @@ void tl_gap_backward(const tl_layer *l, const float *dy, size_t n, float *dx)
   }
 }
 
+/* ---- batch normalisation (ghost batches of TL_BN_GROUP samples) ---------- */
+
+/* End of the group that chunk sample a belongs to (chunk-relative, <= n). */
+static size_t group_end(size_t first, size_t a, size_t n)
+{
+  size_t b = (first + a) / TL_BN_GROUP * TL_BN_GROUP + TL_BN_GROUP - first;
+  return b < n ? b : n;
+}
+
+void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
+                   const float *run_mean, const float *run_var, const float *x,
+                   size_t n, int train, size_t first, float *xhat, float *istd,
+                   double *stat, size_t *groups, float *y)
+{
+  const size_t C = l->in.c, plane = (size_t)l->in.h * l->in.w;
+  if (!train) {
+    for (size_t c = 0; c < C; c++) {
+      float s = 1.0f / sqrtf(run_var[c] + TL_BN_EPS);
+      for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < plane; i++) {
+          size_t j = (k * C + c) * plane + i;
+          y[j] = gamma[c] * (x[j] - run_mean[c]) * s + beta[c];
+        }
+    }
+    return;
+  }
+  for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
+    b = group_end(first, a, n);
+    const double m = (double)(b - a) * (double)plane;
+    for (size_t c = 0; c < C; c++) {
+      double sum = 0, sq = 0;
+      for (size_t k = a; k < b; k++)
+        for (size_t i = 0; i < plane; i++)
+          sum += x[(k * C + c) * plane + i];
+      const double mean = sum / m;
+      for (size_t k = a; k < b; k++)
+        for (size_t i = 0; i < plane; i++) {
+          double d = x[(k * C + c) * plane + i] - mean;
+          sq += d * d;
+        }
+      const double var = sq / m;
+      const float s = (float)(1.0 / sqrt(var + TL_BN_EPS));
+      istd[gi * C + c] = s;
+      stat[c] += mean;
+      stat[C + c] += m > 1 ? sq / (m - 1) : var;
+      for (size_t k = a; k < b; k++)
+        for (size_t i = 0; i < plane; i++) {
+          size_t j = (k * C + c) * plane + i;
+          xhat[j] = (float)((x[j] - mean) * s);
+          y[j] = gamma[c] * xhat[j] + beta[c];
+        }
+    }
+    (*groups)++;
+  }
+}
+
+/* dx = gamma * istd * (dy - mean(dy) - xhat * mean(dy * xhat)), means over
+ * the group's samples and positions. */
+void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
+                    const float *istd, const float *dy, size_t n, size_t first,
+                    float *dgamma, float *dbeta, float *dx)
+{
+  const size_t C = l->in.c, plane = (size_t)l->in.h * l->in.w;
+  for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
+    b = group_end(first, a, n);
+    const double m = (double)(b - a) * (double)plane;
+    for (size_t c = 0; c < C; c++) {
+      double sd = 0, sdx = 0;
+      for (size_t k = a; k < b; k++)
+        for (size_t i = 0; i < plane; i++) {
+          size_t j = (k * C + c) * plane + i;
+          sd += dy[j];
+          sdx += (double)dy[j] * xhat[j];
+        }
+      dgamma[c] += (float)sdx;
+      dbeta[c] += (float)sd;
+      if (!dx)
+        continue;
+      const float md = (float)(sd / m), mdx = (float)(sdx / m);
+      const float s = gamma[c] * istd[gi * C + c];
+      for (size_t k = a; k < b; k++)
+        for (size_t i = 0; i < plane; i++) {
+          size_t j = (k * C + c) * plane + i;
+          dx[j] = s * (dy[j] - md - xhat[j] * mdx);
+        }
+    }
+  }
+}
+
 void tl_softmax_rows(const float *x, size_t n, size_t k, float *y)
 {
   for (size_t s = 0; s < n; s++) {

@@ -40,6 +40,24 @@ void tl_dropout_backward(size_t len, const float *mask, const float *dy, float *
 void tl_gap_forward(const tl_layer *l, const float *x, size_t n, float *y);
 void tl_gap_backward(const tl_layer *l, const float *dy, size_t n, float *dx);
 
+/* BatchNorm over channels (l->in.c) of a chunk whose first sample is the
+ * batch's sample `first`. Training: each ghost batch of TL_BN_GROUP samples
+ * (global index / TL_BN_GROUP; a group cut by a thread's chunk is normalised
+ * over its part) uses its own mean and biased variance over its samples and
+ * positions; xhat (the normalised input) and istd (per group and channel)
+ * are kept for the backward pass, and stat (2 x C doubles: the sum over groups
+ * of each group's mean, then of its unbiased variance) and *groups gain this
+ * chunk's groups, for the running averages. Inference (train = 0): the
+ * running mean and var. y = gamma * xhat + beta. */
+void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
+                   const float *run_mean, const float *run_var, const float *x,
+                   size_t n, int train, size_t first, float *xhat, float *istd,
+                   double *stat, size_t *groups, float *y);
+/* After tl_bn_forward(train = 1) over the same chunk. */
+void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
+                    const float *istd, const float *dy, size_t n, size_t first,
+                    float *dgamma, float *dbeta, float *dx);
+
 /* Row-wise softmax of n rows of k logits (stable: max subtracted). */
 void tl_softmax_rows(const float *x, size_t n, size_t k, float *y);
 

@@ -43,19 +43,30 @@ void tl_state_free(tl_state *st)
   st->params = st->m = st->v = st->best = NULL;
 }
 
-void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *w)
+/* Row i counts once for weighting: every row, or (item given) only the first
+ * row of each item, since one row per item trains in an epoch. */
+static int counts(const uint32_t *item, size_t i)
 {
-  size_t count[EVX_MAX_LABELS] = { 0 }, present = 0;
+  return !item || i == 0 || item[i] != item[i - 1];
+}
+
+void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, int per_item,
+                      float *w)
+{
+  const uint32_t *item = per_item ? s->item : NULL;
+  size_t count[EVX_MAX_LABELS] = { 0 }, present = 0, n = 0;
   for (size_t i = 0; i < s->n; i++)
-    count[s->y[i]]++;
+    if (counts(item, i))
+      count[s->y[i]]++, n++;
   for (uint32_t c = 0; c < n_classes; c++)
     present += count[c] > 0;
   for (uint32_t c = 0; c < n_classes; c++)
     w[c] = !balanced ? 1.0f
-           : count[c] ? (float)((double)s->n / ((double)present * (double)count[c])) : 0.0f;
+           : count[c] ? (float)((double)n / ((double)present * (double)count[c])) : 0.0f;
 }
 
-void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float *w)
+void tl_group_weights(const uint32_t *group, const uint32_t *item, size_t n,
+                      uint32_t n_groups, float *w)
 {
   size_t *count = calloc(n_groups ? n_groups : 1, sizeof(size_t)), present = 0;
   if (!count) {
@@ -63,12 +74,14 @@ void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float 
       w[i] = 1.0f;
     return;
   }
+  size_t units = 0;
   for (size_t i = 0; i < n; i++)
-    count[group[i]]++;
+    if (counts(item, i))
+      count[group[i]]++, units++;
   for (uint32_t g = 0; g < n_groups; g++)
     present += count[g] > 0;
   for (size_t i = 0; i < n; i++)
-    w[i] = (float)((double)n / ((double)present * (double)count[group[i]]));
+    w[i] = (float)((double)units / ((double)present * (double)count[group[i]]));
   free(count);
 }
 
@@ -281,26 +294,41 @@ static void fresh_state(const tl_graph *g, const tl_train_opts *o, tl_state *st)
   st->fingerprint = o->fingerprint;
 }
 
+size_t tl_epoch_rows(const tl_set *s, int one_window, uint64_t *rng, size_t *perm)
+{
+  size_t rows = 0;
+  for (size_t a = 0, b; a < s->n; a = b) {   /* one row per item, or all */
+    b = a + 1;
+    if (!(one_window && s->item)) {
+      perm[rows++] = a;
+      continue;
+    }
+    while (b < s->n && s->item[b] == s->item[a])
+      b++;
+    perm[rows++] = a + (size_t)tl_rng_below(rng, b - a);
+  }
+  for (size_t i = rows; i > 1; i--) {   /* Fisher-Yates */
+    size_t j = (size_t)tl_rng_below(rng, i), t = perm[i - 1];
+    perm[i - 1] = perm[j];
+    perm[j] = t;
+  }
+  return rows;
+}
+
 static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
                      const float *cw, const tl_train_opts *o, tl_state *st,
                      size_t *perm, float *xb, int *yb, float *swb, float *grad,
                      tl_progress *pg, tl_epoch *ep)
 {
   const size_t B = (size_t)o->batch, dim = tr->dim;
-  for (size_t i = 0; i < tr->n; i++)
-    perm[i] = i;
-  for (size_t i = tr->n; i > 1; i--) {   /* Fisher-Yates from the saved RNG */
-    size_t j = (size_t)tl_rng_below(&st->rng, i), t = perm[i - 1];
-    perm[i - 1] = perm[j];
-    perm[j] = t;
-  }
+  const size_t rows = tl_epoch_rows(tr, o->one_window, &st->rng, perm);
   double loss = 0;
-  size_t correct = 0, batches = (tr->n + B - 1) / B;
+  size_t correct = 0, batches = (rows + B - 1) / B;
   c->train = 1;
   c->smooth = (float)o->label_smoothing;
   c->probs = NULL;
   for (size_t b = 0; b < batches && !interrupted; b++) {
-    size_t lo = b * B, n = tr->n - lo < B ? tr->n - lo : B;
+    size_t lo = b * B, n = rows - lo < B ? rows - lo : B;
     double norm = 0;
     for (size_t s = 0; s < n; s++) {
       size_t r = perm[lo + s];
@@ -322,11 +350,20 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
       correct += c->correct[t];
     }
     tl_adam_step(&st->adam, g->n_params, st->params, grad, st->m, st->v);
+    tl_work *ran[64];
+    int n_ran = 0;
+    for (int t = 0; t < c->threads; t++) {
+      size_t a, z;
+      chunk_of(n, c->threads, t, &a, &z);
+      if (z > a)
+        ran[n_ran++] = c->work[t];
+    }
+    tl_bn_update_running(g, ran, n_ran, st->params);
     tl_progress_batch(pg, b + 1, batches, loss / (double)(lo + n),
                       (double)correct / (double)(lo + n));
   }
-  ep->train_loss = tr->n ? loss / (double)tr->n : 0;
-  ep->train_acc = tr->n ? (double)correct / (double)tr->n : 0;
+  ep->train_loss = rows ? loss / (double)rows : 0;
+  ep->train_acc = rows ? (double)correct / (double)rows : 0;
   return interrupted ? -1 : 0;
 }
 
@@ -357,7 +394,7 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
   }
   openblas_set_num_threads(1);    /* our threads split the batch */
   float cw[EVX_MAX_LABELS];
-  tl_class_weights(tr, g->n_classes, o->balanced, cw);
+  tl_class_weights(tr, g->n_classes, o->balanced, o->one_window, cw);
 
   batch_ctx c;
   size_t B = (size_t)o->batch, chunk = (B + (size_t)o->threads - 1) / (size_t)(o->threads < 1 ? 1 : o->threads);

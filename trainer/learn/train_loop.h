@@ -22,6 +22,9 @@ typedef struct {
   const int *y;       /* n labels in 0..n_classes-1 */
   const float *w;     /* NULL, or n row weights (multiplying the class weights
                          in the loss; e.g. tl_speaker_weights) */
+  const uint32_t *item; /* NULL, or n ids: the rows of one item (the windows
+                         of one clip's variant) are consecutive and share an
+                         id; used by tl_train_opts.one_window */
 } tl_set;
 
 typedef struct {
@@ -36,6 +39,9 @@ typedef struct {
                                  `epochs` instead of the plateau rule */
   int keep_last;              /* 1: keep the last epoch's weights, not the
                                  best validation loss's (no early stop) */
+  int one_window;             /* 1: every epoch trains on one row drawn at
+                                 random from each item of the training set
+                                 (a random crop per clip), not on every row */
   int threads;                /* 2 */
   uint64_t seed;              /* 1 */
   int balanced;               /* 1: class weights n / (k * count) */
@@ -69,13 +75,22 @@ typedef struct {
 int tl_state_alloc(tl_state *st, size_t n_params);
 void tl_state_free(tl_state *st);
 
-/* Class weights for the loss (1 each unless balanced). w has n_classes. */
-void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, float *w);
+/* The rows one epoch trains on, in the order it takes them (perm, up to
+ * s->n entries; returns how many): every row, or with one_window and
+ * s->item one row per item drawn from rng; then shuffled from rng. */
+size_t tl_epoch_rows(const tl_set *s, int one_window, uint64_t *rng, size_t *perm);
+
+/* Class weights for the loss (1 each unless balanced). w has n_classes.
+ * per_item: count items (s->item), not rows, as one_window trains on. */
+void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, int per_item,
+                      float *w);
 
 /* Row weights that give every group (e.g. speaker) the same total weight
  * while keeping the mean weight 1: w[i] = n / (groups * count[group[i]]).
- * group: n ids in 0..n_groups-1. */
-void tl_group_weights(const uint32_t *group, size_t n, uint32_t n_groups, float *w);
+ * group: n ids in 0..n_groups-1. item (NULL: rows count) makes n and count
+ * count items instead (consecutive rows with one id), for one_window. */
+void tl_group_weights(const uint32_t *group, const uint32_t *item, size_t n,
+                      uint32_t n_groups, float *w);
 
 /* Train. On success st->best holds the weights of the best validation epoch
  * (the last epoch when val is empty or keep_last) and 0 is returned; -1 with err on
