@@ -1,5 +1,6 @@
 /* test_cli.c: the emovox command line's own surface: --version, help for
- * every command (exit 0, on stdout), unknown commands (exit 2). */
+ * every command (exit 0, on stdout), unknown commands and bad option values
+ * (exit 2, saying what is wrong). */
 #include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,12 +65,37 @@ static void test_unknown_commands(void **state)
   free(said);
 }
 
+/* Two-valued train options name their values; --ensemble cannot merge
+ * members that carry BatchNorm. Parsing fails before any data is read. */
+static void test_train_option_values(void **state)
+{
+  (void)state;
+  struct { const char *opt, *val, *says; } bad[] = {
+    { "--windows", "some", "--windows is all or one" },
+    { "--batchnorm", "yes", "--batchnorm is on or off" },
+    { "--lr-schedule", "step", "--lr-schedule is plateau or cosine" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *said, *a[] = { "train", "--data", "x", "--out", "y", (char *)bad[i].opt,
+                         (char *)bad[i].val, NULL };
+    assert_int_equal(run(a, &said), 2);
+    assert_non_null(strstr(said, bad[i].says));
+    free(said);
+  }
+  char *said, *a[] = { "train", "--data", "x", "--out", "y", "--arch", "mlp", "--channels",
+                       "64", "--ensemble", "3", "--batchnorm", "on", NULL };
+  assert_int_equal(run(a, &said), 2);
+  assert_non_null(strstr(said, "and no --batchnorm"));
+  free(said);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_version),
     cmocka_unit_test(test_help_for_every_command),
     cmocka_unit_test(test_unknown_commands),
+    cmocka_unit_test(test_train_option_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
