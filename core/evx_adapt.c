@@ -34,12 +34,13 @@ uint32_t evx_adapt_window_stats(const evx_adapt *a, const float *x, float *mean,
   float peak = -INFINITY;
   for (uint32_t t = 0; t < T; t++)
     if (isfinite(rms[t]) && rms[t] > peak) peak = rms[t];
-  const float floor_db = 20.0f * log10f(EVX_VOICED_FLOOR);
-  float gate = peak - EVX_VOICED_RANGE_DB;
-  if (gate < floor_db) gate = floor_db;
-  if (!(peak >= gate)) return 0;   /* silence (or nothing finite) */
+  /* the gate of EVX_INPUT_VOICED_STATS, taken to this row's dB scale */
+  const float gate_rms = evx_voiced_gate(powf(10.0f, peak / 20.0f));
+  if (!(gate_rms > 0.0f)) return 0;   /* silence (or nothing finite) */
+  const float gate = 20.0f * log10f(gate_rms);
   uint32_t voiced = 0;
   for (uint32_t t = 0; t < T; t++) voiced += isfinite(rms[t]) && rms[t] >= gate;
+  if (!voiced) return 0;   /* a peak at the floor, lost in the dB round trip */
   for (uint32_t f = 0; f < n; f++) {
     const float *row = x + (size_t)f * T;
     double s = 0.0, ss = 0.0;

@@ -46,6 +46,13 @@ enum evx_input_kind {
 #define EVX_VOICED_RANGE_DB 35.0f /* voiced: rms >= loudest rms - 35 dB ... */
 #define EVX_VOICED_FLOOR 3e-4f    /* ... and >= -70 dBFS */
 
+/* The voiced frames' rms threshold for a window whose loudest frame has rms
+ * `peak` (linear): EVX_VOICED_RANGE_DB below it and at least
+ * EVX_VOICED_FLOOR; 0 when even the peak is below the floor (silence). The
+ * one rule for EVX_INPUT_VOICED_STATS and for frame-mode adaptation
+ * (evx_adapt.h). RT-safe. */
+float evx_voiced_gate(float peak);
+
 /* The feature configuration a model expects (stored in the bundle). */
 typedef struct {
   uint32_t sample_rate;   /* 16000 */

@@ -66,9 +66,15 @@ static void summary_feature(const float *frames, uint32_t n, float gate, uint32_
   if (delta) delta[f] = k > 1 ? (float)(ds / (k - 1)) : 0.0f;
 }
 
-/* Voiced frames of the window (EVX_INPUT_VOICED_STATS): rms within
- * EVX_VOICED_RANGE_DB of the loudest frame and above EVX_VOICED_FLOOR. A
- * window with none (silence) uses every frame. */
+float evx_voiced_gate(float peak)
+{
+  float gate = peak * powf(10.0f, -EVX_VOICED_RANGE_DB / 20.0f);
+  if (gate < EVX_VOICED_FLOOR) gate = EVX_VOICED_FLOOR;
+  return peak < gate ? 0.0f : gate;
+}
+
+/* Voiced frames of the window (EVX_INPUT_VOICED_STATS): evx_voiced_gate of
+ * its loudest frame. A window with none (silence) uses every frame. */
 static float voiced_gate(const float *frames, uint32_t n)
 {
   float peak = 0.0f;
@@ -76,9 +82,7 @@ static float voiced_gate(const float *frames, uint32_t n)
     float r = frames[(size_t)t * EVX_NFEAT + EVX_F_RMS];
     if (r > peak) peak = r;
   }
-  float gate = peak * powf(10.0f, -EVX_VOICED_RANGE_DB / 20.0f);
-  if (gate < EVX_VOICED_FLOOR) gate = EVX_VOICED_FLOOR;
-  return peak < gate ? 0.0f : gate;
+  return evx_voiced_gate(peak);
 }
 
 static int per_feature(uint32_t kind)
