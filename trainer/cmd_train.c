@@ -498,10 +498,7 @@ int cmd_train(int argc, char **argv)
       goto out;
     }
   }
-  /* per mel band after the window mean (logmel), per feature (frames), per value */
-  int logmel = a.arch.arch == TL_ARCH_LOGMEL;
-  uint32_t axis = logmel ? 1 : cfg.input_kind == EVX_INPUT_FRAMES ? 0 : 2;
-  if (tl_norm_fit(&nm, shape, axis, logmel, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
+  if (tl_norm_fit_input(&nm, &cfg, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
     fprintf(stderr, "emovox train: out of memory\n");
     goto out;
   }

@@ -37,8 +37,7 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad, int batch
   for (size_t e = 0; e < dim; e++)   /* sample 1: the first `pad` steps padded */
     if (e % in.w < pad) raw[dim + e] = NAN;
   tl_norm nm;
-  uint32_t axis = arch == TL_ARCH_LOGMEL ? 1 : arch == TL_ARCH_TCN ? 0 : 2;
-  assert_int_equal(tl_norm_fit(&nm, in, axis, arch == TL_ARCH_LOGMEL, raw, n), 0);
+  assert_int_equal(tl_norm_fit_input(&nm, &cfg, raw, n), 0);
   memcpy(x, raw, sizeof(float) * n * dim);
   tl_norm_apply(&nm, in, x, n);
 

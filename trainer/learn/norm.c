@@ -81,6 +81,13 @@ int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
   return 0;
 }
 
+int tl_norm_fit_input(tl_norm *nm, const evx_feature_config *cfg, const float *x, size_t n)
+{
+  const uint32_t k = cfg->input_kind;
+  const uint32_t axis = k == EVX_INPUT_LOGMEL ? 1 : k == EVX_INPUT_FRAMES ? 0 : 2;
+  return tl_norm_fit(nm, evx_input_shape(cfg), axis, k == EVX_INPUT_LOGMEL, x, n);
+}
+
 void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n)
 {
   if (!nm->len)

@@ -17,6 +17,10 @@ typedef struct {
  * 0, or -1 when out of memory / bad axis. */
 int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
                 const float *x, size_t n);
+/* tl_norm_fit with the layout the input kind of cfg calls for: per mel band
+ * after each window's own mean (logmel), per feature over time (frames), per
+ * value (the window summaries). */
+int tl_norm_fit_input(tl_norm *nm, const evx_feature_config *cfg, const float *x, size_t n);
 /* Normalise n rows in place. Both treat a non-finite value as 0 (what the
  * engine feeds the network for it: evx_net_begin). */
 void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n);
