@@ -43,12 +43,7 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad, int batch
 
   evx_model m;
   assert_int_equal(tl_export(&g, params, &cfg, &nm, &m, err, sizeof err), 0);
-  void *buf;
-  size_t len;
-  assert_int_equal(evx_bundle_serialize(&m, &buf, &len, err, sizeof err), 0);
-  evx_model *back;
-  assert_int_equal(evx_bundle_parse(buf, len, &back, err, sizeof err), 0);
-  free(buf);
+  evx_model *back = tu_bundle_reparse(&m);
   void *mem = malloc(evx_net_size(back));
   evx_net *net = evx_net_init(mem, evx_net_size(back), back);
   assert_non_null(net);

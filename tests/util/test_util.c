@@ -1,4 +1,5 @@
 #include "test_util.h"
+#include "evx_nn.h"
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -268,4 +269,25 @@ int tu_copy_prefix(const char *src, const char *dst, long keep)
   }
   fclose(in);
   return fclose(out) == 0 ? 0 : -1;
+}
+
+evx_model *tu_bundle_reparse(const evx_model *m)
+{
+  void *buf;
+  size_t len;
+  char err[256];
+  evx_model *back = NULL;
+  if (evx_bundle_serialize(m, &buf, &len, err, sizeof err)) fail_msg("write: %s", err);
+  if (evx_bundle_parse(buf, len, &back, err, sizeof err)) fail_msg("read: %s", err);
+  free(buf);
+  return back;
+}
+
+void tu_bundle_refused(const evx_model *m, const char *says)
+{
+  void *buf = NULL;
+  size_t len;
+  char err[256] = "";
+  assert_int_not_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), 0);
+  assert_non_null(strstr(err, says));
 }

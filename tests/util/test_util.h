@@ -71,4 +71,10 @@ int tu_run_emovox(char *const args[], const char *log, long fsize_limit);
 /* Whole file, NUL-terminated (malloc'd); NULL when missing. */
 char *tu_slurp(const char *path, size_t *len);
 
+/* m written as bundle bytes and parsed back (free with evx_model_free); the
+ * test fails when either step does. */
+struct evx_model *tu_bundle_reparse(const struct evx_model *m);
+/* Writing m as a bundle must fail, with a message containing `says`. */
+void tu_bundle_refused(const struct evx_model *m, const char *says);
+
 #endif
