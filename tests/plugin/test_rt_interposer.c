@@ -3,12 +3,15 @@
  * waits, sleeps, or does file or console I/O: rt_interposer.so (preloaded)
  * counts such calls made while the flag set around run() is on. Thousands
  * of calls at blocks 1, 64, 1000 and 8192 and rates 8, 48 and 192 kHz,
- * with a model hot swap through the worker, two newVoice messages and a
- * change of voice slot and back, mid-block. The work per call is bounded:
+ * with a model hot swap through the worker (to a frame-matrix model with
+ * frame-mode adaptation), two newVoice messages and a change of voice slot
+ * and back, mid-block. The work per call is bounded:
  * the FLOPs granted to the network in one call stay within the slicing
  * rate times the block (plus whole inferences only when a block spans more
  * than half an update interval), checked from the engine's counters. */
 #include "emovox_ext.h"
+#include "evx_features.h"
+#include "evx_nn.h"
 #include "lv2_host.h"
 #include "plugin_test_util.h"
 #include "test_util.h"
@@ -52,11 +55,26 @@ static int preloaded(void)
 #endif
 }
 
-/* A second model (the seed architecture, other weights) for the swap. */
+/* The model swapped in: the seed architecture with other weights on the
+ * frame-matrix input (EVX_INPUT_FRAMES) with frame-mode speaker adaptation,
+ * so run() also builds that input and adapts it per feature over each
+ * window's voiced frames (core/evx_adapt.h). */
 static const char *second_model(void)
 {
   static char path[4200];
-  return ptu_seed_model(path, sizeof path, "second.emvx", 99);
+  static float mean[EVX_NFEAT], var[EVX_NFEAT];
+  snprintf(path, sizeof path, "%s/second.emvx", tu_tmpdir());
+  evx_feature_config cfg = evx_feature_config_default(EVX_INPUT_FRAMES);
+  evx_model *m = evx_model_make_seed(&cfg, EVX_N_EMOTIONS, 99);
+  assert_non_null(m);
+  for (uint32_t f = 0; f < EVX_NFEAT; f++)
+    mean[f] = -30.0f, var[f] = 100.0f;
+  m->adapt = (evx_adapt){ EVX_NFEAT, 8, 600, mean, var, 0 };
+  char err[256];
+  if (evx_bundle_write(m, path, err, sizeof err)) fail_msg("%s", err);
+  m->adapt.len = 0;   /* the statistics are static, not the model's */
+  evx_model_free(m);
+  return path;
 }
 
 static void fill(float *x, uint32_t n, uint64_t *seed, double rate, size_t *t)
@@ -83,8 +101,11 @@ static void run_case(const char *uri, double rate, uint32_t block, int swap)
   float *x = malloc(block * sizeof *x);
   uint64_t seed = 1;
   size_t t = 0;
-  /* about 1.5 s of audio, at least 200 calls */
-  uint32_t calls = (uint32_t)(1.5 * rate / block);
+  /* about 1.5 s of audio, at least 200 calls; with the swap 11 s, so that
+   * between the voice-slot changes at a third and two thirds a whole 3 s
+   * window of one voice completes and the swapped-in model learns from it
+   * (frame-mode evx_adapt_update) under the hook, not only applies */
+  uint32_t calls = (uint32_t)((swap ? 11.0 : 1.5) * rate / block);
   if (calls < 200)
     calls = 200;
   rt_clear();   /* this case's count only */
