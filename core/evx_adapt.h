@@ -25,8 +25,8 @@
  * normalised by its feature's statistics; padding stays non-finite (the
  * network reads it as 0: evx_net_begin).
  *
- * evx_adapt_reset/update/apply are RT-safe: no allocation, O(len x frames)
- * work. */
+ * Every function here is RT-safe: no allocation, O(len x frames) work at
+ * most. */
 #ifndef EVX_ADAPT_H
 #define EVX_ADAPT_H
 
@@ -63,5 +63,25 @@ void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a);
 void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x);
 /* Normalise x (len floats) in place by the current statistics. */
 void evx_adapt_apply(const evx_adapt_state *s, const evx_adapt *a, float *x);
+
+/* The same work in pieces, for a caller that spreads one window over
+ * several audio callbacks (evx_engine): a row is one feature (len x frames
+ * values in frame mode, one value in vector mode).
+ *   update = gate, row_stats for every row, update_batch (frame mode only);
+ *   apply  = apply_rows over [0, rows). */
+int evx_adapt_frame_mode(const evx_adapt *a);
+uint32_t evx_adapt_rows(const evx_adapt *a);
+/* The voiced-frame gate of window x in dB; NaN: no voiced frame, the
+ * window must not be learned. */
+float evx_adapt_gate(const evx_adapt *a, const float *x);
+/* mean[f] and var[f] of row f over the frames at or above gate. */
+void evx_adapt_row_stats(const evx_adapt *a, const float *x, float gate, uint32_t f,
+                         float *mean, float *var);
+/* Take in one window given as its rows' means and variances. */
+void evx_adapt_update_batch(evx_adapt_state *s, const evx_adapt *a, const float *bm,
+                            const float *bv);
+/* Normalise rows f0..f1-1 of x in place. */
+void evx_adapt_apply_rows(const evx_adapt_state *s, const evx_adapt *a, float *x,
+                          uint32_t f0, uint32_t f1);
 
 #endif

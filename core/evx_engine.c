@@ -42,8 +42,9 @@ struct evx_engine_model {
   int keep_voice;               /* 1: a new engine carries on with adapt */
   int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
   uint64_t flops;               /* of the network */
-  uint64_t unit_cost;           /* of one evx_input_step unit, in FLOPs */
-  uint64_t work;                /* input summary + network, in FLOPs */
+  uint64_t unit_cost;           /* of one evx_input_step unit (and of one
+                                   adaptation unit), in FLOPs */
+  uint64_t work;                /* input summary + adaptation + network, in FLOPs */
 };
 
 struct evx_engine {
@@ -68,9 +69,15 @@ struct evx_engine {
   uint32_t U;                   /* update interval in frames */
   double flops_per_sample;
   int busy, busy_voiced;        /* busy: a window is being summarised or inferred */
-  int prep, learn;              /* prep: its summary is still being built (job);
-                                   learn: it then joins the speaker statistics */
+  enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of the busy window */
+  int learn;                    /* the window joins the speaker statistics */
   evx_input_job job;
+  /* PHASE_ADAPT, in units of unit_cost (adapt_units()): */
+  uint32_t adapt_next, adapt_total, adapt_learn_units;
+  float adapt_gate;             /* voiced-frame gate of the window (dB) */
+  float bm[EVX_ADAPT_MAX], bv[EVX_ADAPT_MAX]; /* its rows' statistics */
+  evx_adapt_state adapt_snap;   /* the voice's statistics it is normalised by */
+  uint64_t call_units;          /* input and adaptation units in this push */
   uint64_t busy_frame;
 
   evx_engine_params par;
@@ -92,6 +99,26 @@ static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
   if (err && errlen)
     snprintf(err, errlen, msg, arg);
   return NULL;
+}
+
+/* Units of one window's speaker adaptation, each costing about one input
+ * unit (a row of window_frames values, looked at once or twice). Frame mode:
+ * the gate, each row's statistics when the window is learned, and each row's
+ * normalisation; the rows are what makes a window's adaptation as costly as
+ * its summary. Vector mode: a single unit for the lot (a few hundred values,
+ * charged nothing). */
+static uint32_t adapt_units(const evx_engine_model *em, int learn)
+{
+  const evx_adapt *a = &em->model->adapt;
+  if (!em->adapt) return 0;
+  if (!evx_adapt_frame_mode(a)) return 1;
+  uint32_t n = evx_adapt_rows(a);
+  return (learn ? 1 + n : 0) + n;
+}
+
+static uint64_t adapt_cost(const evx_engine_model *em)
+{
+  return em->adapt && evx_adapt_frame_mode(&em->model->adapt) ? em->unit_cost : 0;
 }
 
 /* Every voice slot of an adapting em back to the population statistics. */
@@ -142,6 +169,8 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
   em->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE *
                   (units == 1 ? EVX_N_MEL : 1u);
   em->work = em->flops + units * em->unit_cost;
+  if (adapt_cost(em))
+    em->work += adapt_units(em, 1) * em->unit_cost;
   return em;
 }
 
@@ -415,8 +444,79 @@ static void begin(evx_engine *e, int learn)
   const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
   evx_input_begin(&e->job, c, w, n);
   e->learn = learn && e->frames - n >= e->voice_from;
-  e->prep = 1;
+  e->phase = PHASE_INPUT;
   e->busy = 1;
+}
+
+/* Adaptation units k..end-1 of the window in em->input (adapt_units()):
+ * learning first (the gate, then each row's statistics, then the update
+ * with the last row), then the normalisation by a snapshot of the voice's
+ * statistics, so that a voice change or reset between two pushes cannot
+ * normalise half a window one way and half the other. */
+static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
+{
+  evx_engine_model *em = e->active;
+  const evx_adapt *a = &em->model->adapt;
+  evx_adapt_state *st = em->adapt + e->voice;
+  uint32_t L = e->adapt_learn_units;
+  if (k >= end)
+    return;
+  if (!evx_adapt_frame_mode(a)) {
+    if (e->learn)
+      evx_adapt_update(st, a, em->input);
+    evx_adapt_apply(st, a, em->input);
+    return;
+  }
+  for (; k < end; k++) {
+    if (k < L) {
+      if (k == 0) {
+        e->adapt_gate = evx_adapt_gate(a, em->input);
+        continue;
+      }
+      if (isnan(e->adapt_gate))
+        continue; /* no voiced frame: nothing to learn */
+      evx_adapt_row_stats(a, em->input, e->adapt_gate, k - 1, e->bm, e->bv);
+      if (k == L - 1 && e->learn) /* still the voice the window began with */
+        evx_adapt_update_batch(st, a, e->bm, e->bv);
+      continue;
+    }
+    if (k == L) {
+      uint32_t n = evx_adapt_rows(a);
+      e->adapt_snap.n = st->n;
+      memcpy(e->adapt_snap.mean, st->mean, n * sizeof *st->mean);
+      memcpy(e->adapt_snap.var, st->var, n * sizeof *st->var);
+    }
+    evx_adapt_apply_rows(&e->adapt_snap, a, em->input, k - L, k - L + 1);
+  }
+}
+
+/* At most k (at least 1) units of the input summary or the adaptation:
+ * returns the units done. */
+static uint64_t prep_step(evx_engine *e, uint64_t k)
+{
+  evx_engine_model *em = e->active;
+  if (e->phase == PHASE_INPUT) {
+    uint32_t before = e->job.next;
+    if (evx_input_step(&e->job, &em->model->cfg, em->input,
+                       k > UINT32_MAX ? UINT32_MAX : (uint32_t)k)) {
+      e->phase = PHASE_ADAPT;
+      e->adapt_next = 0;
+      /* the layout is fixed now; a voice change later only drops the update */
+      e->adapt_total = adapt_units(em, e->learn);
+      e->adapt_learn_units = e->adapt_total - adapt_units(em, 0);
+    }
+    return e->job.next > before ? e->job.next - before : 1;
+  }
+  uint32_t total = e->adapt_total;
+  uint64_t left = total - e->adapt_next;
+  uint32_t m = (uint32_t)(k < left ? k : left);
+  adapt_do(e, e->adapt_next, e->adapt_next + m);
+  e->adapt_next += m;
+  if (e->adapt_next >= total) {
+    evx_net_begin(em->net, em->input);
+    e->phase = PHASE_NET;
+  }
+  return m;
 }
 
 /* Spend at most about `budget` FLOPs (at least one unit of progress) on the
@@ -424,24 +524,15 @@ static void begin(evx_engine *e, int learn)
 static int advance(evx_engine *e, uint64_t budget)
 {
   evx_engine_model *em = e->active;
-  if (e->prep) {
-    uint64_t k = budget / em->unit_cost;
+  while (e->phase != PHASE_NET) {
+    uint64_t cost = e->phase == PHASE_INPUT ? em->unit_cost : adapt_cost(em);
+    uint64_t k = cost ? budget / cost : UINT64_MAX;
     if (k < 1) k = 1;
-    int done = evx_input_step(&e->job, &em->model->cfg, em->input,
-                              k > UINT32_MAX ? UINT32_MAX : (uint32_t)k);
-    uint64_t spent = k * em->unit_cost;
+    uint64_t done = prep_step(e, k);
+    e->call_units += done;
+    uint64_t spent = done * cost;
     if (budget != UINT64_MAX) /* UINT64_MAX: complete it now */
       budget = budget > spent ? budget - spent : 0;
-    if (!done)
-      return 0;
-    if (em->adapt) {
-      evx_adapt_state *st = em->adapt + e->voice;
-      if (e->learn)
-        evx_adapt_update(st, &em->model->adapt, em->input);
-      evx_adapt_apply(st, &em->model->adapt, em->input);
-    }
-    evx_net_begin(em->net, em->input);
-    e->prep = 0;
     if (!budget)
       return 0;
   }
@@ -508,6 +599,7 @@ uint32_t evx_engine_push(evx_engine *e, const float *in, uint32_t n)
 {
   uint32_t published = 0;
   e->call_budget = 0;
+  e->call_units = 0;
   e->stats.pushes++;
   if (n > e->stats.max_call_samples)
     e->stats.max_call_samples = n;
@@ -519,6 +611,8 @@ uint32_t evx_engine_push(evx_engine *e, const float *in, uint32_t n)
   }
   if (e->call_budget > e->stats.max_call_budget)
     e->stats.max_call_budget = e->call_budget;
+  if (e->call_units > e->stats.max_call_units)
+    e->stats.max_call_units = e->call_units;
   return published;
 }
 

@@ -74,6 +74,9 @@ typedef struct {
                                   forced completion counts as a whole
                                   work_per_inference */
   uint64_t max_call_samples;   /* most samples in one push */
+  uint64_t max_call_units;     /* most units of window summary and speaker
+                                  adaptation done in one push (each about
+                                  work_per_inference's unit cost) */
   double flops_per_sample;     /* the current slicing rate */
   uint64_t work_per_inference; /* the active model's work per update: window
                                   summary + network, in FLOPs (0 without) */

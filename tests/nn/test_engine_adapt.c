@@ -1,9 +1,11 @@
 /* The streaming engine with a speaker-adapting model (format v2): the
  * adaptation changes what is published, the published sequence still does
  * not depend on the block size, evx_engine_reset forgets the speaker, and
- * evx_engine_new_voice forgets only the speaker. */
+ * evx_engine_new_voice forgets only the speaker; a frame-matrix model's
+ * adaptation is spread over pushes. */
 #include "test_util.h"
 #include "evx_engine.h"
+#include "evx_features.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,24 @@ static evx_engine_model *model(int adapt)
   if (adapt) {
     for (uint32_t i = 0; i < len; i++) pop_mean[i] = 0.0f, pop_var[i] = 1.0f;
     m->adapt = (evx_adapt){ len, 4.0f, 200.0f, pop_mean, pop_var, 1 };
+  }
+  char err[256];
+  evx_engine_model *em = evx_engine_model_new(m, err, sizeof err);
+  if (!em) fail_msg("%s", err);
+  return em;
+}
+
+/* The seed architecture on the frame matrix (EVX_INPUT_FRAMES): frame-mode
+ * adaptation, per feature over each window's voiced frames, or none. */
+static evx_engine_model *frames_model(int adapt)
+{
+  static float mean[EVX_NFEAT], var[EVX_NFEAT];
+  evx_feature_config cfg = evx_feature_config_default(EVX_INPUT_FRAMES);
+  evx_model *m = evx_model_make_seed(&cfg, 8, 11);
+  assert_non_null(m);
+  if (adapt) {
+    for (uint32_t f = 0; f < EVX_NFEAT; f++) mean[f] = -30.0f, var[f] = 100.0f;
+    m->adapt = (evx_adapt){ EVX_NFEAT, 4.0f, 200.0f, mean, var, m->input.w };
   }
   char err[256];
   evx_engine_model *em = evx_engine_model_new(m, err, sizeof err);
@@ -116,6 +136,51 @@ static void test_adaptation_in_the_engine(void **state)
   for (int k = 0; k < plain.n && k < a.n; k++)
     for (int i = 0; i < EVX_N_EMOTIONS; i++) differs |= fabsf(plain.p[k][i] - a.p[k][i]) > 1e-4f;
   assert_true(differs);
+
+  evx_engine_model_free(evx_engine_destroy(e));
+  evx_engine_model_free(evx_engine_destroy(e2));
+  free(mem);
+  free(mem2);
+}
+
+/* A frame-matrix window's adaptation (a pass over 98 x 300 values to learn
+ * it, another to normalise it) is spread over pushes like its summary:
+ * pushed one sample at a time, no push does more than two units of either;
+ * the work per inference counts it; and the results are those of pushes
+ * of 2048 samples, where a push takes many rows at once. */
+static void test_frame_adaptation_is_sliced(void **state)
+{
+  (void)state;
+  static trace one, big;
+  void *mem, *mem2;
+  evx_engine_model *em = frames_model(1), *plain = frames_model(0);
+  evx_engine *e = engine(em, &mem, &one), *e2 = engine(plain, &mem2, &big);
+  evx_engine_stats s, sp;
+  evx_engine_get_stats(e, &s);
+  evx_engine_get_stats(e2, &sp);
+  /* the summary is 98 units; the adaptation 1 + 98 (learn) + 98 (apply) */
+  uint64_t F = evx_model_flops(evx_engine_model_get(em));
+  assert_true(s.work_per_inference > F && sp.work_per_inference > F);
+  assert_int_equal((s.work_per_inference - F) * EVX_NFEAT,
+                   (sp.work_per_inference - F) * (EVX_NFEAT + 1 + 2 * EVX_NFEAT));
+
+  play(e, 1, &one);
+  evx_engine_get_stats(e, &s);
+  print_message("1-sample pushes: %llu results, at most %llu units per push, %llu forced\n",
+                (unsigned long long)one.n, (unsigned long long)s.max_call_units,
+                (unsigned long long)s.forced);
+  assert_true(one.n > 30);
+  assert_int_equal(s.forced, 0);
+  assert_true(s.max_call_units <= 2);
+
+  evx_engine_reset(e);
+  evx_engine_reset_stats(e);
+  evx_engine_set_listener(e, on_publish, &big);
+  play(e, 2048, &big);
+  evx_engine_get_stats(e, &s);
+  assert_true(s.max_call_units > 20);
+  assert_int_equal(one.n, big.n);
+  assert_memory_equal(one.p, big.p, sizeof one.p[0] * (size_t)one.n);
 
   evx_engine_model_free(evx_engine_destroy(e));
   evx_engine_model_free(evx_engine_destroy(e2));
@@ -243,6 +308,7 @@ int main(void)
     cmocka_unit_test(test_adaptation_in_the_engine),
     cmocka_unit_test(test_new_voice),
     cmocka_unit_test(test_voice_slots),
+    cmocka_unit_test(test_frame_adaptation_is_sliced),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
