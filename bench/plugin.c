@@ -5,7 +5,12 @@
  * 48 and 96 kHz, and the instance's memory. Targets: < 1% of one core at
  * 48 kHz; the worst 64-frame call < 10% of its 1.33 ms budget. Times are
  * the calling thread's CPU time (see now_us).
- *   bench_plugin [SECONDS]   (audio per case, default 20) */
+ *   bench_plugin [SECONDS [MODEL.emvx]]   (audio per case, default 20)
+ * With MODEL, every instance first loads that bundle through the worker
+ * (patch:Set, as a host does) and is measured with it: run_all.sh gives it
+ * a frame-matrix temporal network (`emovox train --arch tcn`, 27 MFLOPs per
+ * update, frame-mode speaker adaptation) to show how that spreads over
+ * run() calls. */
 #include "emovox_ext.h"
 #include "lv2_host.h"
 
@@ -45,6 +50,32 @@ static void signal_fill(float *x, uint32_t n, double rate, size_t *t, uint64_t *
 
 typedef struct { double worst, p99, median, share; size_t memory; } result;
 
+static const char *model_path;   /* NULL: the bundle's own model */
+
+/* Send model_path and run silence until the instance works with it (its
+ * work per inference changes); 0 when it does, or when there is no model. */
+static int load_model(th_host *h, const EmovoxStatsInterface *st, uint32_t block, double rate)
+{
+  if (!model_path)
+    return 0;
+  if (!st)
+    return -1;
+  LV2_Handle handle = lilv_instance_get_handle(th_instance(h));
+  evx_engine_stats s0, s;
+  st->get(handle, &s0);
+  th_send_model(h, model_path);
+  float *z = calloc(block, sizeof *z);
+  int rc = -1;
+  for (uint32_t c = 0; z && rc && c < (uint32_t)(rate / block) + 10; c++) {
+    th_run(h, z, block);
+    st->get(handle, &s);
+    if (s.work_per_inference != s0.work_per_inference)
+      rc = 0;
+  }
+  free(z);
+  return rc;
+}
+
 static int measure(double rate, uint32_t block, double seconds, result *r)
 {
   th_host *h = th_open(EMOVOX_URI_METER, rate, block, 1);
@@ -52,6 +83,11 @@ static int measure(double rate, uint32_t block, double seconds, result *r)
     return -1;
   const EmovoxStatsInterface *st =
     lilv_instance_get_extension_data(th_instance(h), EMOVOX_URI_STATS);
+  if (load_model(h, st, block, rate)) {
+    fprintf(stderr, "bench_plugin: the instance did not take %s\n", model_path);
+    th_close(h);
+    return -1;
+  }
   r->memory = st ? st->memory(lilv_instance_get_handle(th_instance(h))) : 0;
   size_t calls = (size_t)(seconds * rate / block);
   if (calls < 100)
@@ -84,6 +120,10 @@ int main(int argc, char **argv)
   double seconds = argc > 1 ? atof(argv[1]) : 20.0;
   if (!(seconds > 0))
     seconds = 20.0;
+  model_path = argc > 2 ? argv[2] : NULL;
+  const char *tag = model_path ? "plugin_model" : "plugin";
+  if (model_path)
+    printf("model: %s\n", model_path);
   const uint32_t blocks[] = { 1, 16, 64, 256, 1024, 8192 };
   printf("emovox meter, one run() call at 48 kHz (%.0f s of audio per block size; the\n"
          "times include the test host's buffer copies)\n", seconds);
@@ -99,8 +139,8 @@ int main(int argc, char **argv)
     double budget = blocks[b] / 48000.0 * 1e6;
     printf("%6u %10.1f %10.2f %10.2f %10.2f %11.2f%% %10.3f%%\n", blocks[b], budget, r.median,
            r.p99, r.worst, 100 * r.worst / budget, 100 * r.share);
-    printf("RESULT plugin block=%u budget_us=%.2f median_us=%.3f p99_us=%.3f worst_us=%.3f "
-           "worst_pct=%.3f cpu_pct=%.4f\n", blocks[b], budget, r.median, r.p99, r.worst,
+    printf("RESULT %s block=%u budget_us=%.2f median_us=%.3f p99_us=%.3f worst_us=%.3f "
+           "worst_pct=%.3f cpu_pct=%.4f\n", tag, blocks[b], budget, r.median, r.p99, r.worst,
            100 * r.worst / budget, 100 * r.share);
     if (blocks[b] == 64 && r.worst > 0.1 * budget) {
       printf("  target missed: worst 64-frame call above 10%% of its budget\n");
@@ -115,7 +155,7 @@ int main(int argc, char **argv)
       return 1;
     printf("%8.0f %10.3f%% %14zu%s\n", rates[i], 100 * r.share, r.memory,
            rates[i] == 48000 && r.share >= 0.01 ? "  (target < 1% missed)" : "");
-    printf("RESULT plugin_rate rate=%.0f block=256 cpu_pct=%.4f memory_bytes=%zu\n", rates[i],
+    printf("RESULT %s_rate rate=%.0f block=256 cpu_pct=%.4f memory_bytes=%zu\n", tag, rates[i],
            100 * r.share, r.memory);
   }
   return status;

@@ -126,7 +126,8 @@ def main():
         ap.add_argument("--" + a, type=float, default=0)
     args = ap.parse_args()
 
-    names = ["features", "nn", "train", "plugin", "soak", "fuzz_bundle", "fuzz_audio"]
+    names = ["features", "nn", "train", "plugin", "plugin_model", "soak", "fuzz_bundle",
+             "fuzz_audio"]
     logs = {n: read(os.path.join(args.logs, n + ".log"), None) for n in names}
     rcs = {n: read(os.path.join(args.logs, n + ".rc")).strip() for n in names}
     walls = {n: read(os.path.join(args.logs, n + ".wall")).strip() for n in names}
@@ -222,6 +223,27 @@ def main():
     if "64" in blocks:
         w = num(blocks["64"].get("worst_pct"))
         rows.append(("plugin", "meter worst 64-frame run(), 48 kHz",
+                     "%s (p99 %s, median %s)" % (fmt(blocks["64"].get("worst_us"), "%.1f", " us"),
+                                                 fmt(blocks["64"].get("p99_us"), "%.1f", " us"),
+                                                 fmt(blocks["64"].get("median_us"), "%.1f", " us")),
+                     "budget 1333.3 us", "", fmt(w, "%.2f", "% of budget"),
+                     "< 10% of 1.33 ms", verdict(None if w is None else w < 10)))
+
+    # plugin_model: the same with a frame-matrix temporal network (tcn)
+    r = res.get("plugin_model", [])
+    if not r and "plugin_model" in res:
+        missing("plugin_model", "run() with a tcn bundle")
+    blocks = {e.get("block"): e for e in r if e["_kind"] == "plugin_model"}
+    prates = {e.get("rate"): e for e in r if e["_kind"] == "plugin_model_rate"}
+    if "48000" in prates:
+        c = num(prates["48000"].get("cpu_pct"))
+        rows.append(("plugin_model", "meter CPU share, 48 kHz, block 256; model: a tcn "
+                     "(frame matrix, 27 MFLOPs, frame-mode adaptation), 1 epoch on SAVEE",
+                     fmt(c, "%.3f", "% of one core"), "real time", "", "",
+                     "< 1% of one core", verdict(None if c is None else c < 1)))
+    if "64" in blocks:
+        w = num(blocks["64"].get("worst_pct"))
+        rows.append(("plugin_model", "meter worst 64-frame run(), 48 kHz, tcn",
                      "%s (p99 %s, median %s)" % (fmt(blocks["64"].get("worst_us"), "%.1f", " us"),
                                                  fmt(blocks["64"].get("p99_us"), "%.1f", " us"),
                                                  fmt(blocks["64"].get("median_us"), "%.1f", " us")),

@@ -3,7 +3,8 @@
 #
 # Builds emovox for benchmarking in its own build directory (default
 # build-bench/: buildtype=release, -Dbench=true -Dtests=false, compiled with
-# -j1), runs every benchmark of bench/ (features, nn, train, plugin, soak)
+# -j1), runs every benchmark of bench/ (features, nn, train, plugin with the
+# shipped model and with a tcn bundle, soak)
 # at low priority, and writes bench/RESULTS.md: the machine, the date, each
 # benchmark's key figures and its ratio against the peer measured in the
 # same run, the targets, and the raw output.
@@ -95,6 +96,20 @@ bench features "$b/bench_features" "$feat_s"
 bench nn "$b/bench_nn"
 bench train "$b/bench_train" all
 bench plugin "$b/bench_plugin" "$plug_s"
+# plugin_model: the same table with a frame-matrix temporal network; one
+# epoch of `emovox train --arch tcn` on SAVEE gives a bundle of its shape
+if [ -d "$shared/data/savee" ]; then
+  tcn="$logs/tcn.emvx"
+  if "$build/trainer/emovox" train --data "$shared/data/savee" --arch tcn --adapt speaker \
+      --window 3 --hop 0.5 --epochs 1 --val-frac 0.25 --test-frac 0.25 --seed 1 --threads 2 \
+      --quiet --out "$tcn" >"$logs/tcn_train.txt" 2>&1; then
+    bench plugin_model "$b/bench_plugin" "$plug_s" "$tcn"
+  else
+    echo "== plugin_model: could not train the tcn bundle ($logs/tcn_train.txt)"; status=1
+  fi
+else
+  echo "== plugin_model: skipped, no $shared/data/savee"
+fi
 bench soak "$b/soak" "$soak" 1
 if [ "$fuzz" -gt 0 ]; then
   bench fuzz_bundle bash "$root/bench/fuzz_bundle.sh" "$fuzz" "$build/fuzz-bundle"
