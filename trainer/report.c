@@ -310,6 +310,39 @@ static void do_confusion(FILE *f, const void *p)
                     c->clip ? "confusion per clip (overall)" : "confusion per window (overall)");
 }
 
+/* windows.csv: every scored window's probabilities, so that two bundles
+ * scored on the same clips can be compared or averaged window by window. */
+static void do_windows(FILE *f, const void *p)
+{
+  const emit_ctx *c = p;
+  const evx_report *r = c->r;
+  fputs("clip,speaker,window,label", f);
+  for (uint32_t j = 0; j < r->k; j++)
+    fprintf(f, ",p_%s", r->labels[j]);
+  fputc('\n', f);
+  uint32_t w = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const evx_clip *clip = &r->cl->clips[r->clip[i]];
+    w = i && r->clip[i] == r->clip[i - 1] ? w + 1 : 0;
+    /* paths are written as found; a comma or quote in one is quoted */
+    if (strpbrk(clip->path, ",\"\n")) {
+      fputc('"', f);
+      for (const char *q = clip->path; *q; q++) {
+        if (*q == '"') fputc('"', f);
+        fputc(*q, f);
+      }
+      fputc('"', f);
+    } else {
+      fputs(clip->path, f);
+    }
+    int y = r->y[i];
+    fprintf(f, ",%s,%u,%s", clip->speaker, w, y >= 0 && (uint32_t)y < r->k ? r->labels[y] : "");
+    for (uint32_t j = 0; j < r->k; j++)
+      fprintf(f, ",%.6g", r->probs[i * r->k + j]);
+    fputc('\n', f);
+  }
+}
+
 int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
                      double *ua_clip, char *err, size_t errlen)
 {
@@ -331,6 +364,7 @@ int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
     rc = rc ? rc : emit(dir, "report.md", do_md, &c, err, errlen);
     rc = rc ? rc : emit(dir, "confusion_window.svg", do_confusion, &c, err, errlen);
     rc = rc ? rc : emit(dir, "confusion_clip.svg", do_confusion, &cc, err, errlen);
+    rc = rc ? rc : emit(dir, "windows.csv", do_windows, &c, err, errlen);
     if (!rc && r->n_hist)
       rc = emit(dir, "learning_curves.svg", do_curves, &c, err, errlen);
   }

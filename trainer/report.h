@@ -38,7 +38,9 @@ typedef struct {
 char *evx_command_line(int argc, char **argv);
 
 /* Write the files into dir (created if missing; NULL: write nothing, only
- * score). 0, or -1 with err. On success *ua_window and *ua_clip (may be
+ * score): report.json, report.md, the confusion SVGs, learning_curves.svg
+ * (train) and windows.csv (clip, speaker, window index in the clip, true
+ * label, then one probability per label, a row per window). 0, or -1 with err. On success *ua_window and *ua_clip (may be
  * NULL) receive the overall UAs. */
 int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
                      double *ua_clip, char *err, size_t errlen);

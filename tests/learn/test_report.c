@@ -1,10 +1,12 @@
 /* test_report.c: the scores reports give (UA, WA, precision/recall/F1) on a
  * known confusion, and the files `emovox train --report` and `emovox eval
  * --report` write: per-window and per-clip sections, the split, the random
- * split warning, the plots. */
+ * split warning, the plots, and windows.csv (every window's probabilities,
+ * from which the printed UA is recomputed). */
 #include "test_util.h"
 #include "learn/metrics.h"
 #include "learn_fixture.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,60 @@ static void test_metrics_known_confusion(void **state)
   assert_float_equal(tl_f1(&c, 1), 2 * 0.5 * 1.0 / 1.5, 1e-12);
   assert_int_equal(tl_support(&c, 2), 0);
   assert_float_equal(tl_f1(&c, 2), 0.0, 0);
+}
+
+/* windows.csv of report directory rep: a header, then rows of clip,
+ * speaker, window (0 at each new clip, then +1), label and probabilities
+ * summing to 1; returns the per-window UA recomputed from the rows. */
+static double check_windows_csv(const char *rep)
+{
+  char *csv = lf_read_text(rep, "windows.csv");
+  assert_non_null(csv);
+  char *save = NULL, *line = strtok_r(csv, "\n", &save);
+  assert_non_null(line);
+  assert_int_equal(strncmp(line, "clip,speaker,window,label,p_", 28), 0);
+  char names[EVX_MAX_LABELS][32];
+  int k = 0;
+  for (char *p = strstr(line, ",p_"); p && k < EVX_MAX_LABELS; p = strstr(p + 1, ",p_"), k++)
+    sscanf(p + 3, "%31[^,]", names[k]);
+  assert_true(k >= 2);
+  int hit[EVX_MAX_LABELS] = { 0 }, n[EVX_MAX_LABELS] = { 0 }, rows = 0;
+  char prev[512] = "";
+  unsigned expect = 0;
+  while ((line = strtok_r(NULL, "\n", &save))) {
+    char clip[512], speaker[64], label[32];
+    unsigned w;
+    int used = 0;
+    assert_int_equal(sscanf(line, "%511[^,],%63[^,],%u,%31[^,]%n", clip, speaker, &w, label, &used), 4);
+    expect = strcmp(clip, prev) ? 0 : expect + 1;
+    assert_int_equal(w, expect);
+    snprintf(prev, sizeof prev, "%s", clip);
+    const char *p = line + used;
+    double sum = 0, best = -1;
+    int arg = -1, y = -1;
+    for (int j = 0; j < k; j++) {
+      assert_int_equal(*p, ',');
+      char *end;
+      double v = strtod(p + 1, &end);
+      sum += v;
+      if (v > best) best = v, arg = j;
+      if (!strcmp(label, names[j])) y = j;
+      p = end;
+    }
+    assert_int_equal(*p, '\0');
+    assert_true(fabs(sum - 1.0) < 1e-4);
+    assert_true(y >= 0);
+    n[y]++;
+    hit[y] += arg == y;
+    rows++;
+  }
+  assert_true(rows > 0);
+  double ua = 0;
+  int classes = 0;
+  for (int j = 0; j < k; j++)
+    if (n[j]) ua += (double)hit[j] / n[j], classes++;
+  free(csv);
+  return ua / classes;
 }
 
 static void test_train_and_eval_reports(void **state)
@@ -80,6 +136,12 @@ static void test_train_and_eval_reports(void **state)
   assert_non_null(said);
   assert_non_null(strstr(said, "every clip given: UA "));
   assert_non_null(strstr(said, "% per window"));
+  /* windows.csv holds the windows that UA was computed from */
+  double ua = 0;
+  assert_int_equal(sscanf(strstr(said, "every clip given: UA ") + 21, "%lf", &ua), 1);
+  double ua_csv = check_windows_csv(rep_eval);
+  print_message("eval UA %.1f%%, recomputed from windows.csv %.3f%%\n", ua, 100 * ua_csv);
+  assert_true(fabs(100 * ua_csv - ua) <= 0.051);
   free(said);
 }
 
