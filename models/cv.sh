@@ -5,8 +5,12 @@
 # training and never scored; TESS and SAVEE are always in training. Two folds
 # run at a time (give --threads 1). Prints the mean validation UA per window
 # and per clip, and each fold's UA per window. Bundles, logs and reports go
-# to out/cv/NAME.fK*. Needs ../shared/data and build/; EVX_CACHE=DIR reuses
-# extracted features (default out/cache).
+# to out/cv/NAME.fK*; each report directory has windows.csv, which
+# models/cv_fuse.py averages across runs. Needs ../shared/data and build/;
+# EVX_CACHE=DIR reuses extracted features (default out/cache).
+# EVX_CV_EVAL_ONLY=1: score the existing out/cv/NAME.fK.emvx again, no
+# training. EVX_CV_NOISY=1: also score the validation clips with white and
+# with babble-like noise at 10 dB SNR (out/cv/NAME.fK.valw10, .valb10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 n=$1; shift
@@ -19,10 +23,18 @@ fold() {
   local f=$1; shift
   local V
   V=$(for a in 1 2 3 4; do printf "ravdess-%02d," $((f * 4 + a)); done); V=${V%,}
-  "$E" train --data $D --cache "$cache" --test-speakers $T --val-speakers "$V" \
-    --out out/cv/$n.f$f.emvx --quiet "$@" > out/cv/$n.f$f.log 2>&1 || { echo "$n fold $f FAILED"; tail -3 out/cv/$n.f$f.log; return 1; }
-  "$E" eval out/cv/$n.f$f.emvx --data $D --cache "$cache" --test-speakers $T --val-speakers "$V" \
-    --side val --quiet --report out/cv/$n.f$f.val > /dev/null 2>&1
+  if [ "${EVX_CV_EVAL_ONLY:-0}" != 1 ]; then
+    "$E" train --data $D --cache "$cache" --test-speakers $T --val-speakers "$V" \
+      --out out/cv/$n.f$f.emvx --quiet "$@" > out/cv/$n.f$f.log 2>&1 || { echo "$n fold $f FAILED"; tail -3 out/cv/$n.f$f.log; return 1; }
+  fi
+  local ev=("$E" eval out/cv/$n.f$f.emvx --data $D --cache "$cache" --test-speakers $T
+            --val-speakers "$V" --side val --quiet --threads 1)
+  "${ev[@]}" --report out/cv/$n.f$f.val > /dev/null 2>&1 || { echo "$n fold $f: eval FAILED"; return 1; }
+  if [ "${EVX_CV_NOISY:-0}" = 1 ]; then
+    "${ev[@]}" --noise white --snr 10 --report out/cv/$n.f$f.valw10 > /dev/null 2>&1 &&
+    "${ev[@]}" --noise babble --snr 10 --report out/cv/$n.f$f.valb10 > /dev/null 2>&1 ||
+      { echo "$n fold $f: noisy eval FAILED"; return 1; }
+  fi
 }
 for pair in "0 1" "2 3"; do
   pids=()
