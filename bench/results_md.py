@@ -201,12 +201,29 @@ def main():
                      fmt(ratio, "%.2f", "x (torch/emovox)"), "at least as fast (ratio >= 1)",
                      verdict(None if ratio is None else ratio >= 1)))
 
-    # plugin: CPU share at 48 kHz, worst 64-frame call
-    r = res.get("plugin", [])
-    if not r and "plugin" in res:
-        missing("plugin", "run()")
-    blocks = {e.get("block"): e for e in r if e["_kind"] == "plugin"}
-    prates = {e.get("rate"): e for e in r if e["_kind"] == "plugin_rate"}
+    # plugin: CPU share at 48 kHz, worst 64-frame call; plugin_model: the
+    # same with a frame-matrix temporal network (tcn)
+    def plugin_rows(kind, model, tag):
+        r = res.get(kind, [])
+        if not r and kind in res:
+            missing(kind, "run()" + tag)
+        blocks = {e.get("block"): e for e in r if e["_kind"] == kind}
+        prates = {e.get("rate"): e for e in r if e["_kind"] == kind + "_rate"}
+        if "48000" in prates:
+            c = num(prates["48000"].get("cpu_pct"))
+            rows.append((kind, "meter CPU share, 48 kHz, block 256; model: " + model,
+                         fmt(c, "%.3f", "% of one core"), "real time", "", "",
+                         "< 1% of one core", verdict(None if c is None else c < 1)))
+        if "64" in blocks:
+            b, w = blocks["64"], num(blocks["64"].get("worst_pct"))
+            rows.append((kind, "meter worst 64-frame run(), 48 kHz" + tag,
+                         "%s (p99 %s, median %s)" % (fmt(b.get("worst_us"), "%.1f", " us"),
+                                                     fmt(b.get("p99_us"), "%.1f", " us"),
+                                                     fmt(b.get("median_us"), "%.1f", " us")),
+                         "budget 1333.3 us", "", fmt(w, "%.2f", "% of budget"),
+                         "< 10% of 1.33 ms", verdict(None if w is None else w < 10)))
+        return blocks, prates
+
     shipped = read_bytes(os.path.join(args.root, "models", "default.emvx"))
     bundled = read_bytes(os.path.join(args.build, "emovox.lv2", "default.emvx"))
     if shipped is not None and shipped == bundled:
@@ -215,40 +232,9 @@ def main():
         model = "NOT models/default.emvx (the build's bundle differs: reconfigure)"
     else:
         model = "UNTRAINED placeholder log-mel CNN (no models/default.emvx)"
-    if "48000" in prates:
-        c = num(prates["48000"].get("cpu_pct"))
-        rows.append(("plugin", "meter CPU share, 48 kHz, block 256; model: " + model,
-                     fmt(c, "%.3f", "% of one core"), "real time", "", "",
-                     "< 1% of one core", verdict(None if c is None else c < 1)))
-    if "64" in blocks:
-        w = num(blocks["64"].get("worst_pct"))
-        rows.append(("plugin", "meter worst 64-frame run(), 48 kHz",
-                     "%s (p99 %s, median %s)" % (fmt(blocks["64"].get("worst_us"), "%.1f", " us"),
-                                                 fmt(blocks["64"].get("p99_us"), "%.1f", " us"),
-                                                 fmt(blocks["64"].get("median_us"), "%.1f", " us")),
-                     "budget 1333.3 us", "", fmt(w, "%.2f", "% of budget"),
-                     "< 10% of 1.33 ms", verdict(None if w is None else w < 10)))
-
-    # plugin_model: the same with a frame-matrix temporal network (tcn)
-    r = res.get("plugin_model", [])
-    if not r and "plugin_model" in res:
-        missing("plugin_model", "run() with a tcn bundle")
-    blocks = {e.get("block"): e for e in r if e["_kind"] == "plugin_model"}
-    prates = {e.get("rate"): e for e in r if e["_kind"] == "plugin_model_rate"}
-    if "48000" in prates:
-        c = num(prates["48000"].get("cpu_pct"))
-        rows.append(("plugin_model", "meter CPU share, 48 kHz, block 256; model: a tcn "
-                     "(frame matrix, 27 MFLOPs, frame-mode adaptation), 1 epoch on SAVEE",
-                     fmt(c, "%.3f", "% of one core"), "real time", "", "",
-                     "< 1% of one core", verdict(None if c is None else c < 1)))
-    if "64" in blocks:
-        w = num(blocks["64"].get("worst_pct"))
-        rows.append(("plugin_model", "meter worst 64-frame run(), 48 kHz, tcn",
-                     "%s (p99 %s, median %s)" % (fmt(blocks["64"].get("worst_us"), "%.1f", " us"),
-                                                 fmt(blocks["64"].get("p99_us"), "%.1f", " us"),
-                                                 fmt(blocks["64"].get("median_us"), "%.1f", " us")),
-                     "budget 1333.3 us", "", fmt(w, "%.2f", "% of budget"),
-                     "< 10% of 1.33 ms", verdict(None if w is None else w < 10)))
+    blocks, prates = plugin_rows("plugin", model, "")   # also tabled below
+    plugin_rows("plugin_model", "a tcn (frame matrix, 27 MFLOPs, frame-mode adaptation), "
+                "1 epoch on SAVEE", ", tcn")
 
     # soak: violations, RSS growth
     r = res.get("soak", [])

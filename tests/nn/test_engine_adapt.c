@@ -93,6 +93,19 @@ static void play_other(evx_engine *e, trace *t)
   play_voice(e, 256, t, 320.0, 0.8);
 }
 
+/* Frees e, its model and its memory. */
+static void drop(evx_engine *e, void *mem)
+{
+  evx_engine_model_free(evx_engine_destroy(e));
+  free(mem);
+}
+
+static void assert_same(const trace *x, const trace *y)
+{
+  assert_int_equal(x->n, y->n);
+  assert_memory_equal(x->p, y->p, sizeof x->p[0] * (size_t)x->n);
+}
+
 static evx_engine *engine(evx_engine_model *em, void **mem, trace *t)
 {
   size_t sz = evx_engine_size(RATE, 8192, evx_engine_model_get(em)->cfg.window_frames);
@@ -137,10 +150,8 @@ static void test_adaptation_in_the_engine(void **state)
     for (int i = 0; i < EVX_N_EMOTIONS; i++) differs |= fabsf(plain.p[k][i] - a.p[k][i]) > 1e-4f;
   assert_true(differs);
 
-  evx_engine_model_free(evx_engine_destroy(e));
-  evx_engine_model_free(evx_engine_destroy(e2));
-  free(mem);
-  free(mem2);
+  drop(e, mem);
+  drop(e2, mem2);
 }
 
 /* A frame-matrix window's adaptation (a pass over 98 x 300 values to learn
@@ -179,13 +190,10 @@ static void test_frame_adaptation_is_sliced(void **state)
   play(e, 2048, &big);
   evx_engine_get_stats(e, &s);
   assert_true(s.max_call_units > 20);
-  assert_int_equal(one.n, big.n);
-  assert_memory_equal(one.p, big.p, sizeof one.p[0] * (size_t)one.n);
+  assert_same(&one, &big);
 
-  evx_engine_model_free(evx_engine_destroy(e));
-  evx_engine_model_free(evx_engine_destroy(e2));
-  free(mem);
-  free(mem2);
+  drop(e, mem);
+  drop(e2, mem2);
 }
 
 /* Sum over results k0..k1 of |x - y| over the eight probabilities. */
@@ -243,13 +251,10 @@ static void test_new_voice(void **state)
   evx_engine_set_listener(e2, on_publish, &p2);
   evx_engine_new_voice(e2);
   play(e2, 256, &p2);
-  assert_int_equal(p1.n, p2.n);
-  assert_memory_equal(p1.p, p2.p, sizeof p1.p[0] * (size_t)p1.n);
+  assert_same(&p1, &p2);
 
-  evx_engine_model_free(evx_engine_destroy(e));
-  evx_engine_model_free(evx_engine_destroy(e2));
-  free(mem);
-  free(mem2);
+  drop(e, mem);
+  drop(e2, mem2);
 }
 
 /* A dialogue: voice A, then B, then A again. With A and B in their own
@@ -297,9 +302,7 @@ static void test_voice_slots(void **state)
   evx_engine_set_voice(e, 3);
   evx_engine_reset(e);
   assert_int_equal(evx_engine_voice(e), 3);
-
-  evx_engine_model_free(evx_engine_destroy(e));
-  free(mem);
+  drop(e, mem);
 }
 
 int main(void)
