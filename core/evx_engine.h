@@ -2,10 +2,12 @@
  * `emovox analyze` (same core, same answer).
  *
  *   host audio ─► evx_fx (resampler + extractor) ─► ring of feature frames
- *     ─► every U frames: evx_build_input (+ speaker adaptation: a voiced
- *        window joins the running statistics, then every window is
- *        normalised by them; evx_adapt.h) + evx_net_begin
- *     ─► evx_net_step sliced over pushes (a FLOP budget per host sample)
+ *     ─► every U frames: the window's input (evx_input_step), then its
+ *        speaker adaptation (a voiced window joins the running statistics,
+ *        then every window is normalised by them; evx_adapt.h), then
+ *        evx_net_begin / evx_net_step: all three sliced over pushes (a FLOP
+ *        budget per host sample; the input and a frame matrix's adaptation
+ *        in units of one feature row)
  *     ─► on completion: smoothing, voice gate, hold, dominant, confidence,
  *        arousal/valence ─► evx_engine_out
  *
