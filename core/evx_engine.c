@@ -72,8 +72,8 @@ struct evx_engine {
   enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of the busy window */
   int learn;                    /* the window joins the speaker statistics */
   evx_input_job job;
-  /* PHASE_ADAPT, in units of unit_cost (adapt_units()): */
-  uint32_t adapt_next, adapt_total, adapt_learn_units;
+  /* PHASE_ADAPT, in units of unit_cost (learn_units(), apply_units()): */
+  uint32_t adapt_next, adapt_learn_units;
   float adapt_gate;             /* voiced-frame gate of the window (dB) */
   float bm[EVX_ADAPT_MAX], bv[EVX_ADAPT_MAX]; /* its rows' statistics */
   evx_adapt_state adapt_snap;   /* the voice's statistics it is normalised by */
@@ -103,17 +103,20 @@ static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
 
 /* Units of one window's speaker adaptation, each costing about one input
  * unit (a row of window_frames values, looked at once or twice). Frame mode:
- * the gate, each row's statistics when the window is learned, and each row's
- * normalisation; the rows are what makes a window's adaptation as costly as
- * its summary. Vector mode: a single unit for the lot (a few hundred values,
- * charged nothing). */
-static uint32_t adapt_units(const evx_engine_model *em, int learn)
+ * learning (the gate, then each row's statistics; learned windows only),
+ * then each row's normalisation; the rows are what makes a window's
+ * adaptation as costly as its summary. Vector mode: a single normalising
+ * unit that also learns (a few hundred values, charged nothing). */
+static uint32_t learn_units(const evx_engine_model *em, int learn)
 {
   const evx_adapt *a = &em->model->adapt;
-  if (!em->adapt) return 0;
-  if (!evx_adapt_frame_mode(a)) return 1;
-  uint32_t n = evx_adapt_rows(a);
-  return (learn ? 1 + n : 0) + n;
+  return em->adapt && learn && evx_adapt_frame_mode(a) ? 1 + evx_adapt_rows(a) : 0;
+}
+
+static uint32_t apply_units(const evx_engine_model *em)
+{
+  const evx_adapt *a = &em->model->adapt;
+  return !em->adapt ? 0 : evx_adapt_frame_mode(a) ? evx_adapt_rows(a) : 1;
 }
 
 static uint64_t adapt_cost(const evx_engine_model *em)
@@ -170,7 +173,7 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
                   (units == 1 ? EVX_N_MEL : 1u);
   em->work = em->flops + units * em->unit_cost;
   if (adapt_cost(em))
-    em->work += adapt_units(em, 1) * em->unit_cost;
+    em->work += (learn_units(em, 1) + apply_units(em)) * em->unit_cost;
   return em;
 }
 
@@ -448,7 +451,8 @@ static void begin(evx_engine *e, int learn)
   e->busy = 1;
 }
 
-/* Adaptation units k..end-1 of the window in em->input (adapt_units()):
+/* Adaptation units k..end-1 of the window in em->input (learn_units(),
+ * apply_units()):
  * learning first (the gate, then each row's statistics, then the update
  * with the last row), then the normalisation by a snapshot of the voice's
  * statistics, so that a voice change or reset between two pushes cannot
@@ -502,12 +506,11 @@ static uint64_t prep_step(evx_engine *e, uint64_t k)
       e->phase = PHASE_ADAPT;
       e->adapt_next = 0;
       /* the layout is fixed now; a voice change later only drops the update */
-      e->adapt_total = adapt_units(em, e->learn);
-      e->adapt_learn_units = e->adapt_total - adapt_units(em, 0);
+      e->adapt_learn_units = learn_units(em, e->learn);
     }
     return e->job.next > before ? e->job.next - before : 1;
   }
-  uint32_t total = e->adapt_total;
+  uint32_t total = e->adapt_learn_units + apply_units(em);
   uint64_t left = total - e->adapt_next;
   uint32_t m = (uint32_t)(k < left ? k : left);
   adapt_do(e, e->adapt_next, e->adapt_next + m);
