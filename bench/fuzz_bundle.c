@@ -31,7 +31,8 @@ static void parse(const uint8_t *d, size_t n)
 {
   evx_model *m = NULL;
   char err[256];
-  if (evx_bundle_parse(d, n, &m, err, sizeof err) == 0) run(m);
+  if (evx_bundle_parse(d, n, &m, err, sizeof err) == 0)
+    for (const evx_model *o = m; o; o = o->next) run(o); /* every network of an ensemble */
   evx_model_free(m);
 }
 

@@ -1,4 +1,4 @@
-/* evx_bundle_format.h: the .emvx v1/v2 layout (docs/bundle-format.md) and
+/* evx_bundle_format.h: the .emvx v1/v2/v3 layout (docs/bundle-format.md) and
  * byte-wise little-endian helpers shared by the reader and the writer. */
 #ifndef EVX_BUNDLE_FORMAT_H
 #define EVX_BUNDLE_FORMAT_H
@@ -6,8 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#define EVX_BUNDLE_VERSION  2u   /* newest; v1 = v2 without adaptation */
+#define EVX_BUNDLE_VERSION  2u   /* newest network; v1 = v2 without adaptation */
 #define EVX_BUNDLE_VERSION_MIN 1u
+#define EVX_BUNDLE_ENSEMBLE 3u   /* v3: 2..EVX_MAX_MEMBERS v1/v2 bundles, averaged */
 #define EVX_HEADER_BYTES    128u
 #define EVX_LABEL_REC       32u   /* = EVX_LABEL_LEN */
 #define EVX_LAYER_REC       64u
@@ -29,6 +30,12 @@ enum {
   EVX_H_RESERVED = 100,    /* zero up to EVX_HEADER_BYTES */
   EVX_H_RESERVED_V1 = 88
 };
+
+/* v3 header: magic, version, header size and file size as above, then the
+ * member count and a table of (u64 offset, u64 size), one per member; each
+ * member is a whole v1/v2 bundle (its own header and CRC) at a 64-byte
+ * aligned offset, in order, with zero padding between. */
+enum { EVX_E_MEMBERS = 24, EVX_E_RESERVED = 28, EVX_E_TABLE = 64, EVX_E_ENTRY = 16 };
 
 /* Layer record: 8 x u32 (type, out_ch, kh, kw, sh, sw, ph, pw), f32 rate,
  * f32 eps, zero to 64. Tensor record: name[32], u32 ndim, u32 dims[4],

@@ -1,4 +1,4 @@
-/* evx_bundle_read.c: .emvx bytes -> model. Trusts nothing: every size is
+/* evx_bundle_read.c: .emvx bytes -> model (v3: a chain of them). Trusts nothing: every size is
  * checked (64-bit, overflow-checked) before it is used, and every failure
  * says what is wrong. Non-RT. */
 #include "evx_bundle_format.h"
@@ -28,18 +28,23 @@ typedef struct {
   uint32_t n_want;
 } reader;
 
-static int check_header(reader *r, char *err, size_t errlen)
+/* What every version shares: size, magic, version (min..max), header
+ * size, file size field and CRC. */
+static int check_frame(const unsigned char *b, size_t len, uint32_t max_version,
+                       char *err, size_t errlen)
 {
-  const unsigned char *b = r->b;
-  if (r->len < EVX_HEADER_BYTES + EVX_CRC_BYTES)
+  if (len < EVX_HEADER_BYTES + EVX_CRC_BYTES)
     return evx_fail(err, errlen, "truncated: %zu bytes, a bundle has at least %u",
-                    r->len, EVX_HEADER_BYTES + EVX_CRC_BYTES);
+                    len, EVX_HEADER_BYTES + EVX_CRC_BYTES);
   if (memcmp(b, evx_bundle_magic, sizeof evx_bundle_magic))
     return evx_fail(err, errlen, "not an emovox bundle (bad magic)");
   uint32_t v = evx_get32(b + EVX_H_VERSION);
-  if (v < EVX_BUNDLE_VERSION_MIN || v > EVX_BUNDLE_VERSION)
+  if (v < EVX_BUNDLE_VERSION_MIN || v > EVX_BUNDLE_ENSEMBLE)
     return evx_fail(err, errlen, "unsupported format version %u (this build reads %u..%u)",
-                    v, EVX_BUNDLE_VERSION_MIN, EVX_BUNDLE_VERSION);
+                    v, EVX_BUNDLE_VERSION_MIN, EVX_BUNDLE_ENSEMBLE);
+  if (v > max_version) /* an ensemble inside an ensemble */
+    return evx_fail(err, errlen, "format version %u where a single network (%u..%u) belongs",
+                    v, EVX_BUNDLE_VERSION_MIN, max_version);
   if (evx_get32(b + EVX_H_HEADER_BYTES) != EVX_HEADER_BYTES)
     return evx_fail(err, errlen, "header size %u, expected %u",
                     evx_get32(b + EVX_H_HEADER_BYTES), EVX_HEADER_BYTES);
@@ -47,17 +52,25 @@ static int check_header(reader *r, char *err, size_t errlen)
   if (size > EVX_MAX_BUNDLE_BYTES)
     return evx_fail(err, errlen, "file size field %llu over the %u-byte limit",
                     (unsigned long long)size, EVX_MAX_BUNDLE_BYTES);
-  if (size > r->len)
+  if (size > len)
     return evx_fail(err, errlen, "truncated: header says %llu bytes, have %zu",
-                    (unsigned long long)size, r->len);
-  if (size < r->len)
+                    (unsigned long long)size, len);
+  if (size < len)
     return evx_fail(err, errlen, "%zu trailing bytes after the bundle's %llu",
-                    r->len - (size_t)size, (unsigned long long)size);
-  uint32_t stored = evx_get32(b + r->len - EVX_CRC_BYTES);
-  uint32_t crc = evx_crc32(0, b, r->len - EVX_CRC_BYTES);
+                    len - (size_t)size, (unsigned long long)size);
+  uint32_t stored = evx_get32(b + len - EVX_CRC_BYTES);
+  uint32_t crc = evx_crc32(0, b, len - EVX_CRC_BYTES);
   if (stored != crc)
     return evx_fail(err, errlen, "CRC mismatch: stored 0x%08x, computed 0x%08x "
                     "(corrupt file)", stored, crc);
+  return 0;
+}
+
+static int check_header(reader *r, char *err, size_t errlen)
+{
+  const unsigned char *b = r->b;
+  if (check_frame(b, r->len, EVX_BUNDLE_VERSION, err, errlen)) return -1;
+  uint32_t v = evx_get32(b + EVX_H_VERSION);
   for (uint32_t o = v == 1 ? EVX_H_RESERVED_V1 : EVX_H_RESERVED; o < EVX_HEADER_BYTES; o++)
     if (b[o]) return evx_fail(err, errlen, "reserved header byte %u is not zero", o);
   return 0;
@@ -260,11 +273,10 @@ static int parse(reader *r, char *err, size_t errlen)
   return evx_model_finalize(m, err, errlen);
 }
 
-int evx_bundle_parse(const void *buf, size_t len, evx_model **out, char *err, size_t errlen)
+/* One v1/v2 network. */
+static int parse_one(const unsigned char *buf, size_t len, evx_model **out,
+                     char *err, size_t errlen)
 {
-  if (!out) return evx_fail(err, errlen, "no output");
-  *out = NULL;
-  if (!buf) return evx_fail(err, errlen, "no data");
   reader *r = calloc(1, sizeof *r);
   evx_model *m = calloc(1, sizeof *m);
   if (!r || !m) { free(r); free(m); return evx_fail(err, errlen, "out of memory"); }
@@ -276,6 +288,56 @@ int evx_bundle_parse(const void *buf, size_t len, evx_model **out, char *err, si
   if (rc) evx_model_free(m);
   else *out = m;
   return rc;
+}
+
+/* v3: the member table, then each member as a bundle of its own. */
+static int parse_ensemble(const unsigned char *b, size_t len, evx_model **out,
+                          char *err, size_t errlen)
+{
+  if (check_frame(b, len, EVX_BUNDLE_ENSEMBLE, err, errlen)) return -1;
+  uint32_t n = evx_get32(b + EVX_E_MEMBERS);
+  if (n < 2 || n > EVX_MAX_MEMBERS)
+    return evx_fail(err, errlen, "ensemble of %u members (need 2..%u)", n, EVX_MAX_MEMBERS);
+  for (uint32_t o = EVX_E_RESERVED; o < EVX_HEADER_BYTES; o++)
+    if ((o < EVX_E_TABLE || o >= EVX_E_TABLE + n * EVX_E_ENTRY) && b[o])
+      return evx_fail(err, errlen, "reserved header byte %u is not zero", o);
+  evx_model *head = NULL, **tail = &head;
+  uint64_t prev_end = EVX_HEADER_BYTES;
+  for (uint32_t k = 0; k < n; k++) {
+    const unsigned char *e = b + EVX_E_TABLE + k * EVX_E_ENTRY;
+    uint64_t off = evx_get64(e), size = evx_get64(e + 8), end;
+    char msg[256];
+    if (off % EVX_PAYLOAD_ALIGN || off < prev_end || evx_add64(off, size, &end) ||
+        end > len - EVX_CRC_BYTES) {
+      evx_model_free(head);
+      return evx_fail(err, errlen, "member %u: bytes %llu..+%llu are not an aligned range "
+                      "after member %u inside the file", k, (unsigned long long)off,
+                      (unsigned long long)size, k ? k - 1 : 0);
+    }
+    prev_end = end;
+    if (parse_one(b + off, (size_t)size, tail, msg, sizeof msg)) {
+      evx_model_free(head);
+      return evx_fail(err, errlen, "member %u: %s", k, msg);
+    }
+    tail = &(*tail)->next;
+  }
+  if (evx_ensemble_check(head, err, errlen)) {
+    evx_model_free(head);
+    return -1;
+  }
+  *out = head;
+  return 0;
+}
+
+int evx_bundle_parse(const void *buf, size_t len, evx_model **out, char *err, size_t errlen)
+{
+  if (!out) return evx_fail(err, errlen, "no output");
+  *out = NULL;
+  if (!buf) return evx_fail(err, errlen, "no data");
+  const unsigned char *b = buf;
+  if (len >= EVX_H_VERSION + 4 && evx_get32(b + EVX_H_VERSION) == EVX_BUNDLE_ENSEMBLE)
+    return parse_ensemble(b, len, out, err, errlen);
+  return parse_one(b, len, out, err, errlen);
 }
 
 int evx_bundle_load(const char *path, evx_model **out, char *err, size_t errlen)

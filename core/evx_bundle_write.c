@@ -185,9 +185,9 @@ static int emit(writer *w, void **buf, size_t *len, char *err, size_t errlen)
   return 0;
 }
 
-int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len, char *err, size_t errlen)
+/* One network as a v1/v2 bundle (m->next ignored). */
+static int serialize_one(const evx_model *m, void **buf, size_t *len, char *err, size_t errlen)
 {
-  if (!m || !buf || !len) return evx_fail(err, errlen, "no model or output");
   writer *w = calloc(1, sizeof *w);
   if (!w) return evx_fail(err, errlen, "out of memory");
   int rc = prepare(w, m, err, errlen);
@@ -195,6 +195,57 @@ int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len, char *err,
   for (uint32_t i = 0; i < w->n_owned; i++) free(w->owned[i]);
   free(w);
   return rc;
+}
+
+/* v3: a header with the member table, then each member's own bundle. */
+static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
+                              char *err, size_t errlen)
+{
+  if (evx_ensemble_check(m, err, errlen)) return -1;
+  void *part[EVX_MAX_MEMBERS] = { 0 };
+  size_t plen[EVX_MAX_MEMBERS];
+  uint64_t off[EVX_MAX_MEMBERS], size = EVX_HEADER_BYTES;
+  uint32_t n = 0;
+  int rc = 0;
+  for (const evx_model *o = m; o && !rc; o = o->next, n++) {
+    char msg[256];
+    if (serialize_one(o, &part[n], &plen[n], msg, sizeof msg)) {
+      rc = evx_fail(err, errlen, "member %u: %s", n, msg);
+      break;
+    }
+    off[n] = (size + EVX_PAYLOAD_ALIGN - 1) & ~(uint64_t)(EVX_PAYLOAD_ALIGN - 1);
+    size = off[n] + plen[n];
+  }
+  size += EVX_CRC_BYTES;
+  if (!rc && size > EVX_MAX_BUNDLE_BYTES)
+    rc = evx_fail(err, errlen, "ensemble of %llu bytes is over the %u-byte limit",
+                  (unsigned long long)size, EVX_MAX_BUNDLE_BYTES);
+  unsigned char *b = rc ? NULL : calloc(1, (size_t)size);
+  if (!rc && !b) rc = evx_fail(err, errlen, "out of memory");
+  if (!rc) {
+    memcpy(b + EVX_H_MAGIC, evx_bundle_magic, sizeof evx_bundle_magic);
+    evx_put32(b + EVX_H_VERSION, EVX_BUNDLE_ENSEMBLE);
+    evx_put32(b + EVX_H_HEADER_BYTES, EVX_HEADER_BYTES);
+    evx_put64(b + EVX_H_FILE_SIZE, size);
+    evx_put32(b + EVX_E_MEMBERS, n);
+    for (uint32_t k = 0; k < n; k++) {
+      evx_put64(b + EVX_E_TABLE + k * EVX_E_ENTRY, off[k]);
+      evx_put64(b + EVX_E_TABLE + k * EVX_E_ENTRY + 8, plen[k]);
+      memcpy(b + off[k], part[k], plen[k]);
+    }
+    evx_put32(b + size - EVX_CRC_BYTES, evx_crc32(0, b, (size_t)size - EVX_CRC_BYTES));
+    *buf = b;
+    *len = (size_t)size;
+  }
+  for (uint32_t k = 0; k < EVX_MAX_MEMBERS; k++) free(part[k]);
+  return rc;
+}
+
+int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len, char *err, size_t errlen)
+{
+  if (!m || !buf || !len) return evx_fail(err, errlen, "no model or output");
+  return m->next ? serialize_ensemble(m, buf, len, err, errlen)
+                 : serialize_one(m, buf, len, err, errlen);
 }
 
 static int write_all(int fd, const unsigned char *p, size_t n)

@@ -31,20 +31,29 @@ static const float circumplex[EVX_N_EMOTIONS][2] = {
  * a gate test and three sums. Used to slice the summary like the network. */
 #define INPUT_FLOPS_PER_VALUE 10u
 
-struct evx_engine_model {
-  evx_model *model;
+/* One network of the model (an ensemble has several, run one after the
+ * other on the same window; their probabilities are averaged). */
+typedef struct {
+  const evx_model *model;
   void *net_mem;
   evx_net *net;
   float *input;                 /* evx_input_shape floats (staging) */
   evx_adapt_state *adapt;       /* speaker statistics, one per voice slot
-                                   (EVX_ENGINE_VOICES; NULL when the model
+                                   (EVX_ENGINE_VOICES; NULL when the network
                                    has no adaptation) */
-  int keep_voice;               /* 1: a new engine carries on with adapt */
-  int map[EVX_MAX_LABELS];      /* model output -> canonical emotion */
+  int map[EVX_MAX_LABELS];      /* network output -> canonical emotion */
   uint64_t flops;               /* of the network */
   uint64_t unit_cost;           /* of one evx_input_step unit (and of one
                                    adaptation unit), in FLOPs */
   uint64_t work;                /* input summary + adaptation + network, in FLOPs */
+} member;
+
+struct evx_engine_model {
+  evx_model *model;             /* the first network, owning the chain */
+  uint32_t n;                   /* networks (evx_model_members) */
+  member mem[EVX_MAX_MEMBERS];
+  int keep_voice;               /* 1: a new engine carries on with adapt */
+  uint64_t work;                /* of every member, in FLOPs */
 };
 
 struct evx_engine {
@@ -69,7 +78,11 @@ struct evx_engine {
   uint32_t U;                   /* update interval in frames */
   double flops_per_sample;
   int busy, busy_voiced;        /* busy: a window is being summarised or inferred */
-  enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of the busy window */
+  uint32_t member;              /* the network the busy window is in */
+  enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of that network */
+  float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed */
+  const float *window;          /* the busy window's frames in the ring ... */
+  uint32_t window_n;            /* ... and how many */
   int learn;                    /* the window joins the speaker statistics */
   evx_input_job job;
   /* PHASE_ADAPT, in units of unit_cost (learn_units(), apply_units()): */
@@ -107,28 +120,63 @@ static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
  * then each row's normalisation; the rows are what makes a window's
  * adaptation as costly as its summary. Vector mode: a single normalising
  * unit that also learns (a few hundred values, charged nothing). */
-static uint32_t learn_units(const evx_engine_model *em, int learn)
+static uint32_t learn_units(const member *mb, int learn)
 {
-  const evx_adapt *a = &em->model->adapt;
-  return em->adapt && learn && evx_adapt_frame_mode(a) ? 1 + evx_adapt_rows(a) : 0;
+  const evx_adapt *a = &mb->model->adapt;
+  return mb->adapt && learn && evx_adapt_frame_mode(a) ? 1 + evx_adapt_rows(a) : 0;
 }
 
-static uint32_t apply_units(const evx_engine_model *em)
+static uint32_t apply_units(const member *mb)
 {
-  const evx_adapt *a = &em->model->adapt;
-  return !em->adapt ? 0 : evx_adapt_frame_mode(a) ? evx_adapt_rows(a) : 1;
+  const evx_adapt *a = &mb->model->adapt;
+  return !mb->adapt ? 0 : evx_adapt_frame_mode(a) ? evx_adapt_rows(a) : 1;
 }
 
-static uint64_t adapt_cost(const evx_engine_model *em)
+static uint64_t adapt_cost(const member *mb)
 {
-  return em->adapt && evx_adapt_frame_mode(&em->model->adapt) ? em->unit_cost : 0;
+  return mb->adapt && evx_adapt_frame_mode(&mb->model->adapt) ? mb->unit_cost : 0;
 }
 
-/* Every voice slot of an adapting em back to the population statistics. */
+/* Every voice slot of every adapting network back to the population
+ * statistics. */
 static void forget_all(evx_engine_model *em)
 {
-  for (uint32_t k = 0; k < EVX_ENGINE_VOICES; k++)
-    evx_adapt_reset(em->adapt + k, &em->model->adapt);
+  for (uint32_t i = 0; i < em->n; i++)
+    for (uint32_t k = 0; em->mem[i].adapt && k < EVX_ENGINE_VOICES; k++)
+      evx_adapt_reset(em->mem[i].adapt + k, &em->mem[i].model->adapt);
+}
+
+/* The buffers, arena and costs of network m. 0, or -1 when out of memory. */
+static int member_init(member *mb, const evx_model *m, char *err, size_t errlen)
+{
+  mb->model = m;
+  for (uint32_t i = 0; i < m->n_labels && i < EVX_MAX_LABELS; i++) {
+    mb->map[i] = evx_emotion_from_name(m->labels[i]);
+    if (mb->map[i] < 0) {
+      fail(err, errlen, "model label '%s' is not one of the eight emotions", m->labels[i]);
+      return -1;
+    }
+  }
+  const evx_feature_config *c = &m->cfg;
+  evx_shape s = evx_input_shape(c);
+  size_t nsz = evx_net_size(m);
+  mb->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
+  if (m->adapt.len)
+    mb->adapt = malloc(EVX_ENGINE_VOICES * sizeof *mb->adapt);
+  mb->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
+  mb->net = mb->net_mem ? evx_net_init(mb->net_mem, nsz, m) : NULL;
+  if (!mb->input || !mb->net || (m->adapt.len && !mb->adapt)) {
+    fail(err, errlen, "%s", "cannot set up inference for this model");
+    return -1;
+  }
+  mb->flops = evx_model_flops(m);
+  uint32_t units = evx_input_units(c);
+  mb->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE *
+                  (units == 1 ? EVX_N_MEL : 1u);
+  mb->work = mb->flops + units * mb->unit_cost;
+  if (adapt_cost(mb))
+    mb->work += (learn_units(mb, 1) + apply_units(mb)) * mb->unit_cost;
+  return 0;
 }
 
 evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
@@ -142,38 +190,25 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
     return fail(err, errlen, "%s", "model expects another feature configuration "
                 "(the engine computes 16 kHz, frames 400/160, features v1)");
   }
+  if (evx_ensemble_check(m, err, errlen)) {
+    evx_model_free(m);
+    return NULL;
+  }
   evx_engine_model *em = calloc(1, sizeof *em);
   if (!em) {
     evx_model_free(m);
     return fail(err, errlen, "%s", "out of memory");
   }
   em->model = m;
-  for (uint32_t i = 0; i < m->n_labels && i < EVX_MAX_LABELS; i++) {
-    em->map[i] = evx_emotion_from_name(m->labels[i]);
-    if (em->map[i] < 0) {
-      fail(err, errlen, "model label '%s' is not one of the eight emotions", m->labels[i]);
+  for (const evx_model *o = m; o; o = o->next) {
+    member *mb = &em->mem[em->n++];
+    if (member_init(mb, o, err, errlen)) {
       evx_engine_model_free(em);
       return NULL;
     }
+    em->work += mb->work;
   }
-  evx_shape s = evx_input_shape(c);
-  size_t nsz = evx_net_size(m);
-  em->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
-  if (m->adapt.len && (em->adapt = malloc(EVX_ENGINE_VOICES * sizeof *em->adapt)))
-    forget_all(em);
-  em->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
-  em->net = em->net_mem ? evx_net_init(em->net_mem, nsz, m) : NULL;
-  if (!em->input || !em->net || (m->adapt.len && !em->adapt)) {
-    evx_engine_model_free(em);
-    return fail(err, errlen, "%s", "cannot set up inference for this model");
-  }
-  em->flops = evx_model_flops(m);
-  uint32_t units = evx_input_units(c);
-  em->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE *
-                  (units == 1 ? EVX_N_MEL : 1u);
-  em->work = em->flops + units * em->unit_cost;
-  if (adapt_cost(em))
-    em->work += (learn_units(em, 1) + apply_units(em)) * em->unit_cost;
+  forget_all(em);
   return em;
 }
 
@@ -189,10 +224,12 @@ void evx_engine_model_free(evx_engine_model *em)
 {
   if (!em)
     return;
+  for (uint32_t i = 0; i < em->n; i++) {
+    free(em->mem[i].net_mem);
+    free(em->mem[i].input);
+    free(em->mem[i].adapt);
+  }
   evx_model_free(em->model);
-  free(em->net_mem);
-  free(em->input);
-  free(em->adapt);
   free(em);
 }
 
@@ -211,11 +248,16 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
 {
   if (!em)
     return 0;
-  evx_shape s = evx_input_shape(&em->model->cfg);
-  return sizeof *em + sizeof *em->model + evx_net_size(em->model) +
-         ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
-         (em->adapt ? EVX_ENGINE_VOICES * sizeof *em->adapt : 0) +
-         (size_t)evx_model_params(em->model) * sizeof(float);
+  size_t total = sizeof *em;
+  for (uint32_t i = 0; i < em->n; i++) {
+    const member *mb = &em->mem[i];
+    evx_shape s = evx_input_shape(&mb->model->cfg);
+    total += sizeof *mb->model + evx_net_size(mb->model) +
+             ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
+             (mb->adapt ? EVX_ENGINE_VOICES * sizeof *mb->adapt : 0) +
+             (size_t)evx_model_params(mb->model) * sizeof(float);
+  }
+  return total;
 }
 
 /* ---- engine memory (non-RT) ------------------------------------------------ */
@@ -279,7 +321,7 @@ static int fits(uint32_t cap, const evx_engine_model *em)
 static void adopt(evx_engine *e, evx_engine_model *em)
 {
   e->active = em;
-  if (em && em->adapt && !em->keep_voice)
+  if (em && !em->keep_voice)
     forget_all(em);   /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
   double interval = (double)e->U * EVX_HOP / EVX_SR * e->rate;  /* host samples */
@@ -421,22 +463,45 @@ static void publish(evx_engine *e, const float *q, int voiced, uint64_t frame)
     e->listener(e->listener_user, o);
 }
 
-/* The finished net's output, mapped to the canonical order and published. */
-static void publish_net(evx_engine *e)
+/* The network the busy window is in. */
+static member *current(evx_engine *e)
+{
+  return &e->active->mem[e->member];
+}
+
+/* Start the current network on the busy window: its summary first. */
+static void begin_member(evx_engine *e)
+{
+  member *mb = current(e);
+  evx_input_begin(&e->job, &mb->model->cfg, e->window, e->window_n);
+  e->phase = PHASE_INPUT;
+}
+
+/* The finished network's output, mapped to the canonical order, joins the
+ * sum; after the last network the mean is published. Returns 1 then. */
+static int collect(evx_engine *e)
 {
   const evx_engine_model *em = e->active;
-  const float *p = evx_net_output(em->net);
-  float q[EVX_N_EMOTIONS] = { 0 };
-  for (uint32_t i = 0; i < em->model->n_labels; i++)
-    q[em->map[i]] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+  const member *mb = current(e);
+  const float *p = evx_net_output(mb->net);
+  for (uint32_t i = 0; i < mb->model->n_labels; i++)
+    e->acc[mb->map[i]] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+  if (++e->member < em->n) {
+    begin_member(e);
+    return 0;
+  }
+  float q[EVX_N_EMOTIONS];
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    q[i] = e->acc[i] / (float)em->n; /* exact for one network */
   e->busy = 0;
   e->stats.inferences++;
   publish(e, q, e->busy_voiced, e->busy_frame);
+  return 1;
 }
 
-/* Start on the newest window: its summary first (sliced), then inference.
- * A voiced window (learn = 1) joins the speaker statistics of an adapting
- * model once summarised. */
+/* Start on the newest window: each network in turn, its summary first
+ * (sliced), then its adaptation and inference. A voiced window (learn = 1)
+ * joins the speaker statistics of adapting networks once summarised. */
 static void begin(evx_engine *e, int learn)
 {
   evx_engine_model *em = e->active;
@@ -444,42 +509,44 @@ static void begin(evx_engine *e, int learn)
   uint32_t n = e->filled < c->window_frames ? e->filled : c->window_frames;
   /* the newest n frames end just before pos (mirrored copy at pos + cap);
    * they stay in place for cap - n >= U more frames (fits()) */
-  const float *w = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
-  evx_input_begin(&e->job, c, w, n);
+  e->window = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
+  e->window_n = n;
   e->learn = learn && e->frames - n >= e->voice_from;
-  e->phase = PHASE_INPUT;
+  e->member = 0;
+  memset(e->acc, 0, sizeof e->acc);
+  begin_member(e);
   e->busy = 1;
 }
 
-/* Adaptation units k..end-1 of the window in em->input (learn_units(),
- * apply_units()):
+/* Adaptation units k..end-1 of the window in the current network's input
+ * (learn_units(), apply_units()):
  * learning first (the gate, then each row's statistics, then the update
  * with the last row), then the normalisation by a snapshot of the voice's
  * statistics, so that a voice change or reset between two pushes cannot
  * normalise half a window one way and half the other. */
 static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
 {
-  evx_engine_model *em = e->active;
-  const evx_adapt *a = &em->model->adapt;
-  evx_adapt_state *st = em->adapt + e->voice;
+  member *mb = current(e);
+  const evx_adapt *a = &mb->model->adapt;
+  evx_adapt_state *st = mb->adapt + e->voice;
   uint32_t L = e->adapt_learn_units;
   if (k >= end)
     return;
   if (!evx_adapt_frame_mode(a)) {
     if (e->learn)
-      evx_adapt_update(st, a, em->input);
-    evx_adapt_apply(st, a, em->input);
+      evx_adapt_update(st, a, mb->input);
+    evx_adapt_apply(st, a, mb->input);
     return;
   }
   for (; k < end; k++) {
     if (k < L) {
       if (k == 0) {
-        e->adapt_gate = evx_adapt_gate(a, em->input);
+        e->adapt_gate = evx_adapt_gate(a, mb->input);
         continue;
       }
       if (isnan(e->adapt_gate))
         continue; /* no voiced frame: nothing to learn */
-      evx_adapt_row_stats(a, em->input, e->adapt_gate, k - 1, e->bm, e->bv);
+      evx_adapt_row_stats(a, mb->input, e->adapt_gate, k - 1, e->bm, e->bv);
       if (k == L - 1 && e->learn) /* still the voice the window began with */
         evx_adapt_update_batch(st, a, e->bm, e->bv);
       continue;
@@ -490,7 +557,7 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
       memcpy(e->adapt_snap.mean, st->mean, n * sizeof *st->mean);
       memcpy(e->adapt_snap.var, st->var, n * sizeof *st->var);
     }
-    evx_adapt_apply_rows(&e->adapt_snap, a, em->input, k - L, k - L + 1);
+    evx_adapt_apply_rows(&e->adapt_snap, a, mb->input, k - L, k - L + 1);
   }
 }
 
@@ -498,51 +565,59 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
  * returns the units done. */
 static uint64_t prep_step(evx_engine *e, uint64_t k)
 {
-  evx_engine_model *em = e->active;
+  member *mb = current(e);
   if (e->phase == PHASE_INPUT) {
     uint32_t before = e->job.next;
-    if (evx_input_step(&e->job, &em->model->cfg, em->input,
+    if (evx_input_step(&e->job, &mb->model->cfg, mb->input,
                        k > UINT32_MAX ? UINT32_MAX : (uint32_t)k)) {
       e->phase = PHASE_ADAPT;
       e->adapt_next = 0;
       /* the layout is fixed now; a voice change later only drops the update */
-      e->adapt_learn_units = learn_units(em, e->learn);
+      e->adapt_learn_units = learn_units(mb, e->learn);
     }
     return e->job.next > before ? e->job.next - before : 1;
   }
-  uint32_t total = e->adapt_learn_units + apply_units(em);
+  uint32_t total = e->adapt_learn_units + apply_units(mb);
   uint64_t left = total - e->adapt_next;
   uint32_t m = (uint32_t)(k < left ? k : left);
   adapt_do(e, e->adapt_next, e->adapt_next + m);
   e->adapt_next += m;
   if (e->adapt_next >= total) {
-    evx_net_begin(em->net, em->input);
+    evx_net_begin(mb->net, mb->input);
     e->phase = PHASE_NET;
   }
   return m;
 }
 
 /* Spend at most about `budget` FLOPs (at least one unit of progress) on the
- * window in progress; publishes and returns 1 when its result is ready. */
+ * window in progress, network after network; publishes and returns 1 when
+ * its result is ready. */
 static int advance(evx_engine *e, uint64_t budget)
 {
-  evx_engine_model *em = e->active;
-  while (e->phase != PHASE_NET) {
-    uint64_t cost = e->phase == PHASE_INPUT ? em->unit_cost : adapt_cost(em);
-    uint64_t k = cost ? budget / cost : UINT64_MAX;
-    if (k < 1) k = 1;
-    uint64_t done = prep_step(e, k);
-    e->call_units += done;
-    uint64_t spent = done * cost;
-    if (budget != UINT64_MAX) /* UINT64_MAX: complete it now */
+  for (;;) {
+    member *mb = current(e);
+    while (e->phase != PHASE_NET) {
+      uint64_t cost = e->phase == PHASE_INPUT ? mb->unit_cost : adapt_cost(mb);
+      uint64_t k = cost ? budget / cost : UINT64_MAX;
+      if (k < 1) k = 1;
+      uint64_t done = prep_step(e, k);
+      e->call_units += done;
+      uint64_t spent = done * cost;
+      if (budget != UINT64_MAX) /* UINT64_MAX: complete it now */
+        budget = budget > spent ? budget - spent : 0;
+      if (!budget)
+        return 0;
+    }
+    uint64_t spent = 0;
+    if (!evx_net_step_spent(mb->net, budget, &spent))
+      return 0;
+    if (collect(e))
+      return 1;
+    if (budget != UINT64_MAX)
       budget = budget > spent ? budget - spent : 0;
     if (!budget)
       return 0;
   }
-  if (!evx_net_step(em->net, budget))
-    return 0;
-  publish_net(e);
-  return 1;
 }
 
 /* An update boundary: decide voice over the interval and start a new
@@ -656,7 +731,7 @@ void evx_engine_reset(evx_engine *e)
   e->power = 0.0;
   e->busy = 0;
   uint64_t updates = e->out.updates;
-  if (e->active && e->active->adapt)
+  if (e->active)
     forget_all(e->active);
   e->voice_from = 0;
   clear_state(e);
@@ -673,8 +748,11 @@ static void voice_changes_now(evx_engine *e)
 
 void evx_engine_new_voice(evx_engine *e)
 {
-  if (e->active && e->active->adapt)
-    evx_adapt_reset(e->active->adapt + e->voice, &e->active->model->adapt);
+  for (uint32_t i = 0; e->active && i < e->active->n; i++) {
+    member *mb = &e->active->mem[i];
+    if (mb->adapt)
+      evx_adapt_reset(mb->adapt + e->voice, &mb->model->adapt);
+  }
   voice_changes_now(e);
 }
 

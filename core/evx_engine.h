@@ -8,7 +8,10 @@
  *        evx_net_begin / evx_net_step: all three sliced over pushes (a FLOP
  *        budget per host sample; the input and a frame matrix's adaptation
  *        in units of one feature row)
- *     ─► on completion: smoothing, voice gate, hold, dominant, confidence,
+ *        (an ensemble, bundle v3: each network in turn on the same window,
+ *        its own input kind and speaker statistics, inside the same budget)
+ *     ─► on completion (of the last network: the mean of their
+ *        probabilities): smoothing, voice gate, hold, dominant, confidence,
  *        arousal/valence ─► evx_engine_out
  *
  * Threads. evx_engine_size/init/destroy and evx_engine_model_new/free run in
@@ -81,7 +84,8 @@ typedef struct {
                                   work_per_inference's unit cost) */
   double flops_per_sample;     /* the current slicing rate */
   uint64_t work_per_inference; /* the active model's work per update: window
-                                  summary + network, in FLOPs (0 without) */
+                                  summary + adaptation + network, summed over
+                                  an ensemble's networks, in FLOPs (0 without) */
 } evx_engine_stats;
 
 /* A model prepared for the engine: the model, its net arena and input
@@ -89,10 +93,11 @@ typedef struct {
  * freed in a non-RT thread; handed to the engine by evx_engine_swap. */
 typedef struct evx_engine_model evx_engine_model;
 
-/* Takes ownership of m (freed with the result, or at once on failure).
- * Fails (NULL, message in err) when m's feature configuration is not the
- * one the extractor computes (16 kHz, 400/160, features v1) or a label is
- * not one of the eight emotions. */
+/* Takes ownership of m and its chain (m->next: an ensemble; freed with the
+ * result, or at once on failure). Fails (NULL, message in err) when m's
+ * feature configuration is not the one the extractor computes (16 kHz,
+ * 400/160, features v1), a label is not one of the eight emotions, or the
+ * networks of an ensemble disagree (evx_ensemble_check). */
 evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen);
 /* evx_bundle_load + evx_engine_model_new. */
 evx_engine_model *evx_engine_model_load(const char *path, char *err, size_t errlen);

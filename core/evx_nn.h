@@ -21,6 +21,7 @@
 #define EVX_MAX_LAYERS 32
 #define EVX_MAX_LABELS 16
 #define EVX_LABEL_LEN  32
+#define EVX_MAX_MEMBERS 4   /* networks in one ensemble (bundle v3) */
 
 /* How a window of feature frames becomes the network input. */
 enum evx_input_kind {
@@ -116,6 +117,11 @@ typedef struct evx_model {
   uint32_t n_layers;
   evx_layer layers[EVX_MAX_LAYERS];
   void *storage;          /* owned tensor memory (loaded models); may be NULL */
+  struct evx_model *next; /* ensemble (bundle v3): the next member, owned by
+                             this one; NULL for a single network. Members see
+                             the same windows, each through its own input
+                             kind, normalisation and speaker statistics, and
+                             their probabilities are averaged. */
 } evx_model;
 
 /* ---- models (non-RT) ---------------------------------------------------- */
@@ -125,6 +131,15 @@ typedef struct evx_model {
  * they chain, that parameters are present, and that the output size equals
  * n_labels. Returns 0, or -1 with a message in err. */
 int evx_model_finalize(evx_model *m, char *err, size_t errlen);
+
+/* Networks in m's chain (1 for a single network). */
+uint32_t evx_model_members(const evx_model *m);
+
+/* Check that the chain from m can be averaged: at most EVX_MAX_MEMBERS
+ * members with the same labels in the same order and the same feature
+ * configuration except the input kind (so the same windows at the same
+ * moments). Returns 0, or -1 with a message naming the member. */
+int evx_ensemble_check(const evx_model *m, char *err, size_t errlen);
 
 /* Frames per speaker-adaptation statistic (evx_adapt.h): the window for
  * EVX_INPUT_FRAMES (frame mode), else 1. */
@@ -156,9 +171,12 @@ void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const floa
 int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
                    uint32_t max_units);
 
-/* Trainable parameter count and FLOPs (multiply-adds x 2) of one inference. */
+/* Trainable parameter count and FLOPs (multiply-adds x 2) of one inference
+ * of m alone; the ensemble_ variants sum over m's chain. */
 uint64_t evx_model_params(const evx_model *m);
 uint64_t evx_model_flops(const evx_model *m);
+uint64_t evx_ensemble_params(const evx_model *m);
+uint64_t evx_ensemble_flops(const evx_model *m);
 
 /* The usual configuration for an input kind: 16 kHz, 400/160, features v1;
  * SUMMARY*: W = 300 frames, U = 50; LOGMEL: W = 100, U = 25. */
@@ -181,6 +199,8 @@ evx_model *evx_model_make_logmel_cnn(const evx_feature_config *cfg, uint32_t n_l
 
 /* ---- bundles: .emvx (docs/bundle-format.md) (non-RT) --------------------- */
 
+/* A v1/v2 bundle holds one network; a v3 bundle an ensemble of them (the
+ * chain from the returned model's next). */
 /* Parse a bundle held in memory. The model copies what it needs; buf may be
  * freed afterwards. Returns 0, or -1 with a specific message in err. */
 int evx_bundle_parse(const void *buf, size_t len, evx_model **out,
@@ -188,7 +208,8 @@ int evx_bundle_parse(const void *buf, size_t len, evx_model **out,
 int evx_bundle_load(const char *path, evx_model **out, char *err, size_t errlen);
 void evx_model_free(evx_model *m);
 
-/* Serialise (folding batchnorm into the preceding layer). *buf is malloc'd. */
+/* Serialise (folding batchnorm into the preceding layer); a chain
+ * (m->next) becomes a v3 ensemble. *buf is malloc'd. */
 int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len,
                          char *err, size_t errlen);
 /* Write atomically: temp file in the same directory, fsync, rename. */
@@ -211,6 +232,8 @@ void evx_net_forward(evx_net *net, const float *input, float *probs);
  * once the output is ready. Results are bit-identical to forward(). RT. */
 void evx_net_begin(evx_net *net, const float *input);
 int evx_net_step(evx_net *net, uint64_t max_flops);
+/* The same, adding the FLOPs it spent to *spent. */
+int evx_net_step_spent(evx_net *net, uint64_t max_flops, uint64_t *spent);
 const float *evx_net_output(const evx_net *net);
 
 #endif

@@ -382,7 +382,10 @@ uint64_t evx_model_params(const evx_model *m)
 
 void evx_model_free(evx_model *m)
 {
-  if (!m) return;
-  free(m->storage);
-  free(m);
+  while (m) {
+    evx_model *next = m->next;
+    free(m->storage);
+    free(m);
+    m = next;
+  }
 }

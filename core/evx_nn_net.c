@@ -207,6 +207,12 @@ void evx_net_begin(evx_net *n, const float *input)
 int evx_net_step(evx_net *n, uint64_t max_flops)
 {
   uint64_t spent = 0;
+  return evx_net_step_spent(n, max_flops, &spent);
+}
+
+int evx_net_step_spent(evx_net *n, uint64_t max_flops, uint64_t *total)
+{
+  uint64_t spent = 0;
   while (n->op < n->n_ops) {
     const evx_op *o = &n->ops[n->op];
     uint64_t left = o->units - n->unit, k = left;
@@ -219,6 +225,7 @@ int evx_net_step(evx_net *n, uint64_t max_flops)
     if (n->unit == o->units) { n->op++; n->unit = 0; }
     if (spent >= max_flops) break;
   }
+  *total += spent;
   return n->op >= n->n_ops;
 }
 

@@ -606,7 +606,7 @@ static void stats_reset(LV2_Handle h) { evx_engine_reset_stats(((Emovox *)h)->en
 static uint64_t stats_flops(LV2_Handle h)
 {
   const evx_model *m = evx_engine_model_get(evx_engine_active(((Emovox *)h)->engine));
-  return m ? evx_model_flops(m) : 0;
+  return m ? evx_ensemble_flops(m) : 0; /* every network of an ensemble */
 }
 
 static size_t stats_memory(LV2_Handle h)

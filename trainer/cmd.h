@@ -7,4 +7,5 @@ int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_fuse(int argc, char **argv);
 #endif

@@ -1,6 +1,9 @@
 /* cmd_eval.c: 'emovox eval BUNDLE --data ... --report DIR' — scores a bundle
  * on any data with the bundle's own feature configuration, through
- * evx_build_input + evx_net_forward (the plugin's path). With split options
+ * evx_build_input + evx_net_forward (the plugin's path). An ensemble's
+ * networks each score the same windows through their own input kind and
+ * speaker statistics, and their probabilities are averaged as the engine
+ * averages them. With split options
  * only one side of that split is scored (default: every clip). With --noise
  * and/or --codec every clip is degraded before feature extraction (degrade.h)
  * and the report says how. */
@@ -59,6 +62,55 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
   if (err[0])
     fprintf(stderr, "emovox eval: %s\n", err);
   return err[0] ? -1 : 1;
+}
+
+/* Every network of m on the side's windows: ds gets the first network's
+ * rows (labels and clips for the report), probs the networks' mean. 0, or -1
+ * with a message in err. */
+static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_split *sp, int side,
+                       const evx_dataset_opts *o, int adapt_mode, uint64_t seed, int threads,
+                       evx_dataset *ds, float **probs, char *err, size_t errlen)
+{
+  uint32_t n_net = evx_model_members(m), k = 0;
+  evx_log quiet = { .quiet = 1 };
+  float *one = NULL;
+  int rc = -1;
+  for (const evx_model *net = m; net; net = net->next, k++) {
+    evx_dataset other = { 0 }, *d = k ? &other : ds;
+    evx_dataset_opts ok = *o;
+    if (k)
+      ok.log = &quiet; /* the corpus summary once */
+    if (evx_dataset_build(d, cl, sp, side, &net->cfg, &ok, err, errlen))
+      goto out;
+    if (k && (d->n != ds->n || memcmp(d->y, ds->y, d->n * sizeof *d->y) ||
+              memcmp(d->clip, ds->clip, d->n * sizeof *d->clip))) {
+      snprintf(err, errlen, "network %u of the ensemble sees other windows than network 1", k + 1);
+      evx_dataset_free(&other);
+      goto out;
+    }
+    size_t len = (ds->n ? ds->n : 1) * m->n_labels;
+    if (!k && !(*probs = calloc(len, sizeof **probs)))
+      goto oom;
+    if (!one && !(one = malloc(len * sizeof *one)))
+      goto oom;
+    if ((net->adapt.len && tl_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
+        tl_bundle_predict(net, d->x, d->n, threads, one))
+      goto oom;
+    for (size_t i = 0; i < ds->n * m->n_labels; i++)
+      (*probs)[i] += one[i];
+    evx_dataset_free(&other);
+    continue;
+  oom:
+    snprintf(err, errlen, "out of memory");
+    evx_dataset_free(&other);
+    goto out;
+  }
+  for (size_t i = 0; i < ds->n * m->n_labels; i++)
+    (*probs)[i] /= (float)n_net; /* as the engine: the sum, then the mean */
+  rc = 0;
+out:
+  free(one);
+  return rc;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -129,24 +181,22 @@ int cmd_eval(int argc, char **argv)
   }
   evx_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log,
                          .degrade = &deg };
-  if (evx_dataset_build(&ds, &cl, d.split_given ? &sp : NULL, side, &m->cfg, &o, err, sizeof err)) {
+  if (predict_all(m, &cl, d.split_given ? &sp : NULL, side, &o, adapt_mode, deg.seed,
+                  d.threads, &ds, &probs, err, sizeof err)) {
     fprintf(stderr, "emovox eval: %s\n", err);
     goto out;
   }
   if (ds.skipped && evx_degrade_enabled(&deg))
     fprintf(stderr, "emovox eval: %zu clip(s) skipped (see the warnings): the degraded "
             "scores cover fewer clips than a clean run would\n", ds.skipped);
-  probs = malloc(sizeof(float) * (ds.n ? ds.n : 1) * m->n_labels);
-  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, adapt_mode, deg.seed, &cl, &ds)) ||
-      tl_bundle_predict(m, ds.x, ds.n, d.threads, probs)) {
-    fprintf(stderr, "emovox eval: out of memory\n");
-    goto out;
-  }
   const char *labels[EVX_MAX_LABELS];
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
   cmd = evx_command_line(argc, argv);
-  const char *how = !m->adapt.len ? ""
+  int adapts = 0;
+  for (const evx_model *net = m; net; net = net->next)
+    adapts |= net->adapt.len != 0;
+  const char *how = !adapts ? ""
                     : adapt_mode == TL_ADAPT_STREAM ? ", speaker-adapted (stream)"
                     : adapt_mode == TL_ADAPT_SHARED ? ", adapted as one shared stream "
                                                       "(speakers interleaved)"

@@ -44,24 +44,10 @@ static void print_layer(uint32_t i, const evx_layer *l)
          layer_params(l));
 }
 
-int cmd_info(int argc, char **argv)
+/* Everything about one network. */
+static void print_network(const evx_model *m)
 {
-  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-    printf("usage: emovox info BUNDLE.emvx\n");
-    return 0;
-  }
-  if (argc != 2) {
-    fprintf(stderr, "usage: emovox info BUNDLE.emvx\n");
-    return 2;
-  }
-  char err[512];
-  evx_model *m = NULL;
-  if (evx_bundle_load(argv[1], &m, err, sizeof err)) {
-    fprintf(stderr, "emovox info: %s\n", err);
-    return 1;
-  }
   const evx_feature_config *c = &m->cfg;
-  printf("bundle: %s\n", argv[1]);
   printf("features: %u Hz, frame %u, hop %u, feature set %u\n", c->sample_rate, c->frame_len,
          c->hop, c->feature_set);
   printf("input: %s {%u,%u,%u}; window %u frames (%.2f s), update every %u frames\n",
@@ -86,6 +72,37 @@ int cmd_info(int argc, char **argv)
   printf("parameters: %" PRIu64 "\n", evx_model_params(m));
   printf("arena: %zu bytes\n", evx_net_size(m));
   printf("flops per inference: %" PRIu64 "\n", evx_model_flops(m));
+}
+
+int cmd_info(int argc, char **argv)
+{
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    printf("usage: emovox info BUNDLE.emvx\n");
+    return 0;
+  }
+  if (argc != 2) {
+    fprintf(stderr, "usage: emovox info BUNDLE.emvx\n");
+    return 2;
+  }
+  char err[512];
+  evx_model *m = NULL;
+  if (evx_bundle_load(argv[1], &m, err, sizeof err)) {
+    fprintf(stderr, "emovox info: %s\n", err);
+    return 1;
+  }
+  uint32_t n = evx_model_members(m);
+  printf("bundle: %s\n", argv[1]);
+  if (n > 1)
+    printf("ensemble of %u networks (format v3): the probabilities are averaged\n", n);
+  uint32_t k = 0;
+  for (const evx_model *o = m; o; o = o->next, k++) {
+    if (n > 1)
+      printf("\n-- network %u of %u\n", k + 1, n);
+    print_network(o);
+  }
+  if (n > 1)
+    printf("\nensemble: %" PRIu64 " parameters, %" PRIu64 " flops per inference\n",
+           evx_ensemble_params(m), evx_ensemble_flops(m));
   evx_model_free(m);
   return 0;
 }

@@ -18,6 +18,7 @@ static const struct {
   { "info",     cmd_info,     "info BUNDLE                    describe a weight bundle" },
   { "train",    cmd_train,    "train --data DIR ... --out B   train a model into a bundle" },
   { "eval",     cmd_eval,     "eval BUNDLE --data DIR ...     score a bundle [--report DIR]" },
+  { "fuse",     cmd_fuse,     "fuse OUT A B ...               average trained bundles as one ensemble" },
   { "analyze",  cmd_analyze,  "analyze FILE... [--csv|--json] [--svg PLOT]  emotion timeline" },
 };
 

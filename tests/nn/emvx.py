@@ -1,4 +1,4 @@
-"""emvx.py: an independent Python reader/writer of the .emvx v1/v2 formats, written
+"""emvx.py: an independent Python reader/writer of the .emvx v1/v2/v3 formats, written
 from docs/bundle-format.md (not from the C code), used by the fixture generator
 and the PyTorch parity check."""
 import struct
@@ -7,7 +7,8 @@ import zlib
 import numpy as np
 
 MAGIC = b"\x89EMVX\r\n\x1a"
-VERSION = 2  # newest; written only with adaptation, else 1
+VERSION = 2  # newest network; written only with adaptation, else 1
+ENSEMBLE = 3  # v3: whole v1/v2 bundles (members) whose probabilities are averaged
 HEADER = 128
 LABEL_REC, LAYER_REC, TENSOR_REC, ALIGN = 32, 64, 64, 64
 
@@ -62,14 +63,36 @@ def write(b):
     return bytes(out)
 
 
+def write_ensemble(members):
+    """members: whole v1/v2 bundles (bytes). Returns the v3 bundle."""
+    table, off = [], HEADER
+    for m in members:
+        off = (off + ALIGN - 1) // ALIGN * ALIGN
+        table.append((off, len(m)))
+        off += len(m)
+    out = bytearray(off + 4)
+    out[0:8] = MAGIC
+    struct.pack_into("<IIQI", out, 8, ENSEMBLE, HEADER, len(out), len(members))
+    for k, ((at, n), m) in enumerate(zip(table, members)):
+        struct.pack_into("<QQ", out, 64 + 16 * k, at, n)
+        out[at:at + n] = m
+    fix_crc(out)
+    return bytes(out)
+
+
 def fix_crc(buf):
     struct.pack_into("<I", buf, len(buf) - 4, zlib.crc32(bytes(buf[:-4])) & 0xFFFFFFFF)
 
 
 def read(data):
-    """Parse (trusting the file: the C reader is the validator). Returns the dict."""
+    """Parse (trusting the file: the C reader is the validator). Returns the dict;
+    for a v3 ensemble, dict(members=[one dict per member])."""
     assert data[:8] == MAGIC, "bad magic"
     version, header, size = struct.unpack_from("<IIQ", data, 8)
+    if version == ENSEMBLE:
+        n = struct.unpack_from("<I", data, 24)[0]
+        spans = [struct.unpack_from("<QQ", data, 64 + 16 * k) for k in range(n)]
+        return dict(members=[read(data[at:at + m]) for at, m in spans])
     assert version in (1, VERSION) and header == HEADER and size == len(data)
     assert struct.unpack_from("<I", data, size - 4)[0] == zlib.crc32(data[:-4]) & 0xFFFFFFFF
     cfg = list(struct.unpack_from("<7I", data, 24))

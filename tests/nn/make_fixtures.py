@@ -92,7 +92,7 @@ def main():
         "empty": (b"", "truncated: 0 bytes"),
         "bitflip_payload": (s[:3000] + bytes([s[3000] ^ 0x10]) + s[3001:], "CRC mismatch"),
         "bad_magic": (patch(s, 0, "<4s", b"RIFF"), "bad magic"),
-        "bad_version": (patch(s, 8, "<I", 3), "unsupported format version 3"),
+        "bad_version": (patch(s, 8, "<I", 4), "unsupported format version 4"),
         "bad_header_size": (patch(s, 12, "<I", 64), "header size 64"),
         "trailing_bytes": (patch(s + b"\0" * 8, 16, "<Q", len(s)), "trailing bytes"),
         "file_size_huge": (patch(s, 16, "<Q", 1 << 63), "over the 67108864-byte limit"),
@@ -171,6 +171,27 @@ def main():
                                "adaptation: negative variance"),
         "adapt_nan_mean": (edit(A, set_tensor("adapt.mean", np.full(98, np.nan, np.float32))),
                            "adapt.mean: element 0 is not finite"),
+    })
+    # v3 ensembles: a summary network and an adapting one, same window
+    a = emvx.write(A)
+    e = emvx.write_ensemble([s, a])
+    m1 = 64 + 16  # the second member's table entry
+    at1 = struct.unpack_from("<Q", e, m1)[0]
+    cases.update({
+        "valid_ensemble": (e, "OK"),
+        "ensemble_one_member": (emvx.write_ensemble([s]), "ensemble of 1 members"),
+        "ensemble_five_members": (emvx.write_ensemble([s] * 5), "ensemble of 5 members"),
+        "ensemble_nested": (emvx.write_ensemble([s, emvx.write_ensemble([s, a])]),
+                            "member 1: format version 3 where a single network"),
+        "ensemble_window": (emvx.write_ensemble([s, edit(A, lambda b: b["cfg"].__setitem__(5, 200))]),
+                            "member 1: feature configuration (window 200"),
+        "ensemble_labels": (emvx.write_ensemble([s, edit(S, lambda b: b["labels"].reverse())]),
+                            "member 1: label 0 is 'surprised'"),
+        "ensemble_overlap": (patch(e, m1, "<Q", 128), "member 1: bytes 128"),
+        "ensemble_past_end": (patch(e, m1 + 8, "<Q", len(e)), "inside the file"),
+        "ensemble_member_crc": (patch(e, at1 + 3000, "<B", e[at1 + 3000] ^ 1),
+                                "member 1: CRC mismatch"),
+        "ensemble_reserved": (patch(e, 120, "<I", 1), "reserved header byte 120"),
     })
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):

@@ -10,6 +10,8 @@
 
 static void run_valid(const evx_model *m)
 {
+  if (m->next)
+    run_valid(m->next); /* an ensemble: every member runs */
   size_t sz = evx_net_size(m);
   void *mem = malloc(sz);
   evx_net *net = evx_net_init(mem, sz, m);
@@ -59,29 +61,35 @@ static void test_every_fixture(void **state)
   }
   fclose(f);
   assert_true(n >= 40);
-  assert_int_equal(n_valid, 3);
+  assert_int_equal(n_valid, 4);
 }
 
-/* Every prefix of a valid bundle is rejected as truncated (bounds, not CRC,
- * must catch it: the CRC sits at the end). */
+/* Every prefix of a valid bundle, a single network or an ensemble, is
+ * rejected as truncated (bounds, not CRC, must catch it: the CRC sits at
+ * the end). */
 static void test_every_truncation(void **state)
 {
   (void)state;
-  evx_model *m = evx_model_make_logmel_cnn(NULL, 8, 3);
-  void *buf;
-  size_t len;
-  char err[256];
-  assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), 0);
-  for (size_t k = 0; k < len; k += (k < 512 ? 1 : 97)) {
-    unsigned char *cut = malloc(k ? k : 1); /* exact size so ASan sees over-reads */
-    memcpy(cut, buf, k);
-    evx_model *r = NULL;
-    assert_int_equal(evx_bundle_parse(cut, k, &r, err, sizeof err), -1);
-    assert_non_null(strstr(err, "truncated"));
-    free(cut);
+  evx_model *single = evx_model_make_logmel_cnn(NULL, 8, 3);
+  evx_model *ens = evx_model_make_seed(NULL, 8, 1);
+  ens->next = evx_model_make_seed(NULL, 8, 2);
+  evx_model *models[2] = { single, ens };
+  for (int i = 0; i < 2; i++) {
+    void *buf;
+    size_t len;
+    char err[256];
+    assert_int_equal(evx_bundle_serialize(models[i], &buf, &len, err, sizeof err), 0);
+    for (size_t k = 0; k < len; k += (k < 512 ? 1 : 97)) {
+      unsigned char *cut = malloc(k ? k : 1); /* exact size so ASan sees over-reads */
+      memcpy(cut, buf, k);
+      evx_model *r = NULL;
+      assert_int_equal(evx_bundle_parse(cut, k, &r, err, sizeof err), -1);
+      assert_non_null(strstr(err, "truncated"));
+      free(cut);
+    }
+    free(buf);
+    evx_model_free(models[i]);
   }
-  free(buf);
-  evx_model_free(m);
 }
 
 static void test_missing_file(void **state)

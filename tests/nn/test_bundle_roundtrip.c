@@ -1,6 +1,7 @@
 /* A model written and read back is the same model: config, labels,
  * normalisation, layers, tensors; batchnorm is folded by the writer and the
- * folded network computes the same outputs; the write is atomic. */
+ * folded network computes the same outputs; the write is atomic; an ensemble
+ * (v3) is its members' own bundles, read back as the same chain. */
 #include "test_util.h"
 #include "nn_ref.h"
 #include <dirent.h>
@@ -143,11 +144,59 @@ static void test_writer_rejects_bad_models(void **state)
   evx_model_free(m);
 }
 
+static void test_ensemble_roundtrip(void **state)
+{
+  (void)state;
+  char err[256];
+  evx_feature_config ca = evx_feature_config_default(EVX_INPUT_VOICED_STATS);
+  evx_feature_config cb = evx_feature_config_default(EVX_INPUT_FRAMES);
+  evx_model *m = evx_model_make_seed(&ca, 8, 3), *r = NULL;
+  m->next = evx_model_make_seed(&cb, 8, 4);
+  void *buf, *part;
+  size_t len, plen;
+  assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), 0);
+  const unsigned char *b = buf;
+  assert_int_equal(b[8], 3); /* format version 3 */
+  if (evx_bundle_parse(buf, len, &r, err, sizeof err)) fail_msg("%s", err);
+  assert_int_equal(evx_model_members(r), 2);
+  assert_int_equal(evx_ensemble_params(r), evx_model_params(m) + evx_model_params(m->next));
+  assert_int_equal(evx_ensemble_flops(r), evx_model_flops(m) + evx_model_flops(m->next));
+  /* each member is stored as its own bundle, found through the table */
+  const evx_model *src = m, *got = r;
+  for (int k = 0; k < 2; k++, src = src->next, got = got->next) {
+    evx_model one = *src;
+    one.next = NULL;
+    assert_int_equal(evx_bundle_serialize(&one, &part, &plen, err, sizeof err), 0);
+    uint64_t off = 0, size = 0;
+    for (int i = 7; i >= 0; i--) {
+      off = off << 8 | b[64 + 16 * k + i];
+      size = size << 8 | b[64 + 16 * k + 8 + i];
+    }
+    assert_int_equal(size, plen);
+    assert_memory_equal(b + off, part, plen);
+    free(part);
+    float p1[8], p2[8];
+    outputs(src, 9, p1);
+    outputs(got, 9, p2);
+    assert_memory_equal(p1, p2, sizeof p1);
+    assert_int_equal(got->cfg.input_kind, src->cfg.input_kind);
+  }
+  free(buf);
+  evx_model_free(r);
+  /* members that would not see the same windows are refused by the writer */
+  m->next->cfg.window_frames = 200;
+  m->next->input.w = 200;
+  assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), -1);
+  assert_non_null(strstr(err, "member 1"));
+  evx_model_free(m);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_roundtrip_is_exact), cmocka_unit_test(test_batchnorm_is_folded),
     cmocka_unit_test(test_write_is_atomic), cmocka_unit_test(test_writer_rejects_bad_models),
+    cmocka_unit_test(test_ensemble_roundtrip),
   };
   return cmocka_run_group_tests_name("bundle_roundtrip", tests, NULL, NULL);
 }

@@ -3,83 +3,21 @@
  * not depend on the block size, evx_engine_reset forgets the speaker, and
  * evx_engine_new_voice forgets only the speaker; a frame-matrix model's
  * adaptation is spread over pushes. */
-#include "test_util.h"
-#include "evx_engine.h"
-#include "evx_features.h"
+#include "engine_fixture.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define RATE 48000.0
-#define MAXN 400
-
-static float pop_mean[EVX_ADAPT_MAX], pop_var[EVX_ADAPT_MAX];
-
-typedef struct { int n; float p[MAXN][EVX_N_EMOTIONS]; } trace;
-
-static void on_publish(void *user, const evx_engine_out *o)
-{
-  trace *t = user;
-  if (t->n < MAXN) memcpy(t->p[t->n++], o->probs, sizeof o->probs);
-}
-
 /* A seed-architecture model on voiced_stats input; adapting or not. */
 static evx_engine_model *model(int adapt)
 {
-  evx_feature_config cfg = evx_feature_config_default(EVX_INPUT_VOICED_STATS);
-  evx_model *m = evx_model_make_seed(&cfg, 8, 11);
-  assert_non_null(m);
-  uint32_t len = m->input.c * m->input.h * m->input.w;
-  if (adapt) {
-    for (uint32_t i = 0; i < len; i++) pop_mean[i] = 0.0f, pop_var[i] = 1.0f;
-    m->adapt = (evx_adapt){ len, 4.0f, 200.0f, pop_mean, pop_var, 1 };
-  }
-  char err[256];
-  evx_engine_model *em = evx_engine_model_new(m, err, sizeof err);
-  if (!em) fail_msg("%s", err);
-  return em;
+  return ef_engine_model(ef_seed_model(EVX_INPUT_VOICED_STATS, adapt, 11));
 }
 
-/* The seed architecture on the frame matrix (EVX_INPUT_FRAMES): frame-mode
- * adaptation, per feature over each window's voiced frames, or none. */
+/* The same on the frame matrix (frame-mode adaptation, or none). */
 static evx_engine_model *frames_model(int adapt)
 {
-  static float mean[EVX_NFEAT], var[EVX_NFEAT];
-  evx_feature_config cfg = evx_feature_config_default(EVX_INPUT_FRAMES);
-  evx_model *m = evx_model_make_seed(&cfg, 8, 11);
-  assert_non_null(m);
-  if (adapt) {
-    for (uint32_t f = 0; f < EVX_NFEAT; f++) mean[f] = -30.0f, var[f] = 100.0f;
-    m->adapt = (evx_adapt){ EVX_NFEAT, 4.0f, 200.0f, mean, var, m->input.w };
-  }
-  char err[256];
-  evx_engine_model *em = evx_engine_model_new(m, err, sizeof err);
-  if (!em) fail_msg("%s", err);
-  return em;
-}
-
-/* 20 s of a voiced, slowly gliding tone around f0 Hz with noise, of peak
- * level amp; blocks of `block` frames (0: random sizes 1..2048). */
-static void play_voice(evx_engine *e, uint32_t block, trace *t, double f0, double amp)
-{
-  static float x[2048];
-  uint64_t r = 99, rb = 7;   /* audio noise, block sizes */
-  size_t total = (size_t)(20 * RATE), done = 0;
-  double ph = 0;
-  t->n = 0;
-  while (done < total) {
-    rb = rb * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t n = block ? block : 1 + (uint32_t)((rb >> 33) % 2048);
-    if (n > total - done) n = (uint32_t)(total - done);
-    for (uint32_t i = 0; i < n; i++, done++) {
-      double f = f0 + 60.0 * sin(done / RATE * 0.7);
-      ph += 2 * M_PI * f / RATE;
-      r = r * 6364136223846793005ull + 1442695040888963407ull;
-      x[i] = (float)(amp * sin(ph) + amp / 3 * sin(3 * ph) +
-                     0.02 * ((double)(r >> 40) / 16777216.0 - 0.5));
-    }
-    evx_engine_push(e, x, n);
-  }
+  return ef_engine_model(ef_seed_model(EVX_INPUT_FRAMES, adapt, 11));
 }
 
 static void play(evx_engine *e, uint32_t block, trace *t)
@@ -91,30 +29,6 @@ static void play(evx_engine *e, uint32_t block, trace *t)
 static void play_other(evx_engine *e, trace *t)
 {
   play_voice(e, 256, t, 320.0, 0.8);
-}
-
-/* Frees e, its model and its memory. */
-static void drop(evx_engine *e, void *mem)
-{
-  evx_engine_model_free(evx_engine_destroy(e));
-  free(mem);
-}
-
-static void assert_same(const trace *x, const trace *y)
-{
-  assert_int_equal(x->n, y->n);
-  assert_memory_equal(x->p, y->p, sizeof x->p[0] * (size_t)x->n);
-}
-
-static evx_engine *engine(evx_engine_model *em, void **mem, trace *t)
-{
-  size_t sz = evx_engine_size(RATE, 8192, evx_engine_model_get(em)->cfg.window_frames);
-  *mem = malloc(sz);
-  evx_engine *e = evx_engine_init(*mem, sz, RATE, 8192,
-                                  evx_engine_model_get(em)->cfg.window_frames, em);
-  assert_non_null(e);
-  evx_engine_set_listener(e, on_publish, t);
-  return e;
 }
 
 static void test_adaptation_in_the_engine(void **state)
@@ -129,14 +43,14 @@ static void test_adaptation_in_the_engine(void **state)
 
   /* the same audio in random blocks: the same published sequence */
   evx_engine_reset(e);
-  evx_engine_set_listener(e, on_publish, &b);
+  ef_listen(e, &b);
   play(e, 0, &b);
   assert_int_equal(a.n, b.n);
   for (int k = 0; k < a.n; k++)
     for (int i = 0; i < EVX_N_EMOTIONS; i++) assert_float_equal(a.p[k][i], b.p[k][i], 1e-6);
 
   /* without reset the speaker statistics carry on: the start differs */
-  evx_engine_set_listener(e, on_publish, &c);
+  ef_listen(e, &c);
   play(e, 256, &c);
   int differs = 0;
   for (int i = 0; i < EVX_N_EMOTIONS; i++) differs |= fabsf(c.p[2][i] - a.p[2][i]) > 1e-6f;
@@ -186,7 +100,7 @@ static void test_frame_adaptation_is_sliced(void **state)
 
   evx_engine_reset(e);
   evx_engine_reset_stats(e);
-  evx_engine_set_listener(e, on_publish, &big);
+  ef_listen(e, &big);
   play(e, 2048, &big);
   evx_engine_get_stats(e, &s);
   assert_true(s.max_call_units > 20);
@@ -218,18 +132,18 @@ static void test_new_voice(void **state)
   play(e, 256, &fresh);
 
   evx_engine_reset(e);
-  evx_engine_set_listener(e, on_publish, &skip_a);
+  ef_listen(e, &skip_a);
   play_other(e, &skip_a);
-  evx_engine_set_listener(e, on_publish, &carried);
+  ef_listen(e, &carried);
   play(e, 256, &carried);
 
   evx_engine_reset(e);
-  evx_engine_set_listener(e, on_publish, &skip_a);
+  ef_listen(e, &skip_a);
   play_other(e, &skip_a);
   uint64_t before = evx_engine_output(e)->updates;
   evx_engine_new_voice(e);
   assert_int_equal(evx_engine_output(e)->updates, before);  /* nothing published */
-  evx_engine_set_listener(e, on_publish, &forgot);
+  ef_listen(e, &forgot);
   play(e, 256, &forgot);
 
   /* results 8..20: the window holds only B (2 s), statistics still young */
@@ -248,7 +162,7 @@ static void test_new_voice(void **state)
   evx_engine *e2 = engine(plain, &mem2, &p1);
   play(e2, 256, &p1);
   evx_engine_reset(e2);
-  evx_engine_set_listener(e2, on_publish, &p2);
+  ef_listen(e2, &p2);
   evx_engine_new_voice(e2);
   play(e2, 256, &p2);
   assert_same(&p1, &p2);
@@ -269,25 +183,25 @@ static void test_voice_slots(void **state)
   evx_engine *e = engine(em, &mem, &skip);
   /* A, A: the reference continuation */
   play(e, 256, &skip);
-  evx_engine_set_listener(e, on_publish, &cont);
+  ef_listen(e, &cont);
   play(e, 256, &cont);
   /* A (slot 0), B (slot 1), A (slot 0) */
   evx_engine_reset(e);
   assert_int_equal(evx_engine_voice(e), 0);
-  evx_engine_set_listener(e, on_publish, &skip);
+  ef_listen(e, &skip);
   play(e, 256, &skip);
   evx_engine_set_voice(e, 1);
   assert_int_equal(evx_engine_voice(e), 1);
   play_other(e, &skip);
   evx_engine_set_voice(e, 0);
-  evx_engine_set_listener(e, on_publish, &slots);
+  ef_listen(e, &slots);
   play(e, 256, &slots);
   /* A, B, A in one slot */
   evx_engine_reset(e);
-  evx_engine_set_listener(e, on_publish, &skip);
+  ef_listen(e, &skip);
   play(e, 256, &skip);
   play_other(e, &skip);
-  evx_engine_set_listener(e, on_publish, &one);
+  ef_listen(e, &one);
   play(e, 256, &one);
 
   double d_slots = distance(&slots, &cont, 8, 30), d_one = distance(&one, &cont, 8, 30);
