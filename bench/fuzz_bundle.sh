@@ -19,7 +19,7 @@ if [ -n "$runs" ]; then
 fi
 mkdir -p "$work/corpus"
 src=(core/evx_crc32.c core/evx_labels.c core/evx_nn_model.c core/evx_nn_input.c
-     core/evx_nn_kernels.c core/evx_nn_net.c core/evx_nn_zoo.c core/evx_bundle_read.c
+     core/evx_nn_kernels.c core/evx_nn_net.c core/evx_nn_zoo.c core/evx_nn_ensemble.c core/evx_bundle_read.c
      core/evx_bundle_write.c bench/fuzz_bundle.c)
 clang -std=gnu11 -D_GNU_SOURCE -O2 -g -Icore -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
