@@ -311,8 +311,8 @@ static int parse_ensemble(const unsigned char *b, size_t len, evx_model **out,
         end > len - EVX_CRC_BYTES) {
       evx_model_free(head);
       return evx_fail(err, errlen, "member %u: bytes %llu..+%llu are not an aligned range "
-                      "after member %u inside the file", k, (unsigned long long)off,
-                      (unsigned long long)size, k ? k - 1 : 0);
+                      "after the %s inside the file", k, (unsigned long long)off,
+                      (unsigned long long)size, k ? "previous member" : "header");
     }
     prev_end = end;
     if (parse_one(b + off, (size_t)size, tail, msg, sizeof msg)) {

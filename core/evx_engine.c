@@ -42,7 +42,6 @@ typedef struct {
                                    (EVX_ENGINE_VOICES; NULL when the network
                                    has no adaptation) */
   int map[EVX_MAX_LABELS];      /* network output -> canonical emotion */
-  uint64_t flops;               /* of the network */
   uint64_t unit_cost;           /* of one evx_input_step unit (and of one
                                    adaptation unit), in FLOPs */
   uint64_t work;                /* input summary + adaptation + network, in FLOPs */
@@ -169,11 +168,10 @@ static int member_init(member *mb, const evx_model *m, char *err, size_t errlen)
     fail(err, errlen, "%s", "cannot set up inference for this model");
     return -1;
   }
-  mb->flops = evx_model_flops(m);
   uint32_t units = evx_input_units(c);
   mb->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE *
                   (units == 1 ? EVX_N_MEL : 1u);
-  mb->work = mb->flops + units * mb->unit_cost;
+  mb->work = evx_model_flops(m) + units * mb->unit_cost;
   if (adapt_cost(mb))
     mb->work += (learn_units(mb, 1) + apply_units(mb)) * mb->unit_cost;
   return 0;

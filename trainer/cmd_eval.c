@@ -64,6 +64,21 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
   return err[0] ? -1 : 1;
 }
 
+/* net's probabilities on the rows d, added to sum (d->n x n_labels). 0, or
+ * -1 when out of memory. */
+static int add_probs(const evx_model *net, int adapt_mode, uint64_t seed,
+                     const evx_cliplist *cl, evx_dataset *d, int threads, float *sum)
+{
+  size_t len = d->n * net->n_labels;
+  float *one = malloc((len ? len : 1) * sizeof *one);
+  int rc = !one || (net->adapt.len && tl_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
+           tl_bundle_predict(net, d->x, d->n, threads, one);
+  for (size_t i = 0; !rc && i < len; i++)
+    sum[i] += one[i];
+  free(one);
+  return rc ? -1 : 0;
+}
+
 /* Every network of m on the side's windows: ds gets the first network's
  * rows (labels and clips for the report), probs the networks' mean. 0, or -1
  * with a message in err. */
@@ -71,46 +86,31 @@ static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_spl
                        const evx_dataset_opts *o, int adapt_mode, uint64_t seed, int threads,
                        evx_dataset *ds, float **probs, char *err, size_t errlen)
 {
-  uint32_t n_net = evx_model_members(m), k = 0;
   evx_log quiet = { .quiet = 1 };
-  float *one = NULL;
-  int rc = -1;
+  uint32_t k = 0;
   for (const evx_model *net = m; net; net = net->next, k++) {
     evx_dataset other = { 0 }, *d = k ? &other : ds;
     evx_dataset_opts ok = *o;
     if (k)
       ok.log = &quiet; /* the corpus summary once */
-    if (evx_dataset_build(d, cl, sp, side, &net->cfg, &ok, err, errlen))
-      goto out;
-    if (k && (d->n != ds->n || memcmp(d->y, ds->y, d->n * sizeof *d->y) ||
-              memcmp(d->clip, ds->clip, d->n * sizeof *d->clip))) {
+    int rc = evx_dataset_build(d, cl, sp, side, &net->cfg, &ok, err, errlen);
+    if (!rc && k && (d->n != ds->n || memcmp(d->y, ds->y, d->n * sizeof *d->y) ||
+                     memcmp(d->clip, ds->clip, d->n * sizeof *d->clip))) {
       snprintf(err, errlen, "network %u of the ensemble sees other windows than network 1", k + 1);
-      evx_dataset_free(&other);
-      goto out;
+      rc = -1;
     }
-    size_t len = (ds->n ? ds->n : 1) * m->n_labels;
-    if (!k && !(*probs = calloc(len, sizeof **probs)))
-      goto oom;
-    if (!one && !(one = malloc(len * sizeof *one)))
-      goto oom;
-    if ((net->adapt.len && tl_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
-        tl_bundle_predict(net, d->x, d->n, threads, one))
-      goto oom;
-    for (size_t i = 0; i < ds->n * m->n_labels; i++)
-      (*probs)[i] += one[i];
+    if (!rc && ((!k && !(*probs = calloc(ds->n ? ds->n * m->n_labels : 1, sizeof **probs))) ||
+                add_probs(net, adapt_mode, seed, cl, d, threads, *probs))) {
+      snprintf(err, errlen, "out of memory");
+      rc = -1;
+    }
     evx_dataset_free(&other);
-    continue;
-  oom:
-    snprintf(err, errlen, "out of memory");
-    evx_dataset_free(&other);
-    goto out;
+    if (rc)
+      return -1;
   }
   for (size_t i = 0; i < ds->n * m->n_labels; i++)
-    (*probs)[i] /= (float)n_net; /* as the engine: the sum, then the mean */
-  rc = 0;
-out:
-  free(one);
-  return rc;
+    (*probs)[i] /= (float)k; /* as the engine: the sum, then the mean */
+  return 0;
 }
 
 int cmd_eval(int argc, char **argv)

@@ -35,8 +35,7 @@ int cmd_fuse(int argc, char **argv)
     while (*tail)
       tail = &(*tail)->next;
   }
-  if (evx_ensemble_check(head, err, sizeof err) ||
-      evx_bundle_write(head, argv[1], err, sizeof err)) {
+  if (evx_bundle_write(head, argv[1], err, sizeof err)) { /* checks the members */
     fprintf(stderr, "emovox fuse: %s\n", err);
     goto out;
   }
