@@ -183,7 +183,8 @@ evx_engine_model *evx_engine_model_new(evx_model *m, char *err, size_t errlen)
     return fail(err, errlen, "%s", "no model");
   const evx_feature_config *c = &m->cfg;
   if (c->sample_rate != EVX_SR || c->frame_len != EVX_FRAME || c->hop != EVX_HOP ||
-      c->feature_set != 1 || c->window_frames < 1 || c->update_frames < 1) {
+      (c->feature_set != EVX_FSET_V1 && c->feature_set != EVX_FSET_V1_LEVEL) ||
+      c->window_frames < 1 || c->update_frames < 1) {
     evx_model_free(m);
     return fail(err, errlen, "%s", "model expects another feature configuration "
                 "(the engine computes 16 kHz, frames 400/160, features v1)");

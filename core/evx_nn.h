@@ -54,12 +54,33 @@ enum evx_input_kind {
  * (evx_adapt.h). RT-safe. */
 float evx_voiced_gate(float peak);
 
+/* Feature sets (evx_feature_config.feature_set): which frames a model reads
+ * and how a window's recording level reaches its input. */
+enum evx_feature_set {
+  EVX_FSET_V1 = 1,        /* features v1 (evx_features.h) as measured */
+  EVX_FSET_V1_LEVEL = 2   /* features v1, each window first brought to a voiced
+                             level of EVX_LEVEL_TARGET_DB: with g the gain that
+                             takes the mean dB rms of the window's voiced
+                             frames there (within +-EVX_LEVEL_MAX_DB; 1 for a
+                             silent window), rms becomes g rms, mel g^2 mel and
+                             mfcc[0] mfcc[0] + 8 x 20 log10 g (its DCT-II
+                             ortho over 64 mel bands). The same speech read at
+                             any level gives the same input. Input kinds 2, 4,
+                             5 and 6 only (those that read rms and mel in dB). */
+};
+#define EVX_LEVEL_TARGET_DB (-30.0f)
+#define EVX_LEVEL_MAX_DB    40.0f
+
+/* 1 if a model of this feature set and input kind can be built. */
+int evx_feature_set_supported(uint32_t feature_set, uint32_t input_kind);
+
 /* The feature configuration a model expects (stored in the bundle). */
 typedef struct {
   uint32_t sample_rate;   /* 16000 */
   uint32_t frame_len;     /* 400 */
   uint32_t hop;           /* 160 */
-  uint32_t feature_set;   /* 1: features v1, 98 per frame (evx_features.h) */
+  uint32_t feature_set;   /* enum evx_feature_set: 1 or 2, 98 features per
+                             frame either way (evx_features.h) */
   uint32_t input_kind;    /* enum evx_input_kind */
   uint32_t window_frames; /* W: frames in one analysis window */
   uint32_t update_frames; /* U: one inference every U frames (plugin) */
@@ -163,7 +184,8 @@ void evx_build_input(const evx_feature_config *cfg, const float *frames,
 typedef struct {
   const float *frames;
   uint32_t n, next;
-  float gate;
+  float gate;     /* voiced frames: raw rms >= gate (0: all) */
+  float gain_db;  /* EVX_FSET_V1_LEVEL: the window's level correction (dB) */
 } evx_input_job;
 uint32_t evx_input_units(const evx_feature_config *cfg);
 void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,

@@ -7,7 +7,8 @@
 
 #define SILENCE_DB (-100.0f) /* 10*log10(1e-10): what a frame of mel 0 gives */
 
-static void build_logmel(uint32_t W, const float *frames, uint32_t n, float *in)
+static void build_logmel(uint32_t W, const float *frames, uint32_t n, float gain_db,
+                         float *in)
 {
   uint32_t pad = W - n;
   for (uint32_t b = 0; b < EVX_N_MEL; b++) {
@@ -15,30 +16,34 @@ static void build_logmel(uint32_t W, const float *frames, uint32_t n, float *in)
     for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
     for (uint32_t t = 0; t < n; t++) {
       float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
-      row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
+      row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f) + gain_db;
     }
   }
 }
 
 /* Feature f of a frame, in dB for rms and mel when logd (EVX_INPUT_LOG_STATS
- * and _VOICED_STATS). Natural log in float, scaled: a window needs 65 x W of
+ * and _VOICED_STATS), with the window's level correction gain_db (0 but for
+ * EVX_FSET_V1_LEVEL). Natural log in float, scaled: a window needs 65 x W of
  * these in one run() call, and logf is several times cheaper than log10. */
-static inline float feat_at(const float *frames, uint32_t t, uint32_t f, int logd)
+static inline float feat_at(const float *frames, uint32_t t, uint32_t f, int logd,
+                            float gain_db)
 {
   float v = frames[(size_t)t * EVX_NFEAT + f];
+  if (f == EVX_F_MFCC) return v + 8.0f * gain_db;   /* c0 = sum of 64 dB bands / 8 */
   if (!logd || f < EVX_F_RMS) return v;
-  if (f == EVX_F_RMS) return 8.68588964f * logf(v > 1e-5f ? v : 1e-5f);   /* 20 log10 */
-  return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f);                     /* 10 log10 */
+  if (f == EVX_F_RMS) return 8.68588964f * logf(v > 1e-5f ? v : 1e-5f) + gain_db; /* 20 log10 */
+  return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f) + gain_db;                  /* 10 log10 */
 }
 
 /* Row f of an EVX_INPUT_FRAMES input: feature f of every frame (dB for rms
  * and mel), after W - n NaN of padding. */
-static void frames_feature(uint32_t W, const float *frames, uint32_t n, uint32_t f, float *in)
+static void frames_feature(uint32_t W, const float *frames, uint32_t n, uint32_t f,
+                           float gain_db, float *in)
 {
   float *row = in + (size_t)f * W;
   uint32_t pad = W - n;
   for (uint32_t t = 0; t < pad; t++) row[t] = NAN;
-  for (uint32_t t = 0; t < n; t++) row[pad + t] = feat_at(frames, t, f, 1);
+  for (uint32_t t = 0; t < n; t++) row[pad + t] = feat_at(frames, t, f, 1, gain_db);
 }
 
 /* Mean (and population std when std != NULL) of feature f over the n
@@ -47,13 +52,13 @@ static void frames_feature(uint32_t W, const float *frames, uint32_t n, uint32_t
  * One pass (each value is computed once), accumulated in double so that long
  * windows keep their precision. */
 static void summary_feature(const float *frames, uint32_t n, float gate, uint32_t f,
-                            float *mean, float *std, float *delta, int logd)
+                            float *mean, float *std, float *delta, int logd, float gain_db)
 {
   double s = 0.0, ss = 0.0, ds = 0.0, prev = 0.0;
   uint32_t k = 0;
   for (uint32_t t = 0; t < n; t++) {
     if (frames[(size_t)t * EVX_NFEAT + EVX_F_RMS] < gate) continue;
-    double v = feat_at(frames, t, f, logd);
+    double v = feat_at(frames, t, f, logd, gain_db);
     s += v;
     ss += v * v;
     if (k) ds += fabs(v - prev);
@@ -73,16 +78,40 @@ float evx_voiced_gate(float peak)
   return peak < gate ? 0.0f : gate;
 }
 
-/* Voiced frames of the window (EVX_INPUT_VOICED_STATS): evx_voiced_gate of
- * its loudest frame. A window with none (silence) uses every frame. */
-static float voiced_gate(const float *frames, uint32_t n)
+static float window_peak(const float *frames, uint32_t n)
 {
   float peak = 0.0f;
   for (uint32_t t = 0; t < n; t++) {
     float r = frames[(size_t)t * EVX_NFEAT + EVX_F_RMS];
     if (r > peak) peak = r;
   }
-  return evx_voiced_gate(peak);
+  return peak;
+}
+
+/* EVX_FSET_V1_LEVEL: the gain (dB) that takes the mean dB rms of the
+ * window's voiced frames (evx_voiced_gate of its peak) to the target; 0 for
+ * a silent window, so that silence is never amplified into speech. */
+static float level_gain_db(const float *frames, uint32_t n, float peak)
+{
+  float gate = evx_voiced_gate(peak);
+  if (!(gate > 0.0f)) return 0.0f;
+  double s = 0.0;
+  uint32_t k = 0;
+  for (uint32_t t = 0; t < n; t++) {
+    float r = frames[(size_t)t * EVX_NFEAT + EVX_F_RMS];
+    if (r >= gate) s += 8.68588964 * log(r), k++;
+  }
+  float g = k ? EVX_LEVEL_TARGET_DB - (float)(s / k) : 0.0f;
+  return g > EVX_LEVEL_MAX_DB ? EVX_LEVEL_MAX_DB : g < -EVX_LEVEL_MAX_DB ? -EVX_LEVEL_MAX_DB : g;
+}
+
+int evx_feature_set_supported(uint32_t feature_set, uint32_t input_kind)
+{
+  if (feature_set == EVX_FSET_V1)
+    return 1;
+  return feature_set == EVX_FSET_V1_LEVEL &&
+         (input_kind == EVX_INPUT_LOGMEL || input_kind == EVX_INPUT_LOG_STATS ||
+          input_kind == EVX_INPUT_VOICED_STATS || input_kind == EVX_INPUT_FRAMES);
 }
 
 static int per_feature(uint32_t kind)
@@ -106,7 +135,15 @@ void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const floa
   j->frames = frames;
   j->n = n;
   j->next = 0;
-  j->gate = cfg->input_kind == EVX_INPUT_VOICED_STATS ? voiced_gate(frames, n) : 0.0f;
+  int level = cfg->feature_set == EVX_FSET_V1_LEVEL;
+  int voiced = cfg->input_kind == EVX_INPUT_VOICED_STATS;
+  float peak = level || voiced ? window_peak(frames, n) : 0.0f;
+  j->gain_db = level ? level_gain_db(frames, n, peak) : 0.0f;
+  /* voiced frames of the window (EVX_INPUT_VOICED_STATS): evx_voiced_gate of
+   * its loudest frame at the corrected level, taken back to raw rms; a
+   * window with none (silence) uses every frame */
+  float g = powf(10.0f, j->gain_db / 20.0f);
+  j->gate = voiced ? evx_voiced_gate(peak * g) / g : 0.0f;
 }
 
 int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
@@ -120,13 +157,16 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
     const float *fr = j->frames;
     uint32_t n = j->n, f = j->next;
     float *std = input + EVX_NFEAT, *delta = input + 2 * EVX_NFEAT;
+    float gdb = j->gain_db;
     switch (cfg->input_kind) {
-    case EVX_INPUT_LOGMEL: build_logmel(cfg->window_frames, fr, n, input); break;
-    case EVX_INPUT_SUMMARY: summary_feature(fr, n, 0.0f, f, input, NULL, NULL, 0); break;
-    case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0); break;
-    case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1); break;
-    case EVX_INPUT_VOICED_STATS: summary_feature(fr, n, j->gate, f, input, std, delta, 1); break;
-    case EVX_INPUT_FRAMES: frames_feature(cfg->window_frames, fr, n, f, input); break;
+    case EVX_INPUT_LOGMEL: build_logmel(cfg->window_frames, fr, n, gdb, input); break;
+    case EVX_INPUT_SUMMARY: summary_feature(fr, n, 0.0f, f, input, NULL, NULL, 0, 0); break;
+    case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0, 0); break;
+    case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1, gdb); break;
+    case EVX_INPUT_VOICED_STATS:
+      summary_feature(fr, n, j->gate, f, input, std, delta, 1, gdb);
+      break;
+    case EVX_INPUT_FRAMES: frames_feature(cfg->window_frames, fr, n, f, gdb, input); break;
     default: break;
     }
   }

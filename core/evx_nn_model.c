@@ -88,10 +88,13 @@ int evx_check_config(const evx_feature_config *c, char *err, size_t errlen)
     return evx_fail(err, errlen, "feature configuration %u Hz, frame %u, hop %u "
                     "not supported (need %u Hz, %u, %u)", c->sample_rate,
                     c->frame_len, c->hop, EVX_SR, EVX_FRAME, EVX_HOP);
-  if (c->feature_set != 1)
-    return evx_fail(err, errlen, "feature set %u not supported (need 1)", c->feature_set);
+  if (c->feature_set != EVX_FSET_V1 && c->feature_set != EVX_FSET_V1_LEVEL)
+    return evx_fail(err, errlen, "feature set %u not supported (need 1 or 2)", c->feature_set);
   if (c->input_kind < EVX_INPUT_SUMMARY || c->input_kind > EVX_INPUT_FRAMES)
     return evx_fail(err, errlen, "unknown input kind %u", c->input_kind);
+  if (!evx_feature_set_supported(c->feature_set, c->input_kind))
+    return evx_fail(err, errlen, "feature set %u (level-corrected) needs an input kind "
+                    "in dB (2, 4, 5 or 6), not %u", c->feature_set, c->input_kind);
   if (c->window_frames < 1 || c->window_frames > EVX_MAX_DIM)
     return evx_fail(err, errlen, "window of %u frames out of range 1..%u",
                     c->window_frames, EVX_MAX_DIM);

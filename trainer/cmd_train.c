@@ -52,8 +52,9 @@ static const char usage_text[] =
   "  --class-weights balanced|none   loss weights (none)\n"
   "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
   "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
-  "  --balance speakers|none   weight rows so every training speaker counts the\n"
-  "                        same in the loss (none)\n"
+  "  --balance speakers|corpus|none   weight rows so every training speaker\n"
+  "                        counts the same in the loss; corpus: every corpus\n"
+  "                        the same, and within it every speaker (none)\n"
   "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
   "  --noise-type white|babble|mixed   the noise --noise-snr adds (white); babble:\n"
   "                        the babble-like noise of `emovox eval --noise babble`;\n"
@@ -78,13 +79,15 @@ static const char usage_text[] =
   "  --resume              continue from the checkpoint\n"
   "  --quiet               no progress output\n";
 
+enum balance { BALANCE_NONE = 0, BALANCE_SPEAKERS = 1, BALANCE_CORPUS = 2 };
+
 typedef struct {
   tl_data_args data;
   tl_arch_opts arch;
   tl_train_opts train;
   double window_s, hop_s;
   uint32_t input_kind;        /* 0: the architecture's default */
-  int balance_speakers;
+  int balance_speakers;       /* enum balance */
   evx_augment_opts aug;
   unsigned aug_copies;
   uint32_t ensemble;          /* members (1: a single network) */
@@ -196,7 +199,13 @@ static int parse(int argc, char **argv, train_args *a)
     } else if (!strcmp(o, "--class-weights")) {
       if (two_way(o, v, "balanced", "none", "balanced", &a->train.balanced)) return 2;
     } else if (!strcmp(o, "--balance")) {
-      if (two_way(o, v, "speakers", "none", "speakers", &a->balance_speakers)) return 2;
+      a->balance_speakers = !strcmp(v, "speakers") ? BALANCE_SPEAKERS
+                          : !strcmp(v, "corpus") ? BALANCE_CORPUS
+                          : !strcmp(v, "none") ? BALANCE_NONE : -1;
+      if (a->balance_speakers < 0) {
+        fprintf(stderr, "emovox train: --balance is speakers, corpus or none (got '%s')\n", v);
+        return 2;
+      }
     } else if (!strcmp(o, "--input")) {
       a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
                     : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
@@ -335,19 +344,43 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
   return 0;
 }
 
-/* Per-row weights giving each speaker of ds the same total weight. */
+/* Per-row weights giving each speaker of ds the same total weight; with
+ * BALANCE_CORPUS each corpus then gets the same total, shared equally by its
+ * speakers (81 CREMA-D actors weigh as much as TESS's two). */
 static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
-                              const uint32_t *item)
+                              const uint32_t *item, int mode)
 {
-  uint32_t *group = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
-  float *w = malloc(sizeof(float) * (ds->n ? ds->n : 1));
+  size_t n = ds->n ? ds->n : 1;
+  uint32_t *group = malloc(sizeof(uint32_t) * n);
+  float *w = malloc(sizeof(float) * n);
   long groups = group && w ? evx_dataset_groups(ds, cl, 0, group) : -1;
-  if (groups < 0) {
+  const char **corpus = groups > 0 ? calloc((size_t)groups, sizeof *corpus) : NULL;
+  if (groups < 0 || (groups > 0 && !corpus)) {
     free(w);
     w = NULL;
   } else {
     tl_group_weights(group, item, ds->n, (uint32_t)groups, w);
+    if (mode == BALANCE_CORPUS && groups > 0) {
+      for (size_t i = 0; i < ds->n; i++)
+        corpus[group[i]] = cl->clips[ds->clip[i]].corpus;
+      size_t corpora = 0;
+      for (long g = 0; g < groups; g++) {
+        int first = 1;
+        for (long h = 0; h < g && first; h++)
+          first = strcmp(corpus[h], corpus[g]) != 0;
+        corpora += first;
+      }
+      /* a speaker weighs 1/groups now; it should weigh 1/(corpora x its
+       * corpus's speakers) */
+      for (size_t i = 0; i < ds->n; i++) {
+        size_t mates = 0;
+        for (long g = 0; g < groups; g++)
+          mates += !strcmp(corpus[g], corpus[group[i]]);
+        w[i] *= (float)((double)groups / ((double)corpora * (double)mates));
+      }
+    }
   }
+  free(corpus);
   free(group);
   return w;
 }
@@ -482,6 +515,10 @@ int cmd_train(int argc, char **argv)
     fprintf(stderr, "emovox train: the training side has no windows\n");
     goto out;
   }
+  if (!ds[EVX_VAL].n && !(a.train.cosine && a.train.keep_last))
+    evx_warn(&log, "no validation side: the learning-rate schedule and the epoch kept "
+                   "follow the training loss (name --val-speakers or --val-frac, or train "
+                   "with --lr-schedule cosine --keep last)");
   evx_shape shape = ds[EVX_TRAIN].shape;
   if (a.adapt) {
     /* train on per-speaker statistics; validate as the plugin runs */
@@ -515,7 +552,7 @@ int cmd_train(int argc, char **argv)
   evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
            g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
   if ((a.train.one_window && !(item = items_of(&ds[EVX_TRAIN]))) ||
-      (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item)))) {
+      (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item, a.balance_speakers)))) {
     fprintf(stderr, "emovox train: out of memory\n");
     goto out;
   }

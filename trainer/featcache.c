@@ -54,7 +54,9 @@ static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
                            const char *path)
 {
   h = evx_degrade_key(deg, path, h);
-  uint32_t frame_cfg[4] = { cfg->sample_rate, cfg->frame_len, cfg->hop, cfg->feature_set };
+  /* both feature sets read the same frames (set 2 corrects the level later,
+   * when the input is built): one cache entry serves both */
+  uint32_t frame_cfg[4] = { cfg->sample_rate, cfg->frame_len, cfg->hop, EVX_FSET_V1 };
   h = evx_fnv1a64(h, frame_cfg, sizeof frame_cfg);
   h = evx_fnv1a64(h, EVX_FEATURE_CODE_VERSION, sizeof EVX_FEATURE_CODE_VERSION);
   if (!is_identity(aug)) {

@@ -234,9 +234,14 @@ int evx_split_make(const evx_cliplist *cl, const evx_split_opts *o,
       pick_speakers(v, n, o, 1, pool);
     else if (o->mode == EVX_SPLIT_FOLD)
       rc = deal_folds(v, n, o, pool, err, errlen);
-    else if (o->mode == EVX_SPLIT_LIST)
+    else if (o->mode == EVX_SPLIT_LIST) {
       rc = assign_list(v, n, o->test_speakers, EVX_TEST, err, errlen) < 0
         || assign_list(v, n, o->val_speakers, EVX_VAL, err, errlen) < 0 ? -1 : 0;
+      /* no validation speakers named: val_frac of each corpus's remaining
+       * speakers, as the seeded rule takes them */
+      if (rc == 0 && !(o->val_speakers && *o->val_speakers))
+        pick_speakers(v, n, o, 0, pool);
+    }
     else
       snprintf(err, errlen, "unknown split mode %d", o->mode), rc = -1;
     for (size_t i = 0; rc == 0 && i < cl->n; i++)

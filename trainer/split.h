@@ -8,6 +8,9 @@
  *                      one to train.
  *  EVX_SPLIT_LIST      explicit comma-separated test_speakers (and optional
  *                      val_speakers); the rest train. Unknown names: error.
+ *                      Without val_speakers, validation takes val_frac of
+ *                      each corpus's other speakers as EVX_SPLIT_SPEAKERS
+ *                      does (val_frac 0: no validation side).
  *  EVX_SPLIT_FOLD      leave-speakers-out fold `fold` of `folds`: each
  *                      corpus's shuffled speakers are dealt round robin to the
  *                      k folds, so over fold = 0..k-1 every speaker is test

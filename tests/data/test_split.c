@@ -118,6 +118,41 @@ static void explicit_lists(void **state)
   evx_cliplist_free(&cl);
 }
 
+/* --test-speakers alone: validation is val_frac of each corpus's other
+ * speakers (it used to be empty, and early stopping ran on training rows);
+ * val_frac 0 leaves every other speaker on train. */
+static void test_list_alone_still_validates(void **state)
+{
+  (void)state;
+  evx_cliplist cl = make_list();
+  evx_split_opts o = evx_split_defaults();
+  o.mode = EVX_SPLIT_LIST;
+  o.test_speakers = "ravdess-17,ravdess-18,savee-03";
+  evx_split sp;
+  char err[256];
+  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_speaker_independent(&cl, &sp);
+  assert_int_equal(sp.speakers[EVX_TEST], 3);
+  /* round(0.1 x 18) = 2 of ravdess's 18 others, round(0.1 x 3) = 0 of
+   * savee's, round(0.1 x 2) = 0 of tess's */
+  assert_int_equal(sp.speakers[EVX_VAL], 2);
+  for (size_t i = 0; i < cl.n; i++)
+    if (sp.side[i] == EVX_VAL)
+      assert_string_equal(cl.clips[i].corpus, "ravdess");
+  unsigned char first[26 * 6];
+  memcpy(first, sp.side, cl.n);
+  evx_split_free(&sp);
+  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_memory_equal(first, sp.side, cl.n);   /* deterministic */
+  evx_split_free(&sp);
+  o.val_frac = 0.0;
+  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_int_equal(sp.speakers[EVX_VAL], 0);
+  assert_int_equal(sp.speakers[EVX_TRAIN], 23);
+  evx_split_free(&sp);
+  evx_cliplist_free(&cl);
+}
+
 static void random_split_is_flagged(void **state)
 {
   (void)state;
@@ -141,6 +176,7 @@ int main(void)
     cmocka_unit_test(speakers_rule_is_independent_and_deterministic),
     cmocka_unit_test(folds_cover_every_speaker_once),
     cmocka_unit_test(explicit_lists),
+    cmocka_unit_test(test_list_alone_still_validates),
     cmocka_unit_test(random_split_is_flagged),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

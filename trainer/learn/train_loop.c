@@ -53,16 +53,20 @@ static int counts(const uint32_t *item, size_t i)
 void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, int per_item,
                       float *w)
 {
+  /* counted under the row weights (speaker or corpus balance), so that the
+   * two balances compose: each class then carries the same weighted mass */
   const uint32_t *item = per_item ? s->item : NULL;
-  size_t count[EVX_MAX_LABELS] = { 0 }, present = 0, n = 0;
+  double count[EVX_MAX_LABELS] = { 0 }, n = 0;
+  size_t present = 0;
   for (size_t i = 0; i < s->n; i++)
-    if (counts(item, i))
-      count[s->y[i]]++, n++;
+    if (counts(item, i)) {
+      double wi = s->w ? s->w[i] : 1.0;
+      count[s->y[i]] += wi, n += wi;
+    }
   for (uint32_t c = 0; c < n_classes; c++)
     present += count[c] > 0;
   for (uint32_t c = 0; c < n_classes; c++)
-    w[c] = !balanced ? 1.0f
-           : count[c] ? (float)((double)n / ((double)present * (double)count[c])) : 0.0f;
+    w[c] = !balanced ? 1.0f : count[c] > 0 ? (float)(n / ((double)present * count[c])) : 0.0f;
 }
 
 void tl_group_weights(const uint32_t *group, const uint32_t *item, size_t n,

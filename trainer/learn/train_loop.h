@@ -81,6 +81,7 @@ void tl_state_free(tl_state *st);
 size_t tl_epoch_rows(const tl_set *s, int one_window, uint64_t *rng, size_t *perm);
 
 /* Class weights for the loss (1 each unless balanced). w has n_classes.
+ * Classes are counted under the row weights s->w when there are any.
  * per_item: count items (s->item), not rows, as one_window trains on. */
 void tl_class_weights(const tl_set *s, uint32_t n_classes, int balanced, int per_item,
                       float *w);
