@@ -8,12 +8,13 @@
 
 evx_augment_opts evx_augment_defaults(void)
 {
-  return (evx_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1, EVX_AUG_WHITE };
+  return (evx_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1, EVX_AUG_WHITE,
+                             0, 0.9, 1.1, 0, -30.0, 6.0, 0 };
 }
 
 int evx_augment_enabled(const evx_augment_opts *o)
 {
-  return o && (o->noise || o->stretch || o->pitch);
+  return o && (o->noise || o->stretch || o->pitch || o->speed || o->gain || o->channel);
 }
 
 evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
@@ -28,7 +29,11 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
   double rate = exp(evx_rng_range(&r, log(o->rate_min), log(o->rate_max)));
   double semi = evx_rng_range(&r, o->semi_min, o->semi_max);
   uint64_t noise_seed = evx_rng_next(&r);
-  int coin = evx_rng_next(&r) >> 63;   /* drawn last: older draws stay the same */
+  int coin = evx_rng_next(&r) >> 63;
+  /* drawn after the older ones, so that those stay the same */
+  double speed = exp(evx_rng_range(&r, log(o->speed_min), log(o->speed_max)));
+  double gain = evx_rng_range(&r, o->gain_min, o->gain_max);
+  int channel = 1 + (int)evx_rng_below(&r, 3);
   int babble = o->noise && (o->noise_kind == EVX_AUG_BABBLE ||
                             (o->noise_kind == EVX_AUG_MIXED && coin));
   evx_augment_params p;
@@ -38,6 +43,9 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
   p.semitones = o->pitch ? semi : 0;
   p.noise_seed = noise_seed;
   p.babble = babble;
+  p.speed = o->speed ? speed : 1;
+  p.gain_db = o->gain ? gain : 0;
+  p.channel = o->channel ? channel : EVX_CH_NONE;
   return p;
 }
 
@@ -277,9 +285,66 @@ int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
     rc = 0, memcpy(*out, x, n * sizeof *x), *n_out = n;
   else
     rc = -1;
+  if (rc == 0 && p->speed != 1) {   /* played faster: every frequency up */
+    float *sp;
+    size_t n_sp;
+    rc = evx_resample_signal(*out, *n_out, rate * p->speed, rate, &sp, &n_sp);
+    free(*out);
+    *out = rc == 0 ? sp : NULL;
+    *n_out = rc == 0 ? n_sp : 0;
+  }
+  if (rc == 0 && p->channel != EVX_CH_NONE)
+    evx_apply_channel(p->channel, *out, *n_out, rate);
   if (rc == 0 && p->snr_db != 0)
     evx_add_noise_kind(p->babble, *out, *n_out, p->snr_db, p->noise_seed, rate);
+  if (rc == 0 && p->gain_db != 0) {
+    float g = (float)pow(10.0, p->gain_db / 20.0);
+    for (size_t i = 0; i < *n_out; i++)
+      (*out)[i] *= g;
+  }
   return rc;
+}
+
+/* One biquad section run in place (direct form I, double state). */
+static void biquad(float *x, size_t n, double b0, double b1, double b2, double a0,
+                   double a1, double a2)
+{
+  double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  b0 /= a0, b1 /= a0, b2 /= a0, a1 /= a0, a2 /= a0;
+  for (size_t i = 0; i < n; i++) {
+    double y = b0 * x[i] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1, x1 = x[i], y2 = y1, y1 = y;
+    x[i] = (float)y;
+  }
+}
+
+/* RBJ cookbook: 2nd-order Butterworth high- or low-pass at fc. */
+static void pass(float *x, size_t n, double fc, double sr, int high)
+{
+  double w = 2 * M_PI * fc / sr, c = cos(w), al = sin(w) / (2 * M_SQRT1_2);
+  double b1 = high ? -(1 + c) : 1 - c, b0 = high ? (1 + c) / 2 : (1 - c) / 2;
+  biquad(x, n, b0, b1, b0, 1 + al, -2 * c, 1 - al);
+}
+
+/* RBJ cookbook high shelf at fc, gain_db, slope 1. */
+static void high_shelf(float *x, size_t n, double fc, double gain_db, double sr)
+{
+  double A = pow(10.0, gain_db / 40.0), w = 2 * M_PI * fc / sr, c = cos(w);
+  double al = sin(w) / 2 * M_SQRT2, sa = 2 * sqrt(A) * al;
+  biquad(x, n, A * ((A + 1) + (A - 1) * c + sa), -2 * A * ((A - 1) + (A + 1) * c),
+         A * ((A + 1) + (A - 1) * c - sa), (A + 1) - (A - 1) * c + sa,
+         2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - sa);
+}
+
+void evx_apply_channel(int c, float *x, size_t n, double sr)
+{
+  if (c == EVX_CH_PHONE) {
+    pass(x, n, 300.0, sr, 1);
+    if (3400.0 < sr / 2)
+      pass(x, n, 3400.0, sr, 0);
+  } else if (c == EVX_CH_DARK || c == EVX_CH_BRIGHT) {
+    high_shelf(x, n, 2000.0, c == EVX_CH_DARK ? -6.0 : 6.0, sr);
+  }
 }
 
 void evx_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,

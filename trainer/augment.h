@@ -4,6 +4,13 @@
  *          [rate_min, rate_max]; rate > 1 is faster: n_out = n / rate
  *  pitch   pitch shift without tempo change (stretch, then resample back to
  *          the original length), semitones drawn from [semi_min, semi_max]
+ *  speed   speed change (resampling: pitch, formants and tempo together, a
+ *          shorter or longer vocal tract and a faster or slower talker),
+ *          factor drawn from [speed_min, speed_max] (log-uniform)
+ *  gain    a level change in dB drawn from [gain_min, gain_max]
+ *  channel one of three channels drawn with equal odds: a telephone band
+ *          (300-3400 Hz, 2nd-order high- and low-pass), a darker or a
+ *          brighter microphone (+-6 dB high shelf at 2 kHz)
  * Works at the signal's own rate. Non-RT (allocates). */
 #ifndef EVX_AUGMENT_H
 #define EVX_AUGMENT_H
@@ -17,6 +24,9 @@ typedef struct {
   int pitch;   double semi_min, semi_max;   /* e.g. -2..2 */
   uint64_t seed;
   int noise_kind;  /* enum evx_aug_noise: what `noise` adds (white) */
+  int speed;   double speed_min, speed_max; /* e.g. 0.9..1.1 */
+  int gain;    double gain_min, gain_max;   /* dB, e.g. -30..6 */
+  int channel;                              /* 1: a channel per variant */
 } evx_augment_opts;
 
 /* white: evx_add_noise; babble: evx_add_babble; mixed: either, drawn per
@@ -37,14 +47,23 @@ typedef struct {
   double semitones;  /* 0 = no shift */
   uint64_t noise_seed;
   int babble;        /* 1: the noise is babble-like rather than white */
+  double speed;      /* 1 = no speed change */
+  double gain_db;    /* 0 = no level change */
+  int channel;       /* enum evx_aug_channel */
 } evx_augment_params;
+
+enum evx_aug_channel { EVX_CH_NONE = 0, EVX_CH_PHONE, EVX_CH_DARK, EVX_CH_BRIGHT };
+
+/* The channel c applied in place to x at rate sr (biquads, RBJ cookbook). */
+void evx_apply_channel(int c, float *x, size_t n, double sr);
 
 /* Draw the parameters of variant `variant` of the clip identified by `key`
  * (e.g. a hash of its path): depends only on (o->seed, key, variant). */
 evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
                                     uint32_t variant);
 
-/* Apply p to x (n samples at rate Hz): stretch, then pitch, then noise.
+/* Apply p to x (n samples at rate Hz): stretch, then pitch, then speed,
+ * then channel, then noise, then gain.
  * *out is malloc'd (*n_out samples). 0, or -1 on bad arguments / no memory. */
 int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
                       double rate, float **out, size_t *n_out);

@@ -61,6 +61,15 @@ static const char usage_text[] =
   "                        mixed: either, drawn per augmented copy\n"
   "  --stretch LO:HI       augment: time stretch by a rate drawn from LO..HI\n"
   "  --pitch S             augment: pitch shift by -S..S semitones\n"
+  "  --speed LO:HI         augment: speed (resampling: pitch, formants and tempo\n"
+  "                        together, as another vocal tract) by LO..HI\n"
+  "  --gain LO:HI          augment: level change in dB drawn from LO..HI\n"
+  "  --channel-aug on|off  augment: a telephone band, a darker or a brighter\n"
+  "                        microphone, one drawn per augmented copy (off)\n"
+  "  --level absolute|relative   relative: each window is brought to one voiced\n"
+  "                        level before the network sees it (feature set 2), so\n"
+  "                        the recording level does not change the reading\n"
+  "                        (absolute; relative needs an input in dB)\n"
   "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
   "                        three is given), drawn deterministically from --seed\n"
   "  --adapt speaker|none   speaker adaptation (none): train on inputs normalised\n"
@@ -92,6 +101,7 @@ typedef struct {
   unsigned aug_copies;
   uint32_t ensemble;          /* members (1: a single network) */
   int adapt;                  /* 1: speaker adaptation */
+  int level;                  /* 1: feature set 2 (level-corrected windows) */
   double adapt_prior, adapt_memory;
   const char *out, *report, *checkpoint;
 } train_args;
@@ -235,6 +245,16 @@ static int parse(int argc, char **argv, train_args *a)
       bad = range(o, v, 0.25, 4, &a->aug.rate_min, &a->aug.rate_max) || (a->aug.stretch = 1, 0);
     else if (!strcmp(o, "--pitch"))
       bad = num(o, v, 0, 12, &d) || (a->aug.semi_min = -d, a->aug.semi_max = d, a->aug.pitch = 1, 0);
+    else if (!strcmp(o, "--speed"))
+      bad = range(o, v, 0.5, 2, &a->aug.speed_min, &a->aug.speed_max) || (a->aug.speed = 1, 0);
+    else if (!strcmp(o, "--gain"))
+      bad = range(o, v, -60, 20, &a->aug.gain_min, &a->aug.gain_max) || (a->aug.gain = 1, 0);
+    else if (!strcmp(o, "--channel-aug")) {
+      if (two_way(o, v, "on", "off", "on", &a->aug.channel)) return 2;
+    }
+    else if (!strcmp(o, "--level")) {
+      if (two_way(o, v, "relative", "absolute", "relative", &a->level)) return 2;
+    }
     else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
     else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, MAX_ENSEMBLE, &d) || (a->ensemble = (uint32_t)d, 0);
     else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
@@ -506,6 +526,12 @@ int cmd_train(int argc, char **argv)
     evx_warn(&log, "%s", evx_split_warning(&sp));
   evx_feature_config cfg = evx_feature_config_default(
       a.input_kind ? a.input_kind : tl_arch_input_kind(a.arch.arch));
+  cfg.feature_set = a.level ? EVX_FSET_V1_LEVEL : EVX_FSET_V1;
+  if (!evx_feature_set_supported(cfg.feature_set, cfg.input_kind)) {
+    fprintf(stderr, "emovox train: --level relative needs an input in dB (--arch logmel "
+                    "or tcn, or --input logstats or voiced)\n");
+    goto out;
+  }
   cfg.window_frames = (uint32_t)lround(a.window_s * EVX_SR / EVX_HOP);
   cfg.update_frames = (uint32_t)lround(a.hop_s * EVX_SR / EVX_HOP);
   for (int s = 0; s < EVX_N_SIDES; s++)

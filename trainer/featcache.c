@@ -45,7 +45,8 @@ static int hash_file(const char *path, uint64_t *h, char *err, size_t errlen)
 
 static int is_identity(const evx_augment_params *a)
 {
-  return !a || (a->snr_db == 0 && a->rate == 1 && a->semitones == 0);
+  return !a || (a->snr_db == 0 && a->rate == 1 && a->semitones == 0 && a->speed == 1 &&
+                a->gain_db == 0 && a->channel == 0);
 }
 
 /* Everything the frames depend on besides the file's bytes. */
@@ -65,6 +66,10 @@ static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
     h = evx_fnv1a64(h, &aug->noise_seed, sizeof aug->noise_seed);
     if (aug->babble)   /* hashed only when set: white-noise keys stay as they were */
       h = evx_fnv1a64(h, &aug->babble, sizeof aug->babble);
+    if (aug->speed != 1 || aug->gain_db != 0 || aug->channel) {   /* likewise */
+      double q[3] = { aug->speed, aug->gain_db, aug->channel };
+      h = evx_fnv1a64(h, q, sizeof q);
+    }
   }
   return h;
 }

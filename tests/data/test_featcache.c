@@ -72,7 +72,7 @@ static void second_read_hits(void **state)
   other.hop = 80;
   get(&fc, wav, &other, NULL, &b, &nb);
   free(b);
-  evx_augment_params p = { 20, 1.1, 0, 5, 0 };
+  evx_augment_params p = { .snr_db = 20, .rate = 1.1, .noise_seed = 5, .speed = 1 };
   get(&fc, wav, &cfg, &p, &b, &nb);
   free(b);
   assert_int_equal(fc.extractions, 3);
