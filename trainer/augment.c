@@ -218,13 +218,22 @@ static void resample_to(const float *x, size_t n, float *y, size_t m)
 {
   double ratio = (double)n / (double)m, cut = ratio > 1 ? 1 / ratio : 1;
   double half = 16 / cut;
+  /* sin(pi u) and the window's cosine advance by fixed angles from one tap
+   * to the next: rotated, not recomputed (two sin/cos pairs per output
+   * sample instead of two per tap) */
+  const double ds = -M_PI * cut, dw = -M_PI / half;
+  const double cds = cos(ds), sds = sin(ds), cdw = cos(dw), sdw = sin(dw);
   for (size_t j = 0; j < m; j++) {
     double t = (double)j * ratio, acc = 0;
     long k0 = (long)ceil(t - half), k1 = (long)floor(t + half);
+    double a = M_PI * (t - (double)k0) * cut, b = M_PI * (t - (double)k0) / half;
+    double sa = sin(a), ca = cos(a), sb = sin(b), cb = cos(b);
     for (long k = k0; k <= k1; k++) {
-      double u = (t - (double)k) * cut, s = u == 0 ? 1 : sin(M_PI * u) / (M_PI * u);
-      double win = 0.5 + 0.5 * cos(M_PI * (t - (double)k) / half);
-      acc += at(x, n, k) * s * win;
+      double u = (t - (double)k) * cut, s = u == 0 ? 1 : sa / (M_PI * u);
+      acc += at(x, n, k) * s * (0.5 + 0.5 * cb);
+      double sa1 = sa * cds + ca * sds, sb1 = sb * cdw + cb * sdw;
+      ca = ca * cds - sa * sds, cb = cb * cdw - sb * sdw;
+      sa = sa1, sb = sb1;
     }
     y[j] = (float)(acc * cut);
   }
