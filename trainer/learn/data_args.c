@@ -15,7 +15,9 @@ const char tl_data_args_help[] =
   "  --val-frac F          share for validation (0.1)\n"
   "  --folds K --fold I    leave-speakers-out fold I of K\n"
   "  --split-seed N        seed of the speaker shuffle (1)\n"
-  "  --random-split        shuffle clips regardless of speaker (speakers overlap!)\n";
+  "  --random-split        shuffle clips regardless of speaker (speakers overlap!)\n"
+  "  --exclude-speakers LIST   leave these speakers out altogether (e.g. a fixed\n"
+  "                        test set kept out of a cross-validation)\n";
 
 void tl_data_args_init(tl_data_args *a)
 {
@@ -56,7 +58,8 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
     return 1;
   }
   static const char *const with_value[] = { "--data", "--cache", "--threads", "--test-speakers",
-    "--val-speakers", "--test-frac", "--val-frac", "--folds", "--fold", "--split-seed" };
+    "--val-speakers", "--test-frac", "--val-frac", "--folds", "--fold", "--split-seed",
+    "--exclude-speakers" };
   size_t k = 0, nk = sizeof with_value / sizeof with_value[0];
   while (k < nk && strcmp(o, with_value[k]))
     k++;
@@ -64,7 +67,7 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
     return 0;
   if (value(argc, argv, i, &v))
     return -1;
-  a->split_given |= k >= 3;
+  a->split_given |= k >= 3 && k <= 9;
   switch (k) {
   case 0:
     if (a->n_data >= TL_MAX_DATA) {
@@ -83,8 +86,48 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
           a->split.mode = EVX_SPLIT_FOLD; return 1;
   case 8: if (number(o, v, 0, 999, &d)) return -1; a->split.fold = (int)d;
           a->split.mode = EVX_SPLIT_FOLD; return 1;
-  default: if (number(o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
+  case 9: if (number(o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
+  default: a->exclude = v; return 1;
   }
+}
+
+/* 1 if speaker is one of the comma-separated names in list. */
+static int listed(const char *list, const char *speaker)
+{
+  size_t n = strlen(speaker);
+  for (const char *p = list; *p;) {
+    size_t len = strcspn(p, ",");
+    if (len == n && !strncmp(p, speaker, n))
+      return 1;
+    p += len + (p[len] == ',');
+  }
+  return 0;
+}
+
+/* Drop the clips of the listed speakers; each name must be in the data. */
+static int exclude_speakers(evx_cliplist *cl, const char *list)
+{
+  for (const char *p = list; *p;) {
+    size_t len = strcspn(p, ","), i = 0;
+    while (i < cl->n && !(strlen(cl->clips[i].speaker) == len &&
+                          !strncmp(cl->clips[i].speaker, p, len)))
+      i++;
+    if (i == cl->n) {
+      fprintf(stderr, "emovox: --exclude-speakers: '%.*s' is not a speaker in the data\n",
+              (int)len, p);
+      return -1;
+    }
+    p += len + (p[len] == ',');
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < cl->n; i++) {
+    if (listed(list, cl->clips[i].speaker))
+      free(cl->clips[i].path);
+    else
+      cl->clips[k++] = cl->clips[i];
+  }
+  cl->n = k;
+  return 0;
 }
 
 int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log)
@@ -96,6 +139,8 @@ int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log)
   for (int i = 0; i < a->n_data; i++)
     if (evx_corpus_add(cl, a->data[i], log))
       return -1;
+  if (a->exclude && exclude_speakers(cl, a->exclude))
+    return -1;
   if (!cl->n) {
     fprintf(stderr, "emovox: no usable clips in the data given\n");
     return -1;

@@ -14,6 +14,7 @@ typedef struct {
   const char *cache;               /* --cache DIR */
   evx_split_opts split;            /* --test-speakers, --val-speakers, ... */
   int split_given;                 /* 1 if any split option was given */
+  const char *exclude;             /* --exclude-speakers LIST: dropped at load */
   int threads;                     /* --threads (2) */
 } tl_data_args;
 
