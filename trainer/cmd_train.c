@@ -12,6 +12,7 @@
 #include "learn/speaker_adapt.h"
 #include "learn/train_loop.h"
 #include "report.h"
+#include "votes.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,9 @@ static const char usage_text[] =
   "  --gain LO:HI          augment: level change in dB drawn from LO..HI\n"
   "  --channel-aug on|off  augment: a telephone band, a darker or a brighter\n"
   "                        microphone, one drawn per augmented copy (off)\n"
+  "  --cremad-votes agree|all   agree: train only on the CREMA-D clips whose\n"
+  "                        crowd vote from the voice alone includes their\n"
+  "                        label (summaryTable.csv); held-out clips all stay (all)\n"
   "  --level absolute|relative   relative: each window is brought to one voiced\n"
   "                        level before the network sees it (feature set 2), so\n"
   "                        the recording level does not change the reading\n"
@@ -102,6 +106,8 @@ typedef struct {
   uint32_t ensemble;          /* members (1: a single network) */
   int adapt;                  /* 1: speaker adaptation */
   int level;                  /* 1: feature set 2 (level-corrected windows) */
+  int votes;                  /* 1: CREMA-D training clips only where the
+                                 crowd's audio-only vote agrees */
   double adapt_prior, adapt_memory;
   const char *out, *report, *checkpoint;
 } train_args;
@@ -251,6 +257,9 @@ static int parse(int argc, char **argv, train_args *a)
       bad = range(o, v, -60, 20, &a->aug.gain_min, &a->aug.gain_max) || (a->aug.gain = 1, 0);
     else if (!strcmp(o, "--channel-aug")) {
       if (two_way(o, v, "on", "off", "on", &a->aug.channel)) return 2;
+    }
+    else if (!strcmp(o, "--cremad-votes")) {
+      if (two_way(o, v, "agree", "all", "agree", &a->votes)) return 2;
     }
     else if (!strcmp(o, "--level")) {
       if (two_way(o, v, "relative", "absolute", "relative", &a->level)) return 2;
@@ -524,6 +533,15 @@ int cmd_train(int argc, char **argv)
   }
   if (evx_split_warning(&sp))
     evx_warn(&log, "%s", evx_split_warning(&sp));
+  if (a.votes) {
+    size_t dropped, kept;
+    if (evx_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err)) {
+      fprintf(stderr, "emovox train: %s\n", err);
+      goto out;
+    }
+    evx_info(&log, "CREMA-D votes: %zu training clips kept, %zu whose vote disagrees dropped",
+             kept, dropped);
+  }
   evx_feature_config cfg = evx_feature_config_default(
       a.input_kind ? a.input_kind : tl_arch_input_kind(a.arch.arch));
   cfg.feature_set = a.level ? EVX_FSET_V1_LEVEL : EVX_FSET_V1;
