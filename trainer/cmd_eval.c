@@ -20,7 +20,8 @@
 
 static const char usage_text[] =
   "usage: emovox eval BUNDLE.emvx --data DIR|CSV [--data ...] [--report DIR] [options]\n"
-  "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q] [--seed N]\n"
+  "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q]\n"
+  "       [--gain DB [--gain-half]] [--seed N]\n"
   "  --side train|val|test  with split options: score only that side (test)\n"
   "  --adapt stream|cold|shared   a bundle with speaker adaptation: replay each\n"
   "                        speaker's clips in a shuffled order (--seed) through the\n"
@@ -36,8 +37,10 @@ static const char usage_text[] =
 static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **argv, int *i)
 {
   const char *opt = argv[*i];
+  if (!strcmp(opt, "--gain-half"))
+    return o->gain_half = 1;
   if (strcmp(opt, "--noise") && strcmp(opt, "--snr") && strcmp(opt, "--codec")
-      && strcmp(opt, "--seed"))
+      && strcmp(opt, "--seed") && strcmp(opt, "--gain"))
     return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "emovox eval: %s needs a value\n", opt);
@@ -49,6 +52,10 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
     evx_degrade_parse_noise(o, v, err, sizeof err);
   } else if (!strcmp(opt, "--codec")) {
     evx_degrade_parse_codec(o, v, err, sizeof err);
+  } else if (!strcmp(opt, "--gain")) {
+    o->gain_db = strtod(v, &end);
+    if (end == v || *end || !(o->gain_db >= -80 && o->gain_db <= 40))
+      snprintf(err, sizeof err, "--gain: '%s' is not a number of dB in -80..40", v);
   } else if (!strcmp(opt, "--snr")) {
     o->snr_db = strtod(v, &end);
     *snr_given = 1;

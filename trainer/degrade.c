@@ -39,6 +39,9 @@ const char evx_degrade_help[] =
   "                        at 16-24 kHz, 32..320 at >= 32 kHz; LAME takes the nearest\n"
   "                        standard rate), Ogg/Vorbis at quality Q (0..1, oggenc -q\n"
   "                        Q*10). Opus/MP3 resample odd rates to 16 kHz first\n"
+  "  --gain DB             change every clip's level by DB (after noise and codec)\n"
+  "  --gain-half           ... only about half the clips (by a hash of the path):\n"
+  "                        one voice heard at two levels\n"
   "  --seed N              noise seed (1); each clip's noise is seeded by N and a\n"
   "                        hash of its path, so runs are repeatable\n"
   "  babble noise: the sum of 6 independent Gaussian noises, each shaped to a long-\n"
@@ -54,7 +57,7 @@ static const char *const codec_names[] = { "none", "opus", "mp3", "vorbis" };
 
 int evx_degrade_enabled(const evx_degrade_opts *o)
 {
-  return o && (o->noise != EVX_NOISE_NONE || o->codec != EVX_CODEC_NONE);
+  return o && (o->noise != EVX_NOISE_NONE || o->codec != EVX_CODEC_NONE || o->gain_db != 0);
 }
 
 int evx_degrade_parse_noise(evx_degrade_opts *o, const char *kind, char *err, size_t errlen)
@@ -333,6 +336,9 @@ void evx_degrade_describe(const evx_degrade_opts *o, char *buf, size_t len)
     at += snprintf(buf + at, len - (size_t)at, "%s%s %s %g%s", at ? ", then " : "",
                    codec_names[o->codec], o->codec == EVX_CODEC_VORBIS ? "quality" : "at",
                    o->codec_value, o->codec == EVX_CODEC_VORBIS ? "" : " kbps");
+  if (o->gain_db != 0 && at >= 0 && (size_t)at < len)
+    at += snprintf(buf + at, len - (size_t)at, "%sgain %+g dB%s", at ? ", then " : "",
+                   o->gain_db, o->gain_half ? " on about half the clips" : "");
   if (at >= 0 && (size_t)at < len)
     snprintf(buf + at, len - (size_t)at, " (seed %llu)", (unsigned long long)o->seed);
 }
@@ -351,9 +357,11 @@ void evx_degrade_json(const evx_degrade_opts *o, char *buf, size_t len)
   if (o->codec)
     snprintf(value, sizeof value, "%g", o->codec_value);
   snprintf(buf, len, "{\"noise\": \"%s\", \"snr_db\": %s, \"codec\": \"%s\", \"%s\": %s, "
+           "\"gain_db\": %g, \"gain_half\": %s, "
            "\"seed\": %llu, \"libsndfile\": \"%s\", \"description\": \"%s\"}",
            noise_names[o->noise], snr, codec_names[o->codec],
-           o->codec == EVX_CODEC_VORBIS ? "quality" : "kbps", value,
+           o->codec == EVX_CODEC_VORBIS ? "quality" : "kbps", value, o->gain_db,
+           o->gain_half ? "true" : "false",
            (unsigned long long)o->seed, sf_version_string(), text);
 }
 
@@ -375,6 +383,10 @@ uint64_t evx_degrade_key(const evx_degrade_opts *o, const char *path, uint64_t h
   h = evx_fnv1a64(h, kind, sizeof kind);
   h = evx_fnv1a64(h, v, sizeof v);
   h = evx_fnv1a64(h, &seed, sizeof seed);
+  if (o->gain_db != 0) {   /* hashed only when set: older keys stay as they were */
+    double g[2] = { o->gain_db, o->gain_half };
+    h = evx_fnv1a64(h, g, sizeof g);
+  }
   return evx_fnv1a64(h, lib, strlen(lib));
 }
 
@@ -407,6 +419,11 @@ int evx_degrade_apply(const evx_degrade_opts *o, const char *path, const float *
     }
     free(y);
     *out = z;
+  }
+  if (o->gain_db != 0 && (!o->gain_half || (evx_fnv1a64(EVX_FNV_OFFSET, path, strlen(path)) & 1))) {
+    float g = (float)pow(10.0, o->gain_db / 20.0);
+    for (size_t i = 0; i < *n_out; i++)
+      (*out)[i] *= g;
   }
   return 0;
 }

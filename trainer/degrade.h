@@ -6,7 +6,8 @@
  *  codec  an encode/decode round trip through libsndfile, in memory
  *         (sf_open_virtual): Ogg/Opus at KBPS, MPEG Layer III at KBPS
  *         (constant bitrate), Ogg/Vorbis at QUALITY 0..1.
- * Noise comes first, then the codec (a noisy recording, then transmitted).
+ * Noise comes first, then the codec (a noisy recording, then transmitted),
+ * then a level change (gain), on every clip or on about half of them.
  * Deterministic: the noise seed is drawn from (seed, hash of the clip's path);
  * the codecs are deterministic given their input. Non-RT (allocates).
  *
@@ -27,6 +28,9 @@ typedef struct {
   double snr_db;
   int codec;          /* EVX_CODEC_* */
   double codec_value; /* kbps (opus, mp3) or quality 0..1 (vorbis) */
+  double gain_db;     /* level change, applied last (0: none) */
+  int gain_half;      /* 1: the gain only on the clips whose path hash is
+                         odd (about half: one voice's clips at two levels) */
   uint64_t seed;
 } evx_degrade_opts;
 

@@ -193,6 +193,51 @@ static void noise_at_the_snr(void **state)
   free(x);
 }
 
+/* --gain scales every clip (after noise and codec); --gain-half only the
+ * clips whose path hash is odd, the same clips every time; the key and the
+ * description carry it. */
+static void gain_on_every_or_half_the_clips(void **state)
+{
+  (void)state;
+  size_t n = 16000;
+  float *x = voice(16000, n);
+  evx_degrade_opts o = { .gain_db = -20, .seed = 1 };
+  assert_true(evx_degrade_enabled(&o));
+  char err[256], text[256];
+  int scaled = 0;
+  for (int k = 0; k < 16; k++) {
+    char path[32];
+    snprintf(path, sizeof path, "/c/clip%d.wav", k);
+    for (int half = 0; half < 2; half++) {
+      o.gain_half = half;
+      float *y;
+      size_t ny;
+      double rate;
+      assert_int_equal(evx_degrade_apply(&o, path, x, n, 16000, &y, &ny, &rate, err,
+                                         sizeof err), 0);
+      assert_int_equal(ny, n);
+      double r = (double)y[1234] / x[1234];
+      if (!half)
+        assert_float_equal(r, 0.1, 1e-5);
+      else {
+        assert_true(fabs(r - 0.1) < 1e-5 || fabs(r - 1.0) < 1e-6);
+        scaled += fabs(r - 0.1) < 1e-5;
+      }
+      free(y);
+    }
+  }
+  assert_true(scaled > 2 && scaled < 14);   /* about half of 16 */
+  evx_degrade_describe(&o, text, sizeof text);
+  assert_non_null(strstr(text, "gain -20 dB on about half"));
+  evx_degrade_opts none = { .seed = 1 };
+  assert_true(evx_degrade_key(&o, "/c/a.wav", 7) != evx_degrade_key(&none, "/c/a.wav", 7));
+  o.gain_half = 0;
+  uint64_t all = evx_degrade_key(&o, "/c/a.wav", 7);
+  o.gain_half = 1;
+  assert_true(all != evx_degrade_key(&o, "/c/a.wav", 7));
+  free(x);
+}
+
 static void options_parse_and_describe(void **state)
 {
   (void)state;
@@ -269,6 +314,7 @@ int main(void)
     cmocka_unit_test(codec_roundtrip_keeps_signal),
     cmocka_unit_test(bitrate_is_on_target),
     cmocka_unit_test(noise_at_the_snr),
+    cmocka_unit_test(gain_on_every_or_half_the_clips),
     cmocka_unit_test(options_parse_and_describe),
     cmocka_unit_test(cache_keeps_degraded_apart),
   };
