@@ -1,35 +1,45 @@
 #!/usr/bin/env bash
-# models/measure.sh [OUT]: retrains models/default.emvx exactly as MODEL_CARD.md
-# says (its two networks, same seeds, same --threads: same bytes, then
+# models/measure.sh [OUT]: retrains models/default.emvx exactly as
+# MODEL_CARD.md says (its two networks, same seeds, same --threads, then
 # `emovox fuse`) and measures every figure of the card into OUT (default
-# out/model): held-out RAVDESS actors, each network alone, the seed
-# architecture beside it, cross-corpus SAVEE and TESS, two voices on one
-# track, noise and codec robustness.
-# Needs ../shared/data and a built tree (build/). About an hour on 2 cores
-# (each of the four temporal networks trains for about 10 minutes);
-# EVX_CACHE=DIR reuses extracted features between runs (same results).
+# out/model):
+#  - the fixed test speakers (models/test-speakers.txt: RAVDESS actors 17-20
+#    and 8 CREMA-D actors, balanced by sex), never used in training: per
+#    corpus over its own classes, per class, sex and CREMA-D age band;
+#    adapted, cold and with the voices interleaved; each network alone;
+#  - beside them the previous default model (from git history) and the seed
+#    architecture trained on the same split;
+#  - leave one corpus out: SAVEE, TESS and RAVDESS, each scored by the same
+#    recipe trained without it;
+#  - level (0 / -12 / -24 dB, and 20 dB between clips of one voice), noise
+#    and codecs; two voices taking turns on one track.
+# Needs ../shared/data and a built tree (build/). EVX_CACHE=DIR reuses
+# extracted features between runs (same results). EVX_SHIP=1 copies the
+# retrained bundle over models/default.emvx. EVX_MEASURE_LOCO=0 skips the
+# three leave-one-corpus-out trainings (the longest part).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/model}
 E=${EVX_EMOVOX:-./build/trainer/emovox}   # EVX_EMOVOX: another build of the same code
 D=../shared/data
+T=$(cat models/test-speakers.txt)
+PREVIOUS=4d35866   # the commit whose models/default.emvx was the default before this one
 mkdir -p "$out"
-cache=(${EVX_CACHE:+--cache "$EVX_CACHE"})
-split=(--test-speakers ravdess-17,ravdess-18,ravdess-19,ravdess-20
-       --val-speakers ravdess-13,ravdess-14,ravdess-15,ravdess-16)
+cache=(--cache "${EVX_CACHE:-out/cache}")
+split=(--test-speakers "$T")
 # the shipped model averages two networks (emovox fuse): the window statistics
-# (mlp) and the frame matrix in time order (tcn), both noise-augmented
-mlp=(--arch mlp --input voiced --channels 256 --dropout 0.3 --class-weights balanced
-     --balance speakers --adapt speaker --ensemble 3
-     --noise-snr 5:40 --noise-type mixed --aug-copies 2
-     --window 3 --hop 0.5 --seed 1 --threads 2)
-tcn=(--arch tcn --batchnorm on --class-weights balanced --balance speakers --adapt speaker
-     --lr-schedule cosine --keep last --epochs 14
-     --noise-snr 5:40 --noise-type mixed --aug-copies 2
-     --window 3 --hop 0.5 --seed 1 --threads 2)
-score() { grep -h "side of the split\|every clip given" "$1" | tail -1; }
-# both = NAME DATA...: trains NAME-mlp and NAME-tcn on DATA with the split (and
-# any options after --), fuses them into NAME.emvx
+# (mlp) and the frame matrix in time order (tcn); both see every window at one
+# voiced level (--level relative), every corpus weighs the same (--balance
+# corpus), and no speaker is left out of training (--val-frac 0: no
+# validation side, a fixed cosine schedule instead of early stopping)
+data_opts=(--class-weights balanced --balance corpus --adapt speaker --level relative
+           --noise-snr 5:40 --noise-type mixed --gain -30:6 --channel-aug on --speed 0.9:1.1
+           --aug-copies 2 --window 3 --hop 0.5 --seed 1 --threads 2
+           --lr-schedule cosine --keep last --val-frac 0)
+mlp=(--arch mlp --input voiced --channels 256 --dropout 0.3 --ensemble 3 --epochs 10 "${data_opts[@]}")
+tcn=(--arch tcn --batchnorm on --epochs 12 "${data_opts[@]}")
+# both = NAME DATA... [-- OPTIONS]: trains NAME-mlp and NAME-tcn on DATA,
+# fuses them into NAME.emvx
 both() {
   local name=$1; shift
   local data=() extra=()
@@ -41,19 +51,28 @@ both() {
     --quiet 2> "$out/$name-tcn.log"
   $E fuse "$out/$name.emvx" "$out/$name-mlp.emvx" "$out/$name-tcn.emvx"
 }
-test_eval() { $E eval "$1" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet "${@:2}"; }
+# test_eval BUNDLE REPORT [EVAL OPTIONS]: the fixed test speakers, scored per
+# corpus (models/score.py)
+test_eval() {
+  $E eval "$1" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
+    --report "$2" "${@:3}" > /dev/null
+  /usr/bin/python3 models/score.py "$2/windows.csv" --data $D | grep " all "
+}
 
-echo "== the shipped model (train: ravdess 01-12 + tess + savee; val: ravdess 13-16; test: ravdess 17-20)"
+echo "== the shipped model: trained on every corpus less the test speakers ($T)"
 both default $D/manifest.csv -- "${split[@]}"
-test_eval "$out/default.emvx" --report "$out/default"
+echo "-- speaker-adapted (stream)"
+$E eval "$out/default.emvx" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
+  --report "$out/default" > /dev/null
+/usr/bin/python3 models/score.py "$out/default/windows.csv" --data $D --by class --by sex --by age
+echo "-- cold (population statistics only)"
+test_eval "$out/default.emvx" "$out/default-cold" --adapt cold
+echo "-- the test speakers interleaved in one stream (several voices, no reset)"
+test_eval "$out/default.emvx" "$out/default-shared" --adapt shared
 for net in mlp tcn; do
-  printf 'its %s network alone: ' $net
-  test_eval "$out/default-$net.emvx" --report "$out/default-$net"
+  echo "-- its $net network alone"
+  test_eval "$out/default-$net.emvx" "$out/default-$net"
 done
-printf 'the same, cold (population statistics only, no adaptation): '
-test_eval "$out/default.emvx" --adapt cold --report "$out/default-cold"
-printf 'the same, the four actors interleaved in one stream (several voices, no reset): '
-test_eval "$out/default.emvx" --adapt shared
 if [[ ${EVX_SHIP:-0} == 1 ]]; then   # make this run's bundle the shipped one
   cp "$out/default.emvx" models/default.emvx
   cp "$out/default/confusion_window.svg" models/confusion_window.svg
@@ -64,46 +83,61 @@ else
   echo "retrained bundle DIFFERS from models/default.emvx"
 fi
 
-echo "== the seed architecture on the same split (Conv1D 5/3, MaxPool 3/2, on the 98-feature window mean)"
+echo "== beside it: the previous default model ($PREVIOUS) and the seed architecture"
+if git show "$PREVIOUS:models/default.emvx" > "$out/previous.emvx" 2> /dev/null; then
+  for mode in stream cold; do
+    echo "-- previous default, $mode"
+    test_eval "$out/previous.emvx" "$out/previous-$mode" --adapt $mode
+  done
+else
+  echo "(no git history here: previous default not measured)"
+fi
 $E train --data $D/manifest.csv "${cache[@]}" "${split[@]}" --arch seed --seed 1 --threads 2 \
-  --out "$out/seed.emvx" --report "$out/seed" --quiet 2> "$out/seed.log"
-score "$out/seed.log"
+  --out "$out/seed.emvx" --quiet 2> "$out/seed.log"
+echo "-- seed architecture (Conv1D 5/3 on the 98-feature window mean)"
+test_eval "$out/seed.emvx" "$out/seed"
 
-echo "== cross-corpus: trained without SAVEE, scored on all of SAVEE (7 classes, 4 unseen speakers)"
-both nosavee $D/ravdess $D/tess -- "${split[@]}"
-$E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --report "$out/savee" | tee "$out/savee.txt"
-$E eval "$out/nosavee.emvx" --data $D/savee "${cache[@]}" --quiet --adapt cold --report "$out/savee-cold"
-
-echo "== cross-corpus: trained without TESS, scored on all of TESS (7 classes, 2 unseen speakers)"
-both notess $D/ravdess $D/savee -- "${split[@]}"
-$E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --report "$out/tess" | tee "$out/tess.txt"
-$E eval "$out/notess.emvx" --data $D/tess "${cache[@]}" --quiet --adapt cold --report "$out/tess-cold"
-
-echo "== context only, NOT speaker-independent: a random 80/20 split (speakers overlap)"
-both random $D/manifest.csv -- --random-split
-$E eval "$out/random.emvx" --data $D/manifest.csv "${cache[@]}" --random-split --side test --quiet \
-  --report "$out/random"
-/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
-for k in ("per_window", "per_clip"):
-    print(k, " ".join("%s %.1f%%" % (c, 100 * v["ua"]) for c, v in r[k].items()))' "$out/random/report.json"
-
-echo "== two voices taking turns on one track (models/conversation.py)"
-for turn in 5 2 10; do
-  echo "turns of $turn clips:"
-  /usr/bin/python3 models/conversation.py --data $D --emovox $E --model models/default.emvx \
-    --out "$out/conversation" --turn $turn | grep UA
+echo "== level: the test speakers at -12 and -24 dB, and -20 dB on about half of each voice's clips"
+for g in -12 -24; do
+  echo "-- gain $g dB (adapted; then cold)"
+  test_eval "$out/default.emvx" "$out/gain$g" --gain $g
+  test_eval "$out/default.emvx" "$out/gain$g-cold" --gain $g --adapt cold
+  [[ -f $out/previous.emvx ]] && { echo "   previous default:"; test_eval "$out/previous.emvx" "$out/prev-gain$g" --gain $g; }
 done
+echo "-- -20 dB on about half the clips (adapted)"
+test_eval "$out/default.emvx" "$out/gainhalf" --gain -20 --gain-half
 
-echo "== noise and codecs, the shipped model on the held-out actors"
+echo "== noise and codecs, the shipped model on the test speakers (adapted)"
 for n in white babble; do
   for snr in 20 10 0; do
-    printf '%s %s dB: ' $n $snr
-    $E eval models/default.emvx --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
-      --noise $n --snr $snr --report "$out/$n$snr" | sed 's/ -- degradation.*//'
+    echo "-- $n noise at $snr dB SNR"
+    test_eval "$out/default.emvx" "$out/$n$snr" --noise $n --snr $snr
   done
 done
 for c in opus:32 opus:16 mp3:32 vorbis:0.3; do
-  printf '%s: ' $c
-  $E eval models/default.emvx --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
-    --codec $c --report "$out/codec-${c/:/-}" | sed 's/ -- degradation.*//'
+  echo "-- codec $c"
+  test_eval "$out/default.emvx" "$out/codec-${c/:/-}" --codec $c
 done
+
+echo "== two voices taking turns on one track (models/conversation.py, RAVDESS 17-20)"
+for turn in 5 2 10; do
+  echo "turns of $turn clips:"
+  /usr/bin/python3 models/conversation.py --data $D --emovox $E --model "$out/default.emvx" \
+    --out "$out/conversation" --turn $turn | grep UA
+done
+
+if [[ ${EVX_MEASURE_LOCO:-1} == 1 ]]; then
+  echo "== leave one corpus out: the same recipe trained without the corpus it is scored on"
+  for held in savee tess ravdess; do
+    data=()
+    for c in ravdess cremad tess savee; do [[ $c == "$held" ]] || data+=("$D/$c"); done
+    x=$(tr ',' '\n' < models/test-speakers.txt | grep -v "^$held-" | paste -sd,)
+    both "no$held" "${data[@]}" -- --exclude-speakers "$x" --test-frac 0
+    for mode in stream cold; do
+      echo "-- $held, trained without it, $mode"
+      $E eval "$out/no$held.emvx" --data $D/$held "${cache[@]}" --adapt $mode --quiet \
+        --report "$out/loco-$held-$mode" > /dev/null
+      /usr/bin/python3 models/score.py "$out/loco-$held-$mode/windows.csv" --data $D | grep " all "
+    done
+  done
+fi

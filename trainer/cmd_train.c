@@ -53,9 +53,10 @@ static const char usage_text[] =
   "  --class-weights balanced|none   loss weights (none)\n"
   "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
   "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
-  "  --balance speakers|corpus|none   weight rows so every training speaker\n"
-  "                        counts the same in the loss; corpus: every corpus\n"
-  "                        the same, and within it every speaker (none)\n"
+  "  --balance speakers|corpus|sqrt|none   weight rows so every training\n"
+  "                        speaker counts the same in the loss; corpus: every\n"
+  "                        corpus the same, and within it every speaker; sqrt:\n"
+  "                        a corpus weighs the square root of its speakers (none)\n"
   "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
   "  --noise-type white|babble|mixed   the noise --noise-snr adds (white); babble:\n"
   "                        the babble-like noise of `emovox eval --noise babble`;\n"
@@ -92,7 +93,7 @@ static const char usage_text[] =
   "  --resume              continue from the checkpoint\n"
   "  --quiet               no progress output\n";
 
-enum balance { BALANCE_NONE = 0, BALANCE_SPEAKERS = 1, BALANCE_CORPUS = 2 };
+enum balance { BALANCE_NONE = 0, BALANCE_SPEAKERS = 1, BALANCE_CORPUS = 2, BALANCE_SQRT = 3 };
 
 typedef struct {
   tl_data_args data;
@@ -217,9 +218,11 @@ static int parse(int argc, char **argv, train_args *a)
     } else if (!strcmp(o, "--balance")) {
       a->balance_speakers = !strcmp(v, "speakers") ? BALANCE_SPEAKERS
                           : !strcmp(v, "corpus") ? BALANCE_CORPUS
+                          : !strcmp(v, "sqrt") ? BALANCE_SQRT
                           : !strcmp(v, "none") ? BALANCE_NONE : -1;
       if (a->balance_speakers < 0) {
-        fprintf(stderr, "emovox train: --balance is speakers, corpus or none (got '%s')\n", v);
+        fprintf(stderr, "emovox train: --balance is speakers, corpus, sqrt or none (got '%s')\n",
+                v);
         return 2;
       }
     } else if (!strcmp(o, "--input")) {
@@ -375,7 +378,8 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
 
 /* Per-row weights giving each speaker of ds the same total weight; with
  * BALANCE_CORPUS each corpus then gets the same total, shared equally by its
- * speakers (81 CREMA-D actors weigh as much as TESS's two). */
+ * speakers (81 CREMA-D actors weigh as much as TESS's two); BALANCE_SQRT
+ * weighs a corpus of m speakers as sqrt(m), between the two. */
 static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
                               const uint32_t *item, int mode)
 {
@@ -389,23 +393,28 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
     w = NULL;
   } else {
     tl_group_weights(group, item, ds->n, (uint32_t)groups, w);
-    if (mode == BALANCE_CORPUS && groups > 0) {
+    if ((mode == BALANCE_CORPUS || mode == BALANCE_SQRT) && groups > 0) {
       for (size_t i = 0; i < ds->n; i++)
         corpus[group[i]] = cl->clips[ds->clip[i]].corpus;
-      size_t corpora = 0;
+      /* a corpus of m speakers weighs m^p / sum over corpora of m^p
+       * (p = 0: corpus, 0.5: sqrt), shared by its speakers; a speaker
+       * weighs 1/groups now */
+      double p = mode == BALANCE_SQRT ? 0.5 : 0.0, total = 0.0;
       for (long g = 0; g < groups; g++) {
         int first = 1;
-        for (long h = 0; h < g && first; h++)
-          first = strcmp(corpus[h], corpus[g]) != 0;
-        corpora += first;
+        size_t mates = 0;
+        for (long h = 0; h < groups; h++) {
+          first &= h >= g || strcmp(corpus[h], corpus[g]) != 0;
+          mates += !strcmp(corpus[h], corpus[g]);
+        }
+        if (first)
+          total += pow((double)mates, p);
       }
-      /* a speaker weighs 1/groups now; it should weigh 1/(corpora x its
-       * corpus's speakers) */
       for (size_t i = 0; i < ds->n; i++) {
         size_t mates = 0;
         for (long g = 0; g < groups; g++)
           mates += !strcmp(corpus[g], corpus[group[i]]);
-        w[i] *= (float)((double)groups / ((double)corpora * (double)mates));
+        w[i] *= (float)((double)groups * pow((double)mates, p) / (total * (double)mates));
       }
     }
   }
