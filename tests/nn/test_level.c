@@ -2,7 +2,8 @@
  * of EVX_LEVEL_TARGET_DB before its input is built, so the same speech at
  * 0, -12 and -24 dB gives the same input for kinds 2, 4, 5 and 6, while
  * feature set 1's differs by the gain; a silent window gets no gain; kinds
- * 1 and 3 are refused; a bundle keeps the feature set. */
+ * 1 and 3 are refused; a bundle keeps the feature set; an ensemble's
+ * networks share it. */
 #include "test_util.h"
 #include "evx_features.h"
 #include "evx_nn.h"
@@ -286,6 +287,29 @@ static void bundle_keeps_the_feature_set(void **state)
   }
 }
 
+/* The networks of an ensemble share the feature set (only the input kind
+ * may differ): set 2 over kinds 5 and 6 is accepted, set 2 with set 1 is
+ * refused, and the message says which sets. */
+static void ensemble_shares_the_feature_set(void **state)
+{
+  (void)state;
+  char err[256];
+  evx_feature_config c5 = evx_feature_config_default(EVX_INPUT_VOICED_STATS);
+  evx_feature_config c6 = evx_feature_config_default(EVX_INPUT_FRAMES);
+  c5.feature_set = c6.feature_set = EVX_FSET_V1_LEVEL;
+  evx_model *m = evx_model_make_seed(&c5, 8, 1);
+  assert_non_null(m);
+  m->next = evx_model_make_seed(&c6, 8, 2);
+  assert_non_null(m->next);
+  assert_int_equal(evx_ensemble_check(m, err, sizeof err), 0);
+  m->next->cfg.feature_set = EVX_FSET_V1;
+  assert_int_equal(evx_ensemble_check(m, err, sizeof err), -1);
+  print_message("%s\n", err);
+  assert_non_null(strstr(err, "member 1: feature configuration (feature set 1"));
+  assert_non_null(strstr(err, "member 0's (feature set 2"));
+  evx_model_free(m);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -294,6 +318,7 @@ int main(void)
     cmocka_unit_test(silence_gets_no_gain),
     cmocka_unit_test(set_2_needs_a_db_input),
     cmocka_unit_test(bundle_keeps_the_feature_set),
+    cmocka_unit_test(ensemble_shares_the_feature_set),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
