@@ -25,9 +25,10 @@ int evx_ensemble_check(const evx_model *m, char *err, size_t errlen)
         d->feature_set != c->feature_set || d->window_frames != c->window_frames ||
         d->update_frames != c->update_frames)
       return evx_fail(err, errlen, "member %u: feature configuration (window %u, update %u "
-                      "frames) differs from member 0's (window %u, update %u): only the input "
-                      "kind may differ", k, d->window_frames, d->update_frames,
-                      c->window_frames, c->update_frames);
+                      "frames, feature set %u) differs from member 0's (window %u, update %u, "
+                      "feature set %u): only the input kind may differ", k, d->window_frames,
+                      d->update_frames, d->feature_set, c->window_frames, c->update_frames,
+                      c->feature_set);
     if (o->n_labels != m->n_labels)
       return evx_fail(err, errlen, "member %u: %u labels, member 0 has %u", k, o->n_labels,
                       m->n_labels);

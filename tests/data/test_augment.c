@@ -1,7 +1,9 @@
 /* Augmentation: SNR hits its target, stretch changes duration but not pitch,
  * pitch shift moves pitch but not duration, same seed gives the same output;
  * babble noise: SNR, determinism, syllable-rate level fluctuation, speech-like
- * spectral tilt. */
+ * spectral tilt; speed, gain and channel: their draws are deterministic and
+ * leave the older draws as they were, gain scales, speed shortens and raises,
+ * each channel has its frequency response. */
 #include "test_util.h"
 #include "augment.h"
 #include <math.h>
@@ -247,6 +249,169 @@ static void noise_kind_is_drawn_per_variant(void **state)
   assert_int_equal(evx_augment_draw(&o, 99, 1).babble, 0);
 }
 
+/* Speed, gain and channel are drawn after the older parameters: switching
+ * them on changes none of snr/rate/semitones/noise_seed/babble, and their
+ * own draws depend only on (seed, key, variant). */
+static void new_draws_leave_the_older_ones(void **state)
+{
+  (void)state;
+  evx_augment_opts o = evx_augment_defaults();
+  o.noise = o.stretch = o.pitch = 1;
+  o.noise_kind = EVX_AUG_MIXED;
+  o.seed = 7;
+  evx_augment_opts all = o;
+  all.speed = all.gain = all.channel = 1;
+  int channels[4] = { 0, 0, 0, 0 };
+  for (uint32_t v = 1; v <= 90; v++) {
+    evx_augment_params p = evx_augment_draw(&o, 555, v), q = evx_augment_draw(&all, 555, v);
+    assert_true(p.snr_db == q.snr_db && p.rate == q.rate && p.semitones == q.semitones);
+    assert_true(p.noise_seed == q.noise_seed && p.babble == q.babble);
+    assert_true(p.speed == 1 && p.gain_db == 0 && p.channel == EVX_CH_NONE);
+    assert_true(q.speed >= 0.9 && q.speed <= 1.1 && q.speed != 1);
+    assert_true(q.gain_db >= -30 && q.gain_db <= 6 && q.gain_db != 0);
+    assert_true(q.channel >= EVX_CH_PHONE && q.channel <= EVX_CH_BRIGHT);
+    channels[q.channel]++;
+    evx_augment_params again = evx_augment_draw(&all, 555, v);
+    assert_memory_equal(&q, &again, sizeof q);
+    /* one of the three alone draws the same value as with the others */
+    evx_augment_opts one = o;
+    one.gain = 1;
+    evx_augment_params g = evx_augment_draw(&one, 555, v);
+    assert_true(g.gain_db == q.gain_db && g.speed == 1 && g.channel == EVX_CH_NONE);
+    assert_true(g.snr_db == p.snr_db && g.noise_seed == p.noise_seed);
+  }
+  for (int c = EVX_CH_PHONE; c <= EVX_CH_BRIGHT; c++)   /* equal odds: 30 each */
+    assert_true(channels[c] > 15 && channels[c] < 45);
+  evx_augment_params a = evx_augment_draw(&all, 555, 1), b = evx_augment_draw(&all, 556, 1);
+  all.seed = 8;
+  evx_augment_params c = evx_augment_draw(&all, 555, 1);
+  assert_true(a.speed != b.speed && a.gain_db != b.gain_db);   /* another clip */
+  assert_true(a.speed != c.speed && a.gain_db != c.gain_db);   /* another seed */
+  assert_int_equal(evx_augment_enabled(&o), 1);
+  evx_augment_opts only = evx_augment_defaults();
+  assert_int_equal(evx_augment_enabled(&only), 0);
+  only.channel = 1;
+  assert_int_equal(evx_augment_enabled(&only), 1);
+}
+
+/* The whole chain with speed, gain and channel is deterministic too. */
+static void new_augmentations_are_deterministic(void **state)
+{
+  (void)state;
+  evx_augment_opts o = evx_augment_defaults();
+  o.noise = o.speed = o.gain = o.channel = 1;
+  o.noise_kind = EVX_AUG_MIXED;
+  size_t n = 16000;
+  float *x = sine(250, 16000, n), *y[3];
+  size_t m[3];
+  evx_augment_params p[3] = { evx_augment_draw(&o, 321, 4), evx_augment_draw(&o, 321, 4),
+                              evx_augment_draw(&o, 321, 5) };
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(evx_augment_apply(&p[i], x, n, 16000, &y[i], &m[i]), 0);
+  assert_int_equal(m[0], m[1]);
+  assert_memory_equal(y[0], y[1], m[0] * sizeof *y[0]);
+  assert_true(m[0] != m[2] || memcmp(y[0], y[2], m[0] * sizeof *y[0]));
+  for (int i = 0; i < 3; i++)
+    free(y[i]);
+  free(x);
+}
+
+static evx_augment_params identity(void)
+{
+  return (evx_augment_params){ .rate = 1, .speed = 1 };
+}
+
+static void gain_scales_by_its_db(void **state)
+{
+  (void)state;
+  const double gains[] = { -30, -12, -0.5, 6 };
+  size_t n = 4000;
+  float *x = sine(440, 16000, n);
+  for (int k = 0; k < 4; k++) {
+    evx_augment_params p = identity();
+    p.gain_db = gains[k];
+    float *y;
+    size_t m;
+    assert_int_equal(evx_augment_apply(&p, x, n, 16000, &y, &m), 0);
+    assert_int_equal(m, n);
+    double g = pow(10.0, gains[k] / 20.0);
+    for (size_t i = 0; i < n; i++)
+      assert_true(fabs(y[i] - g * x[i]) <= 1e-6 * (fabs(x[i]) + 1e-6));
+    free(y);
+  }
+  free(x);
+}
+
+/* Played faster by `speed`: n / speed samples, every frequency times speed. */
+static void speed_shortens_and_raises(void **state)
+{
+  (void)state;
+  const double speeds[] = { 1.1, 0.9 }, srs[] = { 16000, 48000 };
+  for (int s = 0; s < 2; s++)
+    for (int k = 0; k < 2; k++) {
+      size_t n = (size_t)srs[s];
+      float *x = sine(220, srs[s], n), *y;
+      size_t m;
+      evx_augment_params p = identity();
+      p.speed = speeds[k];
+      assert_int_equal(evx_augment_apply(&p, x, n, srs[s], &y, &m), 0);
+      assert_true(fabs((double)m - (double)n / speeds[k]) <= 1.0);
+      double f = frequency(y, m, srs[s]);
+      print_message("speed %.1f at %.0f Hz: %zu -> %zu samples, 220 Hz -> %.2f Hz\n",
+                    speeds[k], srs[s], n, m, f);
+      assert_true(fabs(f / (220 * speeds[k]) - 1) < 0.002);
+      free(x);
+      free(y);
+    }
+}
+
+/* The gain (dB) channel c gives a tone of freq Hz at rate sr, measured by
+ * Goertzel after the filters' start (the first 0.1 s left out). */
+static double channel_gain_db(int c, double freq, double sr)
+{
+  size_t n = (size_t)sr, skip = (size_t)(0.1 * sr);
+  float *x = sine(freq, sr, n);
+  evx_augment_params p = identity();
+  p.channel = c;
+  float *y;
+  size_t m;
+  assert_int_equal(evx_augment_apply(&p, x, n, sr, &y, &m), 0);
+  assert_int_equal(m, n);
+  double g = level_at(y + skip, n - skip, freq, sr) - level_at(x + skip, n - skip, freq, sr);
+  free(x);
+  free(y);
+  return g;
+}
+
+/* Telephone: 100 Hz and 6 kHz down by more than 12 dB, 1 kHz within 1 dB;
+ * darker / brighter microphone: 6 kHz about -6 / +6 dB, 200 Hz within 1 dB.
+ * At the corpora's rates (CREMA-D 16 kHz, TESS 24.4, SAVEE 44.1, RAVDESS 48). */
+static void channels_shape_the_spectrum(void **state)
+{
+  (void)state;
+  const double srs[] = { 16000, 24414, 44100, 48000 };
+  for (int s = 0; s < 4; s++) {
+    double sr = srs[s];
+    double lo = channel_gain_db(EVX_CH_PHONE, 100, sr), mid = channel_gain_db(EVX_CH_PHONE, 1000, sr);
+    double hi = channel_gain_db(EVX_CH_PHONE, 6000, sr);
+    double dark = channel_gain_db(EVX_CH_DARK, 6000, sr), bright = channel_gain_db(EVX_CH_BRIGHT, 6000, sr);
+    double dark_lo = channel_gain_db(EVX_CH_DARK, 200, sr);
+    double bright_lo = channel_gain_db(EVX_CH_BRIGHT, 200, sr);
+    print_message("%5.0f Hz: phone 100 Hz %.1f, 1 kHz %.2f, 6 kHz %.1f dB; "
+                  "dark 6 kHz %.2f, 200 Hz %.2f; bright 6 kHz %.2f, 200 Hz %.2f dB\n",
+                  sr, lo, mid, hi, dark, dark_lo, bright, bright_lo);
+    assert_true(lo < -12 && hi < -12 && fabs(mid) < 1);
+    assert_true(fabs(dark + 6) < 1 && fabs(bright - 6) < 1);
+    assert_true(fabs(dark_lo) < 1 && fabs(bright_lo) < 1);
+  }
+  float x[64];   /* no channel: untouched */
+  for (int i = 0; i < 64; i++)
+    x[i] = (float)i;
+  evx_apply_channel(EVX_CH_NONE, x, 64, 16000);
+  for (int i = 0; i < 64; i++)
+    assert_true(x[i] == (float)i);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -258,6 +423,11 @@ int main(void)
     cmocka_unit_test(babble_is_deterministic),
     cmocka_unit_test(babble_is_modulated_and_tilted),
     cmocka_unit_test(noise_kind_is_drawn_per_variant),
+    cmocka_unit_test(new_draws_leave_the_older_ones),
+    cmocka_unit_test(new_augmentations_are_deterministic),
+    cmocka_unit_test(gain_scales_by_its_db),
+    cmocka_unit_test(speed_shortens_and_raises),
+    cmocka_unit_test(channels_shape_the_spectrum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Feature cache: a second read is a hit with identical frames; content,
- * configuration and augmentation change the key; bad entries are recomputed;
- * no temp files are left behind. */
+ * configuration and augmentation change the key (speed, gain and channel
+ * each on their own too); bad entries are recomputed; no temp files are
+ * left behind. */
 #include "test_util.h"
 #include "fixture.h"
 #include "featcache.h"
@@ -132,11 +133,47 @@ static void missing_file_is_an_error_naming_it(void **state)
   assert_non_null(strstr(err, "/nonexistent/x.wav"));
 }
 
+/* A variant with only a gain, only a speed or only a channel is not the
+ * identity: each is its own entry (its own frames), a hit when read again. */
+static void speed_gain_channel_are_their_own_entries(void **state)
+{
+  (void)state;
+  char wav[4096], cache[4096];
+  fx_tone_with_cache("c", 1.0, wav, cache, sizeof wav);
+  evx_featcache fc = { cache, 0, 0, 0, 0 };
+  float *id, *f[3];
+  size_t nid, nf[3];
+  get(&fc, wav, &cfg, NULL, &id, &nid);
+  evx_augment_params p[3] = { { .rate = 1, .speed = 1, .gain_db = -6 },
+                              { .rate = 1, .speed = 1.1 },
+                              { .rate = 1, .speed = 1, .channel = EVX_CH_PHONE } };
+  for (int i = 0; i < 3; i++) {
+    get(&fc, wav, &cfg, &p[i], &f[i], &nf[i]);
+    assert_int_equal(fc.extractions, 2 + i);   /* a miss: not the identity's entry */
+    assert_true(nf[i] != nid || memcmp(f[i], id, nid * EVX_NFEAT * sizeof *id));
+  }
+  assert_true(nf[1] < nid);   /* faster: shorter */
+  for (int i = 0; i < 3; i++) {
+    float *again;
+    size_t na;
+    get(&fc, wav, &cfg, &p[i], &again, &na);
+    assert_int_equal(fc.hits, 1 + i);
+    assert_int_equal(na, nf[i]);
+    assert_memory_equal(again, f[i], na * EVX_NFEAT * sizeof *again);
+    free(again);
+    free(f[i]);
+  }
+  assert_int_equal(fc.extractions, 4);
+  assert_int_equal(files_in(cache, ".evxf"), 4);
+  free(id);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(second_read_hits),
     cmocka_unit_test(bad_entry_is_recomputed),
+    cmocka_unit_test(speed_gain_channel_are_their_own_entries),
     cmocka_unit_test(missing_file_is_an_error_naming_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
