@@ -327,11 +327,10 @@ static void biquad(float *x, size_t n, double b0, double b1, double b2, double a
   }
 }
 
-/* RBJ cookbook: 2nd-order high- or low-pass at fc of quality q
- * (M_SQRT1_2: Butterworth). */
-static void pass(float *x, size_t n, double fc, double sr, int high, double q)
+/* RBJ cookbook: 2nd-order Butterworth high- or low-pass at fc. */
+static void pass(float *x, size_t n, double fc, double sr, int high)
 {
-  double w = 2 * M_PI * fc / sr, c = cos(w), al = sin(w) / (2 * q);
+  double w = 2 * M_PI * fc / sr, c = cos(w), al = sin(w) / (2 * M_SQRT1_2);
   double b1 = high ? -(1 + c) : 1 - c, b0 = high ? (1 + c) / 2 : (1 - c) / 2;
   biquad(x, n, b0, b1, b0, 1 + al, -2 * c, 1 - al);
 }
@@ -349,12 +348,9 @@ static void high_shelf(float *x, size_t n, double fc, double gain_db, double sr)
 void evx_apply_channel(int c, float *x, size_t n, double sr)
 {
   if (c == EVX_CH_PHONE) {
-    pass(x, n, 300.0, sr, 1, M_SQRT1_2);
-    if (3400.0 < sr / 2) {   /* 4th-order Butterworth: at 44.1 and 48 kHz a
-                                2nd-order one leaves 6 kHz only ~11 dB down */
-      pass(x, n, 3400.0, sr, 0, 0.54119610);
-      pass(x, n, 3400.0, sr, 0, 1.30656296);
-    }
+    pass(x, n, 300.0, sr, 1);
+    if (3400.0 < sr / 2)
+      pass(x, n, 3400.0, sr, 0);
   } else if (c == EVX_CH_DARK || c == EVX_CH_BRIGHT) {
     high_shelf(x, n, 2000.0, c == EVX_CH_DARK ? -6.0 : 6.0, sr);
   }

@@ -9,8 +9,7 @@
  *          factor drawn from [speed_min, speed_max] (log-uniform)
  *  gain    a level change in dB drawn from [gain_min, gain_max]
  *  channel one of three channels drawn with equal odds: a telephone band
- *          (300-3400 Hz, 2nd-order high-pass, 4th-order low-pass: 100 Hz
- *          and 6 kHz more than 12 dB down at every rate), a darker or a
+ *          (300-3400 Hz, 2nd-order high- and low-pass), a darker or a
  *          brighter microphone (+-6 dB high shelf at 2 kHz)
  * Works at the signal's own rate. Non-RT (allocates). */
 #ifndef EVX_AUGMENT_H
