@@ -7,6 +7,13 @@
 
 #define SILENCE_DB (-100.0f) /* 10*log10(1e-10): what a frame of mel 0 gives */
 
+/* k ln(v) + gain_db (k: 20 or 10 over ln 10), at least SILENCE_DB. */
+static inline float level_db(float v, float k, float gain_db)
+{
+  float db = k * logf(v > 1e-30f ? v : 1e-30f) + gain_db;
+  return db > SILENCE_DB ? db : SILENCE_DB;
+}
+
 static void build_logmel(uint32_t W, const float *frames, uint32_t n, float gain_db,
                          float *in)
 {
@@ -16,7 +23,8 @@ static void build_logmel(uint32_t W, const float *frames, uint32_t n, float gain
     for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
     for (uint32_t t = 0; t < n; t++) {
       float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
-      row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f) + gain_db;
+      row[pad + t] = gain_db != 0.0f ? level_db(mel, 4.34294482f, gain_db)
+                                     : 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
     }
   }
 }
@@ -31,8 +39,11 @@ static inline float feat_at(const float *frames, uint32_t t, uint32_t f, int log
   float v = frames[(size_t)t * EVX_NFEAT + f];
   if (f == EVX_F_MFCC) return v + 8.0f * gain_db;   /* c0 = sum of 64 dB bands / 8 */
   if (!logd || f < EVX_F_RMS) return v;
-  if (f == EVX_F_RMS) return 8.68588964f * logf(v > 1e-5f ? v : 1e-5f) + gain_db; /* 20 log10 */
-  return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f) + gain_db;                  /* 10 log10 */
+  if (gain_db != 0.0f)   /* floored at -100 dB after the correction, so that a
+                            quieter take's pauses floor where the louder's do */
+    return level_db(v, f == EVX_F_RMS ? 8.68588964f : 4.34294482f, gain_db);
+  if (f == EVX_F_RMS) return 8.68588964f * logf(v > 1e-5f ? v : 1e-5f);   /* 20 log10 */
+  return 4.34294482f * logf(v > 1e-10f ? v : 1e-10f);                     /* 10 log10 */
 }
 
 /* Row f of an EVX_INPUT_FRAMES input: feature f of every frame (dB for rms
