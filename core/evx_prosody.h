@@ -15,7 +15,7 @@
  * slowly decaying peak of what was heard, not the whole file's.
  *
  * Columns (EVX_P_*). Those marked (v) are 0 in unvoiced frames:
- *   f0           (v) F0 in Hz, 75..600
+ *   f0           (v) F0 in Hz, 74.4..600 (lags 26..215 at 16 kHz)
  *   voiced           1 when the frame is voiced, else 0
  *   periodicity      strongest normalised autocorrelation peak in the pitch
  *                    range, 0..1 (every frame: a voicing probability proxy)
