@@ -1,5 +1,6 @@
 /* evx_engine.c: the streaming analysis engine (evx_engine.h). */
 #include "evx_engine.h"
+#include "evx_prosody.h"
 #include "evx_features.h"
 
 #include <math.h>
@@ -64,6 +65,11 @@ struct evx_engine {
   float *ring;                  /* 2 x cap frames: every frame is written at
                                    pos and pos + cap, so the newest W frames
                                    are always contiguous */
+  evx_pr *pr;                   /* prosody tracker (evx_prosody.h), run only
+                                   while the active model reads prosody */
+  int want_pros;
+  float *pros_out;              /* its rows from one push */
+  float *pros_ring;             /* 2 x cap rows beside ring (0 while off) */
   uint32_t cap, pos, filled;
   uint64_t frames;              /* frames seen since reset */
   uint32_t voice;               /* the voice slot in use (evx_engine_set_voice) */
@@ -81,6 +87,7 @@ struct evx_engine {
   enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of that network */
   float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed */
   const float *window;          /* the busy window's frames in the ring ... */
+  const float *window_pros;     /* ... their prosody rows ... */
   uint32_t window_n;            /* ... and how many */
   int learn;                    /* the window joins the speaker statistics */
   evx_input_job job;
@@ -261,7 +268,10 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
 
 /* ---- engine memory (non-RT) ------------------------------------------------ */
 
-typedef struct { size_t fx, fx_size, fx_out, ring, total; uint32_t cap, out_frames; } layout;
+typedef struct {
+  size_t fx, fx_size, fx_out, ring, pr, pros_out, pros_ring, total;
+  uint32_t cap, out_frames;
+} layout;
 
 static size_t a64(size_t x) { return (x + 63u) & ~(size_t)63u; }
 
@@ -283,6 +293,10 @@ static int plan(double rate, uint32_t max_block, uint32_t window, layout *l)
   l->fx = o;      o += a64(l->fx_size);
   l->fx_out = o;  o += a64((size_t)l->out_frames * EVX_NFEAT * sizeof(float));
   l->ring = o;    o += a64((size_t)2 * l->cap * EVX_NFEAT * sizeof(float));
+  /* the tracker's room is kept whatever the model: models swap in run() */
+  l->pr = o;      o += a64(evx_pr_size());
+  l->pros_out = o;  o += a64((size_t)l->out_frames * EVX_NPROS * sizeof(float));
+  l->pros_ring = o; o += a64((size_t)2 * l->cap * EVX_NPROS * sizeof(float));
   l->total = o + 63;  /* room to align the caller's block */
   return 0;
 }
@@ -316,10 +330,25 @@ static int fits(uint32_t cap, const evx_engine_model *em)
   return (uint64_t)c->window_frames + c->update_frames <= cap;
 }
 
-/* Slicing rate and update interval for the active model. */
+/* Whether any network of em reads prosody rows. */
+static int reads_prosody(const evx_engine_model *em)
+{
+  for (uint32_t i = 0; em && i < em->n; i++)
+    if (evx_input_needs_prosody(&em->mem[i].model->cfg))
+      return 1;
+  return 0;
+}
+
+/* Slicing rate and update interval for the active model; the tracker runs
+ * only for a model that reads it (it starts afresh when switched on; rows
+ * from before are 0). */
 static void adopt(evx_engine *e, evx_engine_model *em)
 {
   e->active = em;
+  int want = reads_prosody(em);
+  if (want && !e->want_pros)
+    evx_pr_reset(e->pr);
+  e->want_pros = want;
   if (em && !em->keep_voice)
     forget_all(em);   /* no history for this model yet */
   e->U = em ? em->model->cfg.update_frames : 25u;
@@ -351,9 +380,17 @@ evx_engine *evx_engine_init(void *mem, size_t size, double host_rate, uint32_t m
   e->fx_out_frames = l.out_frames;
   e->ring = (float *)(base + l.ring);
   e->cap = l.cap;
+  e->pr = evx_pr_init(base + l.pr, evx_pr_size());
+  if (!e->pr) {
+    evx_fx_destroy(e->fx);
+    return NULL;
+  }
+  e->pros_out = (float *)(base + l.pros_out);
+  e->pros_ring = (float *)(base + l.pros_ring);
   e->par = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
                                 EVX_ENGINE_DEFAULT_HOLD };
   if (em && !fits(e->cap, em)) {
+    evx_pr_destroy(e->pr);
     evx_fx_destroy(e->fx);
     return NULL;
   }
@@ -368,6 +405,7 @@ evx_engine_model *evx_engine_destroy(evx_engine *e)
     return NULL;
   evx_fx_destroy(e->fx);
   e->fx = NULL;
+  evx_pr_destroy(e->pr);
   evx_engine_model *em = e->active;
   e->active = NULL;
   return em;
@@ -472,7 +510,7 @@ static member *current(evx_engine *e)
 static void begin_member(evx_engine *e)
 {
   member *mb = current(e);
-  evx_input_begin(&e->job, &mb->model->cfg, e->window, e->window_n);
+  evx_input_begin_pros(&e->job, &mb->model->cfg, e->window, e->window_pros, e->window_n);
   e->phase = PHASE_INPUT;
 }
 
@@ -509,6 +547,7 @@ static void begin(evx_engine *e, int learn)
   /* the newest n frames end just before pos (mirrored copy at pos + cap);
    * they stay in place for cap - n >= U more frames (fits()) */
   e->window = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
+  e->window_pros = e->pros_ring + (size_t)(e->pos + e->cap - n) * EVX_NPROS;
   e->window_n = n;
   e->learn = learn && e->frames - n >= e->voice_from;
   e->member = 0;
@@ -642,11 +681,18 @@ static void boundary(evx_engine *e)
   e->busy_frame = e->frames;
 }
 
-static void add_frame(evx_engine *e, const float *f)
+/* pr: the frame's prosody row, NULL while the tracker is off (0s). */
+static void add_frame(evx_engine *e, const float *f, const float *pr)
 {
   float *a = e->ring + (size_t)e->pos * EVX_NFEAT;
   memcpy(a, f, EVX_NFEAT * sizeof *f);
   memcpy(a + (size_t)e->cap * EVX_NFEAT, f, EVX_NFEAT * sizeof *f);
+  float *b = e->pros_ring + (size_t)e->pos * EVX_NPROS;
+  if (pr)
+    memcpy(b, pr, EVX_NPROS * sizeof *pr);
+  else
+    memset(b, 0, EVX_NPROS * sizeof *b);
+  memcpy(b + (size_t)e->cap * EVX_NPROS, b, EVX_NPROS * sizeof *b);
   e->pos = e->pos + 1 == e->cap ? 0 : e->pos + 1;
   if (e->filled < e->cap)
     e->filled++;
@@ -660,9 +706,11 @@ static void add_frame(evx_engine *e, const float *f)
 static uint32_t push_chunk(evx_engine *e, const float *in, uint32_t n)
 {
   uint64_t before = e->out.updates;
-  uint32_t m = evx_fx_push(e->fx, in, n, e->fx_out);
+  uint32_t m = e->want_pros ? evx_fx_push_prosody(e->fx, e->pr, in, n, e->fx_out, e->pros_out)
+                            : evx_fx_push(e->fx, in, n, e->fx_out);
   for (uint32_t i = 0; i < m; i++)
-    add_frame(e, e->fx_out + (size_t)i * EVX_NFEAT);
+    add_frame(e, e->fx_out + (size_t)i * EVX_NFEAT,
+              e->want_pros ? e->pros_out + (size_t)i * EVX_NPROS : NULL);
   if (e->busy) {
     double b = ceil(n * e->flops_per_sample);
     uint64_t budget = b < 1.0 ? 1u : b > 1e18 ? UINT64_MAX : (uint64_t)b;
@@ -724,6 +772,7 @@ const evx_engine_model *evx_engine_active(const evx_engine *e)
 void evx_engine_reset(evx_engine *e)
 {
   evx_fx_reset(e->fx);
+  evx_pr_reset(e->pr);
   e->pos = e->filled = 0;
   e->frames = 0;
   e->since = 0;

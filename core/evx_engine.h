@@ -2,6 +2,9 @@
  * `emovox analyze` (same core, same answer).
  *
  *   host audio ─► evx_fx (resampler + extractor) ─► ring of feature frames
+ *     (and, while a network of the active model reads prosody, input kind 7,
+ *     the prosody tracker on the same frames ─► a ring of its rows beside;
+ *     evx_prosody.h)
  *     ─► every U frames: the window's input (evx_input_step), then its
  *        speaker adaptation (a voiced window joins the running statistics,
  *        then every window is normalised by them; evx_adapt.h), then

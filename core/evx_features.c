@@ -4,6 +4,7 @@
 #include "evx_features.h"
 #include "evx_feat_frame.h"
 #include "evx_feat_variant.h"
+#include "evx_prosody.h"
 #include "evx_resample.h"
 
 #include <math.h>
@@ -182,8 +183,10 @@ static void sanitize_copy(float *dst, const float *src, uint32_t n)
   }
 }
 
-/* Append n samples at 16 kHz; every completed frame goes to out. */
-static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
+/* Append n samples at 16 kHz; every completed frame goes to out (and
+ * through pr into pout when pr is given). */
+static uint32_t feed_16k(evx_fx *fx, evx_pr *pr, const float *x, uint32_t n, float *out,
+                         float *pout)
 {
   uint32_t frames = 0;
   while (n > 0) {
@@ -195,6 +198,8 @@ static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
     n -= take;
     if (fx->fill == EVX_FRAME) {
       evx_feat_frame_compute(&fx->calc, fx->frame, out + (size_t)frames * EVX_NFEAT);
+      if (pr)
+        evx_pr_frame(pr, fx->frame, pout + (size_t)frames * EVX_NPROS);
       frames++;
       memmove(fx->frame, fx->frame + EVX_HOP, sizeof(float) * (EVX_FRAME - EVX_HOP));
       fx->fill = EVX_FRAME - EVX_HOP;
@@ -203,14 +208,20 @@ static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
   return frames;
 }
 
-uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out)
+uint32_t evx_fx_push_prosody(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n,
+                             float *out, float *pout)
 {
   if (n == 0 || !in)
     return 0;
   n = n < fx->max_block ? n : fx->max_block;
   if (!fx->rs)
-    return feed_16k(fx, in, n, out);
+    return feed_16k(fx, pr, in, n, out, pout);
   sanitize_copy(fx->clean, in, n);  /* keep NaN out of the filter state */
   uint32_t m = evx_rs_process(fx->rs, fx->clean, n, fx->res);
-  return feed_16k(fx, fx->res, m, out);
+  return feed_16k(fx, pr, fx->res, m, out, pout);
+}
+
+uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out)
+{
+  return evx_fx_push_prosody(fx, NULL, in, n, out, NULL);
 }

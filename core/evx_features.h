@@ -60,10 +60,23 @@ uint32_t evx_fx_max_frames(const evx_fx *fx);
  * NaN/Inf input is treated as 0 and the output is always finite. RT-safe. */
 uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out);
 
+/* evx_fx_push that also hands every completed frame's 16 kHz samples to the
+ * prosody tracker pr (evx_prosody.h): the EVX_NPROS columns of frame k go to
+ * pout + k * EVX_NPROS, beside its features in out. Use it for every push
+ * of a stream, or the tracker misses frames. RT-safe. */
+struct evx_pr;
+uint32_t evx_fx_push_prosody(evx_fx *fx, struct evx_pr *pr, const float *in, uint32_t n,
+                             float *out, float *pout);
+
 /* Offline convenience (NOT RT-safe, allocates): the frames of a whole signal.
  * On success *frames is malloc'd (n_frames x EVX_NFEAT) and 0 is returned;
  * a signal shorter than one frame gives n_frames = 0 and *frames = NULL. */
 int evx_features_of_signal(const float *x, size_t n, double rate,
                            float **frames, size_t *n_frames);
+
+/* The same, with the prosody columns of every frame (n_frames x EVX_NPROS,
+ * malloc'd) in *prosody. */
+int evx_features_prosody_of_signal(const float *x, size_t n, double rate, float **frames,
+                                   float **prosody, size_t *n_frames);
 
 #endif

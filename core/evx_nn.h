@@ -37,12 +37,25 @@ enum evx_input_kind {
                              of the window's loudest frame and above
                              EVX_VOICED_FLOOR): {1,1,294}. Pauses and
                              leading silence no longer dilute the summary. */
-  EVX_INPUT_FRAMES = 6    /* every frame of the window in time order, rms and
+  EVX_INPUT_FRAMES = 6,   /* every frame of the window in time order, rms and
                              mel in dB as LOG_STATS: {98,1,W} (feature-major:
                              98 channels of W steps, for Conv1D). A window
                              shorter than W is padded at the start with NaN,
                              which the network reads as 0 (evx_net_begin). */
+  EVX_INPUT_PROSODY_STATS = 7 /* VOICED_STATS, then EVX_PROSODY_STATS
+                             statistics of the window's prosody rows
+                             (evx_prosody.h) over the frames the tracker
+                             calls voiced: {1,1,307}. Needs the prosody rows
+                             beside the frames (evx_input_needs_prosody). */
 };
+
+/* The statistics EVX_INPUT_PROSODY_STATS appends (after 3 x 98), all over
+ * the window's voiced frames (0 when it has none) except the first:
+ *   0 voiced frames / W, 1 mean, 2 std and 3 range (max - min) of st_voice
+ *   (semitones re the voice's median), 4 its least-squares slope in
+ *   semitones per second, then the means of 5 hnr, 6 jitter, 7 shimmer,
+ *   8 loudness, 9 slope_0_500, 10 slope_500_1500, 11 alpha, 12 hammarberg. */
+#define EVX_PROSODY_STATS 13u
 
 #define EVX_VOICED_RANGE_DB 35.0f /* voiced: rms >= loudest rms - 35 dB ... */
 #define EVX_VOICED_FLOOR 3e-4f    /* ... and >= -70 dBFS */
@@ -183,6 +196,7 @@ void evx_build_input(const evx_feature_config *cfg, const float *frames,
  * must stay in place until then. RT-safe. */
 typedef struct {
   const float *frames;
+  const float *pros;      /* prosody rows beside frames, or NULL */
   uint32_t n, next;
   float gate;     /* voiced frames: raw rms >= gate (0: all) */
   float gain_db;  /* EVX_FSET_V1_LEVEL: the window's level correction (dB) */
@@ -190,6 +204,16 @@ typedef struct {
 uint32_t evx_input_units(const evx_feature_config *cfg);
 void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
                      uint32_t n);
+/* Whether cfg's input kind reads prosody rows (EVX_INPUT_PROSODY_STATS). */
+int evx_input_needs_prosody(const evx_feature_config *cfg);
+/* begin() with the window's prosody rows (n x EVX_NPROS, aligned with the
+ * frames; NULL: none, the prosody statistics are then 0). evx_input_begin
+ * is this with pros NULL. */
+void evx_input_begin_pros(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
+                          const float *pros, uint32_t n);
+/* evx_build_input with prosody rows (as evx_input_begin_pros). RT-safe. */
+void evx_build_input_pros(const evx_feature_config *cfg, const float *frames,
+                          const float *pros, uint32_t n, float *input);
 int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
                    uint32_t max_units);
 

@@ -2,6 +2,7 @@
  * evx_build_input is RT-safe (no allocation; work bounded by the window). */
 #include "evx_nn.h"
 #include "evx_features.h"
+#include "evx_prosody.h"
 #include <math.h>
 #include <string.h>
 
@@ -125,29 +126,71 @@ int evx_feature_set_supported(uint32_t feature_set, uint32_t input_kind)
           input_kind == EVX_INPUT_VOICED_STATS || input_kind == EVX_INPUT_FRAMES);
 }
 
+/* The EVX_PROSODY_STATS statistics (evx_nn.h) of n prosody rows in a
+ * window of W frames (padding counts as unvoiced); pros NULL: all 0. */
+static void prosody_stats(const float *pros, uint32_t n, uint32_t W, float *out)
+{
+  static const uint8_t mean_col[8] = { EVX_P_HNR, EVX_P_JITTER, EVX_P_SHIMMER, EVX_P_LOUDNESS,
+                                       EVX_P_SLOPE_0_500, EVX_P_SLOPE_500_1500, EVX_P_ALPHA,
+                                       EVX_P_HAMMARBERG };
+  double s = 0, ss = 0, st = 0, stt = 0, sty = 0, lo = INFINITY, hi = -INFINITY, m[8] = { 0 };
+  uint32_t k = 0;
+  for (uint32_t t = 0; pros && t < n; t++) {
+    const float *r = pros + (size_t)t * EVX_NPROS;
+    if (!(r[EVX_P_VOICED] > 0.5f)) continue;
+    double v = r[EVX_P_ST_VOICE], sec = t * ((double)EVX_HOP / EVX_SR);
+    s += v; ss += v * v; st += sec; stt += sec * sec; sty += sec * v;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+    for (int c = 0; c < 8; c++) m[c] += r[mean_col[c]];
+    k++;
+  }
+  memset(out, 0, sizeof(float) * EVX_PROSODY_STATS);
+  out[0] = W ? (float)k / (float)W : 0.0f;
+  if (!k) return;
+  double mu = s / k, var = ss / k - mu * mu, den = k * stt - st * st;
+  out[1] = (float)mu;
+  out[2] = var > 0 ? (float)sqrt(var) : 0.0f;
+  out[3] = (float)(hi - lo);
+  out[4] = den > 1e-12 ? (float)((k * sty - st * s) / den) : 0.0f;
+  for (int c = 0; c < 8; c++) out[5 + c] = (float)(m[c] / k);
+}
+
 static int per_feature(uint32_t kind)
 {
   return kind == EVX_INPUT_SUMMARY || kind == EVX_INPUT_SUMMARY_STATS ||
          kind == EVX_INPUT_LOG_STATS || kind == EVX_INPUT_VOICED_STATS ||
-         kind == EVX_INPUT_FRAMES;
+         kind == EVX_INPUT_FRAMES || kind == EVX_INPUT_PROSODY_STATS;
 }
 
+int evx_input_needs_prosody(const evx_feature_config *cfg)
+{
+  return cfg && cfg->input_kind == EVX_INPUT_PROSODY_STATS;
+}
+
+/* Per-feature units, plus one for the prosody statistics. */
 uint32_t evx_input_units(const evx_feature_config *cfg)
 {
-  return per_feature(cfg->input_kind) ? EVX_NFEAT : 1u;
+  return per_feature(cfg->input_kind) ? EVX_NFEAT + (evx_input_needs_prosody(cfg) ? 1u : 0u) : 1u;
 }
 
-void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
-                     uint32_t n)
+void evx_input_begin_pros(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
+                          const float *pros, uint32_t n)
 {
   uint32_t W = cfg->window_frames;
-  if (n > W) { frames += (size_t)(n - W) * EVX_NFEAT; n = W; } /* keep the newest */
+  if (n > W) {  /* keep the newest */
+    if (frames) frames += (size_t)(n - W) * EVX_NFEAT;
+    if (pros) pros += (size_t)(n - W) * EVX_NPROS;
+    n = W;
+  }
   if (!frames) n = 0;
   j->frames = frames;
+  j->pros = pros;
   j->n = n;
   j->next = 0;
   int level = cfg->feature_set == EVX_FSET_V1_LEVEL;
-  int voiced = cfg->input_kind == EVX_INPUT_VOICED_STATS;
+  int voiced = cfg->input_kind == EVX_INPUT_VOICED_STATS ||
+               cfg->input_kind == EVX_INPUT_PROSODY_STATS;
   float peak = level || voiced ? window_peak(frames, n) : 0.0f;
   j->gain_db = level ? level_gain_db(frames, n, peak) : 0.0f;
   /* voiced frames of the window (EVX_INPUT_VOICED_STATS): evx_voiced_gate of
@@ -155,6 +198,12 @@ void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const floa
    * window with none (silence) uses every frame */
   float g = powf(10.0f, j->gain_db / 20.0f);
   j->gate = voiced ? evx_voiced_gate(peak * g) / g : 0.0f;
+}
+
+void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
+                     uint32_t n)
+{
+  evx_input_begin_pros(j, cfg, frames, NULL, n);
 }
 
 int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input,
@@ -177,6 +226,10 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
     case EVX_INPUT_VOICED_STATS:
       summary_feature(fr, n, j->gate, f, input, std, delta, 1, gdb);
       break;
+    case EVX_INPUT_PROSODY_STATS:
+      if (f < EVX_NFEAT) summary_feature(fr, n, j->gate, f, input, std, delta, 1, gdb);
+      else prosody_stats(j->pros, n, cfg->window_frames, input + 3 * EVX_NFEAT);
+      break;
     case EVX_INPUT_FRAMES: frames_feature(cfg->window_frames, fr, n, f, gdb, input); break;
     default: break;
     }
@@ -184,10 +237,16 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
   return j->next >= units;
 }
 
+void evx_build_input_pros(const evx_feature_config *cfg, const float *frames,
+                          const float *pros, uint32_t n, float *input)
+{
+  evx_input_job j;
+  evx_input_begin_pros(&j, cfg, frames, pros, n);
+  evx_input_step(&j, cfg, input, UINT32_MAX);
+}
+
 void evx_build_input(const evx_feature_config *cfg, const float *frames,
                      uint32_t n, float *input)
 {
-  evx_input_job j;
-  evx_input_begin(&j, cfg, frames, n);
-  evx_input_step(&j, cfg, input, UINT32_MAX);
+  evx_build_input_pros(cfg, frames, NULL, n, input);
 }

@@ -57,6 +57,7 @@ evx_shape evx_input_shape(const evx_feature_config *cfg)
   case EVX_INPUT_SUMMARY_STATS:
   case EVX_INPUT_LOG_STATS: s = (evx_shape){ 1, 1, 2 * EVX_NFEAT }; break;
   case EVX_INPUT_VOICED_STATS: s = (evx_shape){ 1, 1, 3 * EVX_NFEAT }; break;
+  case EVX_INPUT_PROSODY_STATS: s = (evx_shape){ 1, 1, 3 * EVX_NFEAT + EVX_PROSODY_STATS }; break;
   case EVX_INPUT_FRAMES:
     if (cfg->window_frames >= 1 && cfg->window_frames <= EVX_MAX_DIM)
       s = (evx_shape){ EVX_NFEAT, 1, cfg->window_frames };
@@ -90,7 +91,7 @@ int evx_check_config(const evx_feature_config *c, char *err, size_t errlen)
                     c->frame_len, c->hop, EVX_SR, EVX_FRAME, EVX_HOP);
   if (c->feature_set != EVX_FSET_V1 && c->feature_set != EVX_FSET_V1_LEVEL)
     return evx_fail(err, errlen, "feature set %u not supported (need 1 or 2)", c->feature_set);
-  if (c->input_kind < EVX_INPUT_SUMMARY || c->input_kind > EVX_INPUT_FRAMES)
+  if (c->input_kind < EVX_INPUT_SUMMARY || c->input_kind > EVX_INPUT_PROSODY_STATS)
     return evx_fail(err, errlen, "unknown input kind %u", c->input_kind);
   if (!evx_feature_set_supported(c->feature_set, c->input_kind))
     return evx_fail(err, errlen, "feature set %u (level-corrected) needs an input kind "

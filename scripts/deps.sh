@@ -15,6 +15,7 @@ pkgs=(
   python3 python3-numpy python3-scipy python3-numba python3-soundfile python3-resampy
   python3-torch
   python3-joblib python3-audioread python3-pooch python3-sklearn  # librosa 0.9.2 imports (bench/features)
+  praat                  # F0 reference for tests/prosody (test_praat.c)
   # hardening
   valgrind
 )

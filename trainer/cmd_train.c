@@ -27,10 +27,12 @@ static const char usage_text[] =
   "                        mlp: dense layers on the window's log-domain mean and std;\n"
   "                        tcn: 1-D CNN over time on every frame's 98 features\n"
   "                        (Conv1D 5/5/3, MaxPool 3/2, mean over time)\n"
-  "  --input summary|stats|logstats|voiced   input of seed/mlp: window mean (seed\n"
-  "                        default), mean and std, mean and std with rms/mel in dB\n"
-  "                        (mlp default), voiced: logstats plus mean frame-to-frame\n"
-  "                        change, over the window's voiced frames only\n"
+  "  --input summary|stats|logstats|voiced|prosody   input of seed/mlp: window\n"
+  "                        mean (seed default), mean and std, mean and std with\n"
+  "                        rms/mel in dB (mlp default), voiced: logstats plus mean\n"
+  "                        frame-to-frame change, over the window's voiced frames\n"
+  "                        only; prosody: voiced plus 13 statistics of F0 and voice\n"
+  "                        quality (input kind 7, core/evx_nn.h)\n"
   "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
   "                        or mlp units (128,64)\n"
   "  --dropout R           dropout rate (0.25; mlp 0.5; tcn 0.3)\n"
@@ -229,9 +231,10 @@ static int parse(int argc, char **argv, train_args *a)
       a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
                     : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
                     : !strcmp(v, "logstats") ? EVX_INPUT_LOG_STATS
-                    : !strcmp(v, "voiced") ? EVX_INPUT_VOICED_STATS : 0;
+                    : !strcmp(v, "voiced") ? EVX_INPUT_VOICED_STATS
+                    : !strcmp(v, "prosody") ? EVX_INPUT_PROSODY_STATS : 0;
       if (!a->input_kind) {
-        fprintf(stderr, "emovox train: --input is summary, stats, logstats or voiced\n");
+        fprintf(stderr, "emovox train: --input is summary, stats, logstats, voiced or prosody\n");
         return 2;
       }
     }

@@ -2,6 +2,7 @@
  * over worker threads, assembled in clip order. */
 #include "dataset.h"
 #include "evx_features.h"
+#include "evx_prosody.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,10 +41,14 @@ static void run_job(work *w, job *j)
                          j->variant);
     pp = &p;
   }
-  float *frames;
+  float *frames, *pros = NULL;
   size_t nf;
-  if (evx_featcache_frames(w->fc, c->path, w->cfg, pp, w->deg, &frames, &nf, j->err,
-                           sizeof j->err) < 0)
+  int rc = evx_input_needs_prosody(w->cfg)
+           ? evx_featcache_frames_pros(w->fc, c->path, w->cfg, pp, w->deg, &frames, &pros, &nf,
+                                       j->err, sizeof j->err)
+           : evx_featcache_frames(w->fc, c->path, w->cfg, pp, w->deg, &frames, &nf, j->err,
+                                  sizeof j->err);
+  if (rc < 0)
     return;
   if (nf == 0) {
     snprintf(j->err, sizeof j->err, "%s: shorter than one frame", c->path);
@@ -57,12 +62,14 @@ static void run_job(work *w, job *j)
   } else {
     for (size_t k = 0; k < nw; k++) {
       size_t start = k * hop, len = nf - start < win ? nf - start : win;
-      evx_build_input(w->cfg, frames + start * EVX_NFEAT, (uint32_t)len,
-                      j->rows + k * w->dim);
+      evx_build_input_pros(w->cfg, frames + start * EVX_NFEAT,
+                           pros ? pros + start * EVX_NPROS : NULL, (uint32_t)len,
+                           j->rows + k * w->dim);
     }
     j->n_rows = nw;
   }
   free(frames);
+  free(pros);
 }
 
 static void *worker(void *arg)

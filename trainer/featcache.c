@@ -2,6 +2,7 @@
 #include "featcache.h"
 #include "audio.h"
 #include "evx_features.h"
+#include "evx_prosody.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,10 +50,11 @@ static int is_identity(const evx_augment_params *a)
                 a->gain_db == 0 && a->channel == 0);
 }
 
-/* Everything the frames depend on besides the file's bytes. */
+/* Everything the frames depend on besides the file's bytes; with_pros:
+ * entries that also hold the prosody rows are keyed apart. */
 static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
                            const evx_augment_params *aug, const evx_degrade_opts *deg,
-                           const char *path)
+                           const char *path, int with_pros)
 {
   h = evx_degrade_key(deg, path, h);
   /* both feature sets read the same frames (set 2 corrects the level later,
@@ -60,6 +62,8 @@ static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
   uint32_t frame_cfg[4] = { cfg->sample_rate, cfg->frame_len, cfg->hop, EVX_FSET_V1 };
   h = evx_fnv1a64(h, frame_cfg, sizeof frame_cfg);
   h = evx_fnv1a64(h, EVX_FEATURE_CODE_VERSION, sizeof EVX_FEATURE_CODE_VERSION);
+  if (with_pros)
+    h = evx_fnv1a64(h, EVX_PROSODY_CODE_VERSION, sizeof EVX_PROSODY_CODE_VERSION);
   if (!is_identity(aug)) {
     double p[3] = { aug->snr_db, aug->rate, aug->semitones };
     h = evx_fnv1a64(h, p, sizeof p);
@@ -76,13 +80,13 @@ static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
 
 typedef struct {
   char magic[4];      /* "EVXF" */
-  uint32_t nfeat;     /* EVX_NFEAT */
+  uint32_t nfeat;     /* floats per row: EVX_NFEAT, or + EVX_NPROS with prosody */
   uint64_t key;
   uint64_t n_frames;
 } cache_header;
 
-/* 0 and the frames if a valid entry exists, else -1. */
-static int cache_read(const char *file, uint64_t key, float **frames, size_t *nf)
+/* 0 and the rows (width floats each) if a valid entry exists, else -1. */
+static int cache_read(const char *file, uint64_t key, uint32_t width, float **frames, size_t *nf)
 {
   FILE *f = fopen(file, "rb");
   if (!f)
@@ -90,13 +94,13 @@ static int cache_read(const char *file, uint64_t key, float **frames, size_t *nf
   cache_header h;
   struct stat st;
   int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, "EVXF", 4)
-        && h.nfeat == EVX_NFEAT && h.key == key && fstat(fileno(f), &st) == 0
+        && h.nfeat == width && h.key == key && fstat(fileno(f), &st) == 0
         && h.n_frames < ((uint64_t)1 << 32)
-        && (uint64_t)st.st_size == sizeof h + h.n_frames * EVX_NFEAT * sizeof(float);
+        && (uint64_t)st.st_size == sizeof h + h.n_frames * width * sizeof(float);
   float *x = NULL;
   if (ok && h.n_frames) {
-    x = malloc(h.n_frames * EVX_NFEAT * sizeof *x);
-    ok = x && fread(x, sizeof *x * EVX_NFEAT, h.n_frames, f) == h.n_frames;
+    x = malloc(h.n_frames * width * sizeof *x);
+    ok = x && fread(x, sizeof *x * width, h.n_frames, f) == h.n_frames;
   }
   fclose(f);
   if (!ok) {
@@ -109,7 +113,7 @@ static int cache_read(const char *file, uint64_t key, float **frames, size_t *nf
 }
 
 /* Temp file in the same directory, then rename: readers never see half. */
-static int cache_write(const char *file, uint64_t key, const float *x, size_t nf)
+static int cache_write(const char *file, uint64_t key, uint32_t width, const float *x, size_t nf)
 {
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.%ld.%lx.tmp", file, (long)getpid(),
@@ -117,9 +121,9 @@ static int cache_write(const char *file, uint64_t key, const float *x, size_t nf
   FILE *f = fopen(tmp, "wb");
   if (!f)
     return -1;
-  cache_header h = { { 'E', 'V', 'X', 'F' }, EVX_NFEAT, key, nf };
+  cache_header h = { { 'E', 'V', 'X', 'F' }, width, key, nf };
   int ok = fwrite(&h, sizeof h, 1, f) == 1
-        && (nf == 0 || fwrite(x, sizeof *x * EVX_NFEAT, nf, f) == nf);
+        && (nf == 0 || fwrite(x, sizeof *x * width, nf, f) == nf);
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, file) != 0) {
     unlink(tmp);
@@ -128,9 +132,46 @@ static int cache_write(const char *file, uint64_t key, const float *x, size_t nf
   return 0;
 }
 
-/* Decode, augment, degrade, extract. */
+/* Rows of features then prosody (EVX_NFEAT + EVX_NPROS floats each) from
+ * the two blocks evx_features_prosody_of_signal gives; frees them. */
+static float *join_rows(float *frames, float *pros, size_t nf)
+{
+  const size_t w = EVX_NFEAT + EVX_NPROS;
+  float *rows = nf ? malloc(nf * w * sizeof *rows) : NULL;
+  for (size_t t = 0; rows && t < nf; t++) {
+    memcpy(rows + t * w, frames + t * EVX_NFEAT, EVX_NFEAT * sizeof *rows);
+    memcpy(rows + t * w + EVX_NFEAT, pros + t * EVX_NPROS, EVX_NPROS * sizeof *rows);
+  }
+  free(frames);
+  free(pros);
+  return rows;
+}
+
+/* The inverse: *frames and *pros from rows (freed); 0, or -1 out of memory. */
+static int split_rows(float *rows, size_t nf, float **frames, float **pros)
+{
+  const size_t w = EVX_NFEAT + EVX_NPROS;
+  *frames = nf ? malloc(nf * EVX_NFEAT * sizeof **frames) : NULL;
+  *pros = nf ? malloc(nf * EVX_NPROS * sizeof **pros) : NULL;
+  if (nf && (!*frames || !*pros)) {
+    free(*frames);
+    free(*pros);
+    free(rows);
+    *frames = *pros = NULL;
+    return -1;
+  }
+  for (size_t t = 0; t < nf; t++) {
+    memcpy(*frames + t * EVX_NFEAT, rows + t * w, EVX_NFEAT * sizeof *rows);
+    memcpy(*pros + t * EVX_NPROS, rows + t * w + EVX_NFEAT, EVX_NPROS * sizeof *rows);
+  }
+  free(rows);
+  return 0;
+}
+
+/* Decode, augment, degrade, extract (with_pros: rows of features and
+ * prosody, join_rows). */
 static int extract(const char *path, const evx_augment_params *aug,
-                   const evx_degrade_opts *deg, float **frames, size_t *nf,
+                   const evx_degrade_opts *deg, int with_pros, float **frames, size_t *nf,
                    char *err, size_t errlen)
 {
   evx_audio a;
@@ -144,7 +185,13 @@ static int extract(const char *path, const evx_augment_params *aug,
     snprintf(err, errlen, "%s: augmentation failed", path);
   } else if (!evx_degrade_enabled(deg)
              || evx_degrade_apply(deg, path, x, n, a.rate, &d, &n, &rate, err, errlen) == 0) {
-    rc = evx_features_of_signal(d ? d : x, n, rate, frames, nf);
+    float *pros = NULL;
+    rc = with_pros ? evx_features_prosody_of_signal(d ? d : x, n, rate, frames, &pros, nf)
+                   : evx_features_of_signal(d ? d : x, n, rate, frames, nf);
+    if (rc == 0 && with_pros && *nf) {
+      *frames = join_rows(*frames, pros, *nf);
+      rc = *frames ? 0 : -1;
+    }
     if (rc < 0)
       snprintf(err, errlen, "%s: feature extraction failed", path);
   }
@@ -153,6 +200,38 @@ static int extract(const char *path, const evx_augment_params *aug,
     free(x);
   evx_audio_free(&a);
   return rc;
+}
+
+/* Rows of `width` floats (EVX_NFEAT, or with prosody EVX_NFEAT + EVX_NPROS),
+ * from the cache or extracted (and cached). */
+static int cached_rows(evx_featcache *fc, const char *path, const evx_feature_config *cfg,
+                       const evx_augment_params *aug, const evx_degrade_opts *deg,
+                       uint32_t width, float **frames, size_t *n_frames, char *err,
+                       size_t errlen)
+{
+  int with_pros = width != EVX_NFEAT;
+  char file[4200] = "";
+  uint64_t key = 0;
+  if (fc && fc->dir) {
+    if (hash_file(path, &key, err, errlen) < 0)
+      return -1;
+    key = config_key(key, cfg, aug, deg, path, with_pros);
+    mkdir(fc->dir, 0777); /* EEXIST is fine; a real failure shows at write */
+    snprintf(file, sizeof file, "%s/%016llx.evxf", fc->dir, (unsigned long long)key);
+    if (cache_read(file, key, width, frames, n_frames) == 0) {
+      bump(&fc->hits);
+      return 0;
+    }
+    if (access(file, F_OK) == 0)
+      bump(&fc->bad);
+  }
+  if (extract(path, aug, deg, with_pros, frames, n_frames, err, errlen) < 0)
+    return -1;
+  if (fc)
+    bump(&fc->extractions);
+  if (file[0] && cache_write(file, key, width, *frames, *n_frames) == 0)
+    bump(&fc->writes);
+  return 0;
 }
 
 int evx_featcache_frames(evx_featcache *fc, const char *path,
@@ -164,26 +243,25 @@ int evx_featcache_frames(evx_featcache *fc, const char *path,
 {
   *frames = NULL;
   *n_frames = 0;
-  char file[4200] = "";
-  uint64_t key = 0;
-  if (fc && fc->dir) {
-    if (hash_file(path, &key, err, errlen) < 0)
-      return -1;
-    key = config_key(key, cfg, aug, deg, path);
-    mkdir(fc->dir, 0777); /* EEXIST is fine; a real failure shows at write */
-    snprintf(file, sizeof file, "%s/%016llx.evxf", fc->dir, (unsigned long long)key);
-    if (cache_read(file, key, frames, n_frames) == 0) {
-      bump(&fc->hits);
-      return 0;
-    }
-    if (access(file, F_OK) == 0)
-      bump(&fc->bad);
-  }
-  if (extract(path, aug, deg, frames, n_frames, err, errlen) < 0)
+  return cached_rows(fc, path, cfg, aug, deg, EVX_NFEAT, frames, n_frames, err, errlen);
+}
+
+int evx_featcache_frames_pros(evx_featcache *fc, const char *path,
+                              const evx_feature_config *cfg,
+                              const evx_augment_params *aug,
+                              const evx_degrade_opts *deg,
+                              float **frames, float **pros, size_t *n_frames,
+                              char *err, size_t errlen)
+{
+  *frames = *pros = NULL;
+  *n_frames = 0;
+  float *rows = NULL;
+  if (cached_rows(fc, path, cfg, aug, deg, EVX_NFEAT + EVX_NPROS, &rows, n_frames, err,
+                  errlen) < 0)
     return -1;
-  if (fc)
-    bump(&fc->extractions);
-  if (file[0] && cache_write(file, key, *frames, *n_frames) == 0)
-    bump(&fc->writes);
+  if (split_rows(rows, *n_frames, frames, pros) < 0) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
   return 0;
 }

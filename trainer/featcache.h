@@ -20,6 +20,8 @@
 
 /* Bump when the extractor's output changes: old cache entries then miss. */
 #define EVX_FEATURE_CODE_VERSION "evx-features-v1.0"
+/* Bump when the prosody tracker's output changes (entries with prosody). */
+#define EVX_PROSODY_CODE_VERSION "evx-prosody-v1.0"
 
 typedef struct {
   const char *dir;      /* NULL: no cache (always extract) */
@@ -44,5 +46,15 @@ int evx_featcache_frames(evx_featcache *fc, const char *path,
                          const evx_degrade_opts *deg,
                          float **frames, size_t *n_frames,
                          char *err, size_t errlen);
+
+/* The same with the prosody rows (evx_prosody.h) of every frame in *pros
+ * (n_frames x EVX_NPROS, malloc'd), for input kinds that read them
+ * (evx_input_needs_prosody). Cached apart from the frames alone. */
+int evx_featcache_frames_pros(evx_featcache *fc, const char *path,
+                              const evx_feature_config *cfg,
+                              const evx_augment_params *aug,
+                              const evx_degrade_opts *deg,
+                              float **frames, float **pros, size_t *n_frames,
+                              char *err, size_t errlen);
 
 #endif

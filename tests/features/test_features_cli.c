@@ -1,11 +1,12 @@
 /* test_features_cli.c: 'emovox features' on bad files (missing, empty,
  * truncated, text) fails naming the file; on good files it writes the golden
  * header and one row per frame; stereo is averaged; AIFF data in a .wav name
- * loads. Fixtures are made in a temporary directory at test time. */
+ * loads; --prosody adds the prosody columns after the same 98 features. Fixtures are made in a temporary directory at test time. */
 #include "feat_test_util.h"
 #include "test_util.h"
 
 #include "evx_features.h"
+#include "evx_prosody.h"
 
 #include <math.h>
 #include <sndfile.h>
@@ -241,6 +242,63 @@ static void test_csv_matches_golden(void **state)
   free(ref);
 }
 
+/* --prosody: every line is the line without it plus the EVX_NPROS columns
+ * (named in the header); a 200 Hz voice reads 200 Hz, voiced. */
+static void test_prosody_columns(void **state)
+{
+  (void)state;
+  const size_t n = 16000;
+  float *x = malloc(sizeof(float) * n);
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    for (int k = 1; k <= 8; k++)
+      v += sin(2 * M_PI * 200 * k * (double)i / 16000.0) / k;
+    x[i] = (float)(0.2 * v);
+  }
+  char wav[512], args[1200], p[512];
+  assert_int_equal(tu_write_wav(in_dir(wav, sizeof wav, "voice.wav"), x, n, 16000), 0);
+  snprintf(args, sizeof args, "features %s", wav);
+  assert_int_equal(run_cli(args), 0);
+  char *plain = slurp(in_dir(p, sizeof p, "stdout.txt"));
+  snprintf(args, sizeof args, "features %s --prosody", wav);
+  assert_int_equal(run_cli(args), 0);
+  char *pros = slurp(p);
+  assert_non_null(plain);
+  assert_non_null(pros);
+  assert_int_equal(count_lines(pros), count_lines(plain));
+  size_t voiced_200 = 0, rows = 0;
+  char *a = plain, *b = pros;
+  for (size_t line = 0; *a; line++) {
+    char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+    size_t la = (size_t)(ea - a);
+    assert_memory_equal(a, b, la);          /* the same features first */
+    assert_int_equal(b[la], ',');
+    size_t commas = 0;
+    for (char *c = b + la; c < eb; c++)
+      commas += *c == ',';
+    assert_int_equal(commas, EVX_NPROS);
+    if (line == 0) {
+      char names[512] = "";
+      for (unsigned j = 0; j < EVX_NPROS; j++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), ",%s", evx_pr_names[j]);
+      assert_int_equal((size_t)(eb - b) - la, strlen(names));
+      assert_memory_equal(b + la, names, strlen(names));
+    } else {
+      double f0 = strtod(b + la + 1, NULL);
+      double voiced = strtod(strchr(b + la + 1, ',') + 1, NULL);
+      voiced_200 += voiced == 1.0 && fabs(f0 - 200) < 2;
+      rows++;
+    }
+    a = ea + 1;
+    b = eb + 1;
+  }
+  print_message("--prosody: %zu of %zu rows voiced at 200 +- 2 Hz\n", voiced_200, rows);
+  assert_true(voiced_200 >= rows - 3);
+  free(plain);
+  free(pros);
+  free(x);
+}
+
 static void test_help_and_usage(void **state)
 {
   (void)state;
@@ -272,6 +330,7 @@ int main(void)
     cmocka_unit_test(test_stereo_is_averaged),
     cmocka_unit_test(test_aiff_named_wav),
     cmocka_unit_test(test_csv_matches_golden),
+    cmocka_unit_test(test_prosody_columns),
     cmocka_unit_test(test_help_and_usage),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,10 +1,12 @@
 /* test_rt_alloc.c: evx_fx_push and evx_fx_reset never allocate, FFTW's
- * execute included. malloc and friends are interposed for the whole process
+ * execute included; nor do evx_fx_push_prosody, evx_pr_frame and
+ * evx_pr_reset (the prosody tracker, evx_prosody.h). malloc and friends are interposed for the whole process
  * (this executable's definitions win over libc's for every shared library,
  * FFTW too) and forward to the next definition (libc's, or ASan's). */
 #include "test_util.h"
 
 #include "evx_features.h"
+#include "evx_prosody.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -103,8 +105,9 @@ void *memalign(size_t al, size_t n)
   return next_memalign(al, n);
 }
 
-/* Push 3 s of a varied signal in irregular blocks, counting allocations. */
-static void check_rate(double rate)
+/* Push 3 s of a varied signal in irregular blocks, counting allocations;
+ * with_prosody: through evx_fx_push_prosody and a tracker. */
+static void check_rate(double rate, int with_prosody)
 {
   const uint32_t max_block = EVX_MAX_BLOCK;
   size_t size = evx_fx_size(rate, max_block);
@@ -120,6 +123,10 @@ static void check_rate(double rate)
   for (size_t i = 0; i < n; i++)
     x[i] = (float)(0.4 * sin(0.01 * (double)i * (1 + (double)i / (double)n))) + ((i % 997) == 0 ? NAN : 0.0f);
   float *out = malloc(sizeof(float) * EVX_NFEAT * evx_fx_max_frames(fx));
+  float *pout = malloc(sizeof(float) * EVX_NPROS * evx_fx_max_frames(fx));
+  void *pmem = malloc(evx_pr_size());
+  evx_pr *pr = with_prosody ? evx_pr_init(pmem, evx_pr_size()) : NULL;
+  assert_true(!with_prosody || pr);
   uint64_t rng = 7;
   unsigned long frames = 0;
 
@@ -128,17 +135,25 @@ static void check_rate(double rate)
   for (size_t i = 0; i < n;) {
     uint32_t len = 1u + (uint32_t)(tu_rand(&rng) % max_block);
     len = (size_t)len > n - i ? (uint32_t)(n - i) : len;
-    frames += evx_fx_push(fx, x + i, len, out);
+    frames += pr ? evx_fx_push_prosody(fx, pr, x + i, len, out, pout)
+                 : evx_fx_push(fx, x + i, len, out);
     i += len;
-    if (i > n / 2 && i - len <= n / 2)
+    if (i > n / 2 && i - len <= n / 2) {
       evx_fx_reset(fx);
+      if (pr)
+        evx_pr_reset(pr);
+    }
   }
   counting = 0;
 
-  print_message("%g Hz: %lu frames, %lu allocator calls during push/reset\n", rate, frames, calls);
+  print_message("%g Hz%s: %lu frames, %lu allocator calls during push/reset\n", rate,
+                pr ? " with prosody" : "", frames, calls);
   assert_true(frames > 200);
   assert_int_equal(calls, 0);
+  evx_pr_destroy(pr);
   evx_fx_destroy(fx);
+  free(pmem);
+  free(pout);
   free(out);
   free(x);
   free(mem);
@@ -156,9 +171,11 @@ static void test_counter_sees_malloc(void **state)
   assert_int_equal(calls, 2);
 }
 
-static void test_push_16k(void **state) { (void)state; check_rate(16000); }
-static void test_push_48k(void **state) { (void)state; check_rate(48000); }
-static void test_push_44k1(void **state) { (void)state; check_rate(44100); }
+static void test_push_16k(void **state) { (void)state; check_rate(16000, 0); }
+static void test_push_48k(void **state) { (void)state; check_rate(48000, 0); }
+static void test_push_44k1(void **state) { (void)state; check_rate(44100, 0); }
+static void test_prosody_16k(void **state) { (void)state; check_rate(16000, 1); }
+static void test_prosody_48k(void **state) { (void)state; check_rate(48000, 1); }
 
 int main(void)
 {
@@ -167,6 +184,8 @@ int main(void)
     cmocka_unit_test(test_push_16k),
     cmocka_unit_test(test_push_48k),
     cmocka_unit_test(test_push_44k1),
+    cmocka_unit_test(test_prosody_16k),
+    cmocka_unit_test(test_prosody_48k),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

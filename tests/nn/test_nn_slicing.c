@@ -89,7 +89,8 @@ static void test_input_slicing(void **state)
   (void)state;
   static const uint32_t kinds[] = { EVX_INPUT_SUMMARY, EVX_INPUT_LOGMEL,
                                     EVX_INPUT_SUMMARY_STATS, EVX_INPUT_LOG_STATS,
-                                    EVX_INPUT_VOICED_STATS, EVX_INPUT_FRAMES };
+                                    EVX_INPUT_VOICED_STATS, EVX_INPUT_FRAMES,
+                                    EVX_INPUT_PROSODY_STATS };
   uint64_t r = 5;
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
     evx_feature_config cfg = evx_feature_config_default(kinds[k]);
