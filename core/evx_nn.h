@@ -227,9 +227,10 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m);
 /* One whole inference: input (evx_input_shape floats) -> probs (n_labels). RT. */
 void evx_net_forward(evx_net *net, const float *input, float *probs);
 
-/* The same, spread over calls: begin() copies the input; each step() does at
- * most about max_flops of work (at least one unit of progress) and returns 1
- * once the output is ready. Results are bit-identical to forward(). RT. */
+/* The same, spread over calls: begin() copies the input; each step() does
+ * about max_flops of work (at least one unit of progress; at most half a
+ * unit more than max_flops otherwise) and returns 1 once the output is
+ * ready. Results are bit-identical to forward(). RT. */
 void evx_net_begin(evx_net *net, const float *input);
 int evx_net_step(evx_net *net, uint64_t max_flops);
 /* The same, adding the FLOPs it spent to *spent. */
