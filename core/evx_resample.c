@@ -35,6 +35,7 @@ struct evx_rs {
   int exact;              /* rows_per_in == up: no interpolation */
   double delay;           /* output samples */
   const float *table;     /* (rows_per_in + !exact) x taps */
+  evx_rs_dot_fn dot;      /* the inner product for this CPU */
   float *ring;            /* 2 x taps: every input written twice */
   uint32_t write;         /* next ring position, 0..taps-1 */
   uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
@@ -121,6 +122,7 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   float *table = (float *)(base + l.table_off);
   evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
   rs->table = table;
+  rs->dot = evx_rs_dot_pick();
   rs->ring = (float *)(base + l.ring_off);
   evx_rs_reset(rs);
   return rs;
@@ -161,13 +163,13 @@ static float filter_at(const evx_rs *rs, const float *window)
 {
   uint32_t n = rs->taps;
   if (rs->exact)
-    return evx_rs_dot(window, rs->table + (size_t)rs->phase * n, n);
+    return rs->dot(window, rs->table + (size_t)rs->phase * n, n);
   uint64_t pos = (uint64_t)rs->phase * rs->rows_per_in;
   uint64_t row = pos / rs->up;
   double frac = (double)(pos % rs->up) / (double)rs->up;
   const float *r0 = rs->table + row * n;
-  double y0 = evx_rs_dot(window, r0, n);
-  double y1 = evx_rs_dot(window, r0 + n, n);
+  double y0 = rs->dot(window, r0, n);
+  double y1 = rs->dot(window, r0 + n, n);
   return (float)(y0 + frac * (y1 - y0));
 }
 
