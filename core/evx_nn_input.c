@@ -7,16 +7,15 @@
 
 #define SILENCE_DB (-100.0f) /* 10*log10(1e-10): what a frame of mel 0 gives */
 
-static void build_logmel(uint32_t W, const float *frames, uint32_t n, float *in)
+/* Row b (mel band b) of an EVX_INPUT_LOGMEL input. */
+static void logmel_band(uint32_t W, const float *frames, uint32_t n, uint32_t b, float *in)
 {
   uint32_t pad = W - n;
-  for (uint32_t b = 0; b < EVX_N_MEL; b++) {
-    float *row = in + (size_t)b * W;
-    for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
-    for (uint32_t t = 0; t < n; t++) {
-      float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
-      row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
-    }
+  float *row = in + (size_t)b * W;
+  for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
+  for (uint32_t t = 0; t < n; t++) {
+    float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
+    row[pad + t] = 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
   }
 }
 
@@ -92,9 +91,11 @@ static int per_feature(uint32_t kind)
          kind == EVX_INPUT_FRAMES;
 }
 
+/* One unit per feature, or per mel band: each a pass over the window. */
 uint32_t evx_input_units(const evx_feature_config *cfg)
 {
-  return per_feature(cfg->input_kind) ? EVX_NFEAT : 1u;
+  return per_feature(cfg->input_kind) ? EVX_NFEAT
+       : cfg->input_kind == EVX_INPUT_LOGMEL ? EVX_N_MEL : 1u;
 }
 
 void evx_input_begin(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
@@ -121,7 +122,7 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
     uint32_t n = j->n, f = j->next;
     float *std = input + EVX_NFEAT, *delta = input + 2 * EVX_NFEAT;
     switch (cfg->input_kind) {
-    case EVX_INPUT_LOGMEL: build_logmel(cfg->window_frames, fr, n, input); break;
+    case EVX_INPUT_LOGMEL: logmel_band(cfg->window_frames, fr, n, f, input); break;
     case EVX_INPUT_SUMMARY: summary_feature(fr, n, 0.0f, f, input, NULL, NULL, 0); break;
     case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0); break;
     case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1); break;
