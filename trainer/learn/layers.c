@@ -239,6 +239,20 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
       dx[p * ip + arg[p * op + o]] += dy[p * op + o];
 }
 
+/* A position that wins no window gets 0 either way; one that wins some
+ * gets their sum in the same order, or +0 when the ReLU was off there. */
+void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
+                              const float *dy, size_t n, float *dx)
+{
+  const size_t ip = (size_t)l->in.h * l->in.w, op = (size_t)l->out.h * l->out.w;
+  memset(dx, 0, sizeof(float) * n * l->in.c * ip);
+  for (size_t p = 0; p < n * l->in.c; p++)
+    for (size_t o = 0; o < op; o++) {
+      size_t i = p * ip + arg[p * op + o];
+      dx[i] += y[i] > 0.0f ? dy[p * op + o] : 0.0f;
+    }
+}
+
 /* ---- elementwise and reductions ------------------------------------------ */
 
 void tl_relu_forward(size_t len, const float *x, float *y)
