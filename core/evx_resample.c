@@ -23,12 +23,12 @@
 /* Exact tables (one row per phase) are used up to this many floats, or
  * whenever they are no larger than the interpolated one. */
 #define EXACT_TABLE_MAX (1u << 17)
-/* Outputs are computed four at a time (evx_rs_dot4) once four are due; the
- * ring keeps this many inputs beyond a window so the first of four stays
- * intact while the inputs up to the fourth arrive (four outputs span at
- * most 4 * 12 inputs at 192 kHz). */
+/* Inputs are taken CHUNK at a time: cleaned into the ring in one
+ * vectorised pass, then every output they complete is computed, four at a
+ * time (evx_rs_dot4). The ring holds taps + CHUNK inputs, so no window of
+ * the chunk is overwritten by the chunk itself. */
 #define GROUP 4u
-#define RING_SLACK 64u
+#define CHUNK 1024u
 /* Inputs are clamped to this so no inner product can overflow float, and
  * flushed to 0 below SAMPLE_FLUSH so denormals never slow the filter. */
 #define SAMPLE_LIMIT 1e30f
@@ -45,7 +45,7 @@ struct evx_rs {
   const float *table;     /* (rows_per_in + !exact) x taps */
   evx_rs_dots dots;       /* the inner products for this CPU */
   float *ring;            /* 2 x len: every input written twice */
-  uint32_t len;           /* taps + RING_SLACK */
+  uint32_t len;           /* taps + CHUNK */
   uint32_t write;         /* next ring position, 0..len-1 */
   uint32_t due_at[GROUP], due_phase[GROUP]; /* outputs due, not yet computed:
                              window start in the ring, phase */
@@ -97,7 +97,7 @@ static int make_layout(double in_rate, uint32_t max_in, rs_layout *l)
   l->table_off = off;
   off = align64(off + sizeof(float) * (size_t)l->rows * l->taps);
   l->ring_off = off;
-  off = align64(off + sizeof(float) * 2u * ((size_t)l->taps + RING_SLACK));
+  off = align64(off + sizeof(float) * 2u * ((size_t)l->taps + CHUNK));
   l->total = off + 63u;               /* room to align the caller's base */
   return 0;
 }
@@ -136,7 +136,7 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
   rs->table = table;
   rs->dots = evx_rs_dot_pick();
-  rs->len = l.taps + RING_SLACK;
+  rs->len = l.taps + CHUNK;
   rs->ring = (float *)(base + l.ring_off);
   evx_rs_reset(rs);
   return rs;
@@ -232,35 +232,42 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
     return n;
   }
   uint32_t taps = rs->taps, len = rs->len, produced = 0, due = 0;
-  for (uint32_t i = 0; i < n;) {
-    /* the inputs up to the next output (or the ring's end) in one run */
-    uint32_t k = n - i;
-    k = k < rs->gap ? k : rs->gap;
-    k = k < len - rs->write ? k : len - rs->write;
-    clean_run(rs->ring + rs->write, rs->ring + rs->write + len, in + i, k);
-    i += k;
-    rs->write = rs->write + k == len ? 0u : rs->write + k;
-    rs->gap -= k;
-    if (rs->gap != 0)
-      continue;
-    /* the last taps inputs, oldest first, start here; every output due at
-     * this input (two at most when upsampling) waits for three more */
-    uint32_t start = rs->write >= taps ? rs->write - taps : rs->write + len - taps;
-    while (rs->gap == 0) {
-      rs->due_at[due] = start;
-      rs->due_phase[due] = rs->phase;
-      if (++due == GROUP) {
-        filter_due(rs, due, out + produced);
-        produced += due;
-        due = 0;
+  for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
+    uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
+    uint32_t k = len - w0 < m ? len - w0 : m;
+    clean_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k);
+    if (k < m)
+      clean_run(rs->ring, rs->ring + len, in + c0 + k, m - k);
+    rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
+    /* every output these inputs complete: the one due after input i - 1
+     * reads the taps inputs before ring position w0 + i */
+    for (uint32_t i = 0;;) {
+      if (rs->gap > m - i) {
+        rs->gap -= m - i;
+        break;
       }
-      /* next = phase + down, as gap * up + phase, without a division */
-      uint32_t next = rs->phase + rs->down_rem;
-      uint32_t wrap = next >= rs->up;
-      rs->gap = rs->down_quot + wrap;
-      rs->phase = wrap ? next - rs->up : next;
+      i += rs->gap;
+      uint32_t end = w0 + i, start = end >= taps ? end - taps : end + len - taps;
+      start = start >= len ? start - len : start;
+      do { /* two at one input when upsampling */
+        rs->due_at[due] = start;
+        rs->due_phase[due] = rs->phase;
+        if (++due == GROUP) {
+          filter_due(rs, due, out + produced);
+          produced += due;
+          due = 0;
+        }
+        /* next = phase + down, as gap * up + phase, without a division */
+        uint32_t next = rs->phase + rs->down_rem;
+        uint32_t wrap = next >= rs->up;
+        rs->gap = rs->down_quot + wrap;
+        rs->phase = wrap ? next - rs->up : next;
+      } while (rs->gap == 0);
     }
+    filter_due(rs, due, out + produced); /* the chunk's last few, before the
+                                            next chunk overwrites their inputs */
+    produced += due;
+    due = 0;
   }
-  filter_due(rs, due, out + produced); /* this call's last few */
-  return produced + due;
+  return produced;
 }
