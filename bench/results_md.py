@@ -146,13 +146,14 @@ def main():
     for e in r:
         rate = num(e.get("rate")) or 0
         xrt, ratio = num(e.get("emovox_xrt")), num(e.get("ratio"))
-        # The issue's target: >= 1000x real time at 48 kHz input and >= 10x
-        # librosa on the same audio (librosa resamples it to 16 kHz first).
-        if rate == 48000:
-            target = ">= 1000x real time and >= 10x librosa"
-            met = "%s (1000x: %s, 10x: %s)" % (
-                verdict(None if xrt is None or ratio is None else xrt >= 1000 and ratio >= 10),
-                verdict(None if xrt is None else xrt >= 1000),
+        # The targets: >= 10x librosa on the same audio (librosa resamples
+        # it to 16 kHz first); at 44.1 and 48 kHz also >= 3000x real time on
+        # one core, resampler included (issue 19; 1000x at 48 kHz before).
+        if rate in (44100, 48000):
+            target = ">= 3000x real time and >= 10x librosa"
+            met = "%s (3000x: %s, 10x: %s)" % (
+                verdict(None if xrt is None or ratio is None else xrt >= 3000 and ratio >= 10),
+                verdict(None if xrt is None else xrt >= 3000),
                 verdict(None if ratio is None else ratio >= 10))
         else:
             target = ">= 10x librosa"
@@ -169,6 +170,8 @@ def main():
     if not r and "nn" in res:
         missing("nn", "inference")
     for e in r:
+        if e["_kind"] == "nn_isa":  # a row of its own, below
+            continue
         if e["_kind"] == "nn_budget":  # the shipped model against its update interval
             pct = num(e.get("pct"))
             rows.append(("nn", "one inference of the shipped model, share of its update interval",
@@ -185,8 +188,13 @@ def main():
         rows.append(("nn", "inference, %s (%s flops)" % (label, e.get("flops", "?")),
                      fmt(e.get("engine_us"), "%.2f", " us"), "PyTorch 1.13, 1 thread",
                      fmt(e.get("torch_us"), "%.2f", " us"),
-                     fmt(ratio, "%.2f", "x (torch/emovox)"), "faster than PyTorch (ratio > 1)",
-                     verdict(None if ratio is None else ratio > 1)))
+                     fmt(ratio, "%.2f", "x (torch/emovox)"),
+                     "at least 2x PyTorch (ratio >= 2)",
+                     verdict(None if ratio is None else ratio >= 2)))
+    for e in r:
+        if e["_kind"] == "nn_isa":
+            rows.append(("nn", "kernels picked for this CPU", e.get("isa", "?"), "", "", "",
+                         "(none)", "n/a"))
 
     # train: s per epoch; ratio torch / emovox
     r = res.get("train", [])
@@ -198,8 +206,8 @@ def main():
                          e.get("arch"), e.get("rows")),
                      fmt(e.get("emovox_s"), "%.3f", " s"), "PyTorch 1.13, 2 threads",
                      fmt(e.get("torch_s"), "%.3f", " s"),
-                     fmt(ratio, "%.2f", "x (torch/emovox)"), "at least as fast (ratio >= 1)",
-                     verdict(None if ratio is None else ratio >= 1)))
+                     fmt(ratio, "%.2f", "x (torch/emovox)"), "at least 1.5x PyTorch (ratio >= 1.5)",
+                     verdict(None if ratio is None else ratio >= 1.5)))
 
     # plugin: CPU share at 48 kHz, worst 64-frame call; plugin_model: the
     # same with a frame-matrix temporal network (tcn)
@@ -213,15 +221,20 @@ def main():
             c = num(prates["48000"].get("cpu_pct"))
             rows.append((kind, "meter CPU share, 48 kHz, block 256; model: " + model,
                          fmt(c, "%.3f", "% of one core"), "real time", "", "",
-                         "< 1% of one core", verdict(None if c is None else c < 1)))
-        if "64" in blocks:
-            b, w = blocks["64"], num(blocks["64"].get("worst_pct"))
-            rows.append((kind, "meter worst 64-frame run(), 48 kHz" + tag,
+                         "<= 0.3% of one core", verdict(None if c is None else c <= 0.3)))
+        # the worst call: at most 10% of a 16-frame block's budget and 5% of
+        # a 64-frame one's (issue 19)
+        for blk, budget, limit in (("16", "333.3 us", 10), ("64", "1333.3 us", 5)):
+            if blk not in blocks:
+                continue
+            b, w = blocks[blk], num(blocks[blk].get("worst_pct"))
+            rows.append((kind, "meter worst %s-frame run(), 48 kHz%s" % (blk, tag),
                          "%s (p99 %s, median %s)" % (fmt(b.get("worst_us"), "%.1f", " us"),
                                                      fmt(b.get("p99_us"), "%.1f", " us"),
                                                      fmt(b.get("median_us"), "%.1f", " us")),
-                         "budget 1333.3 us", "", fmt(w, "%.2f", "% of budget"),
-                         "< 10% of 1.33 ms", verdict(None if w is None else w < 10)))
+                         "budget " + budget, "", fmt(w, "%.2f", "% of budget"),
+                         "<= %d%% of %s" % (limit, budget),
+                         verdict(None if w is None else w <= limit)))
         return blocks, prates
 
     shipped = read_bytes(os.path.join(args.root, "models", "default.emvx"))

@@ -2,9 +2,12 @@
  * PyTorch 1.13 training the same architecture (bench/train_torch.py), same
  * batch (32), optimiser (Adam), threads (2), on synthetic rows of the shape
  * and count of the real data (seed: 7820 summaries of 98; logmel: 2000
- * windows of 64 x 200). Prints each peer's fastest of TIMED_EPOCHS epochs
- * and the ratio torch / emovox (> 1: we are faster).
- * usage: bench_train [seed|logmel|all] */
+ * windows of 64 x 200), and the two networks of the shipped model: the
+ * window-statistics MLP (7820 rows of 294, one hidden layer of 768) and the
+ * temporal network (1000 windows of 98 features x 300 frames, Conv1D
+ * 64,64,64). Prints each peer's fastest of TIMED_EPOCHS epochs and the
+ * ratio torch / emovox (> 1: we are faster).
+ * usage: bench_train [seed|logmel|mlp|tcn|all] */
 #include "learn/export.h"
 #include "learn/train_loop.h"
 #include "learn/rng.h"
@@ -25,8 +28,15 @@
 /* Seconds of the fastest timed epoch. */
 static double ours(int arch, size_t rows, uint32_t frames)
 {
-  evx_shape in = arch == TL_ARCH_SEED ? (evx_shape){ 1, 1, 98 } : (evx_shape){ 1, 64, frames };
+  evx_shape in = arch == TL_ARCH_SEED ? (evx_shape){ 1, 1, 98 }
+               : arch == TL_ARCH_MLP ? (evx_shape){ 1, 1, 294 }
+               : arch == TL_ARCH_TCN ? (evx_shape){ 98, 1, frames }
+                                     : (evx_shape){ 1, 64, frames };
   tl_arch_opts ao = tl_arch_defaults(arch);
+  if (arch == TL_ARCH_MLP) { /* the shipped MLP's shape */
+    ao.channels[0] = 768;
+    ao.n_channels = 1;
+  }
   tl_graph g;
   char err[256];
   if (tl_arch_build(&ao, in, 8, &g, err, sizeof err)) {
@@ -81,13 +91,15 @@ static double torch(const char *arch, size_t rows, uint32_t frames)
 int main(int argc, char **argv)
 {
   const char *which = argc > 1 ? argv[1] : "all";
-  struct { const char *name; int arch; size_t rows; } runs[] = {
-    { "seed", TL_ARCH_SEED, 7820 }, { "logmel", TL_ARCH_LOGMEL, 2000 } };
+  struct { const char *name; int arch; size_t rows; uint32_t frames; } runs[] = {
+    { "seed", TL_ARCH_SEED, 7820, 200 }, { "logmel", TL_ARCH_LOGMEL, 2000, 200 },
+    { "mlp", TL_ARCH_MLP, 7820, 200 }, { "tcn", TL_ARCH_TCN, 1000, 300 } };
   printf("training, seconds per epoch (synthetic rows, batch 32, Adam, 2 threads)\n");
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 4; i++) {
     if (strcmp(which, "all") && strcmp(which, runs[i].name))
       continue;
-    double a = ours(runs[i].arch, runs[i].rows, 200), b = torch(runs[i].name, runs[i].rows, 200);
+    double a = ours(runs[i].arch, runs[i].rows, runs[i].frames);
+    double b = torch(runs[i].name, runs[i].rows, runs[i].frames);
     printf("%-7s %5zu rows: emovox %.3f s  torch %.3f s  ratio torch/emovox %.2f\n",
            runs[i].name, runs[i].rows, a, b, a > 0 && b > 0 ? b / a : 0.0);
     char bs[32] = "NA", rs[32] = "NA", as[32] = "NA";

@@ -1,5 +1,6 @@
 """train_torch.py: PyTorch 1.13 peer of bench/train.c. Trains the same
-architecture (seed 1-D CNN or log-mel 2-D CNN) with the same batch size,
+architecture (seed 1-D CNN, log-mel 2-D CNN, the window-statistics MLP or
+the temporal network over frames) with the same batch size,
 optimiser and thread count on synthetic rows of the same shape, and prints
 'seconds_per_epoch S' (the fastest timed epoch, after one warm-up: the
 same rule as bench/train.c applies to emovox)."""
@@ -29,9 +30,29 @@ def logmel_net(channels):
     return nn.Sequential(*layers)
 
 
+def mlp_net(inputs, hidden):
+    return nn.Sequential(nn.Flatten(), nn.Linear(inputs, hidden), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(hidden, 8))
+
+
+def tcn_net(features, channels):
+    """Conv1D k5, k5, k3 over time (the features are the channels), ReLU,
+    MaxPool1D(3, 2) after the first two, mean over time, Dropout, Dense:
+    `emovox train --arch tcn`."""
+    layers, cin = [], features
+    for i, c in enumerate(channels):
+        k = 5 if i < 2 else 3
+        layers += [nn.Conv1d(cin, c, k, padding=k // 2), nn.ReLU()]
+        if i < 2 and i + 1 < len(channels):
+            layers.append(nn.MaxPool1d(3, 2))
+        cin = c
+    layers += [nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Dropout(0.3), nn.Linear(cin, 8)]
+    return nn.Sequential(*layers)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", choices=["seed", "logmel"], required=True)
+    ap.add_argument("--arch", choices=["seed", "logmel", "mlp", "tcn"], required=True)
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--batch", type=int, default=32)
@@ -44,6 +65,12 @@ def main():
     if a.arch == "seed":
         x = torch.from_numpy(rng.standard_normal((a.rows, 1, 98), dtype=np.float32))
         net = seed_net(98, 32, 64)
+    elif a.arch == "mlp":
+        x = torch.from_numpy(rng.standard_normal((a.rows, 294), dtype=np.float32))
+        net = mlp_net(294, 768)
+    elif a.arch == "tcn":
+        x = torch.from_numpy(rng.standard_normal((a.rows, 98, a.frames), dtype=np.float32))
+        net = tcn_net(98, [64, 64, 64])
     else:
         x = torch.from_numpy(rng.standard_normal((a.rows, 1, 64, a.frames), dtype=np.float32))
         net = logmel_net([8, 16, 32])

@@ -10,7 +10,9 @@
  *        then every window is normalised by them; evx_adapt.h), then
  *        evx_net_begin / evx_net_step: all three sliced over pushes (a FLOP
  *        budget per host sample; the input and a frame matrix's adaptation
- *        in units of one feature row)
+ *        in units of one feature row, or one mel band's row, each charged
+ *        its time in FLOPs of the conv kernels, so no call does much more
+ *        than its share whatever the work)
  *        (an ensemble, bundle v3: each network in turn on the same window,
  *        its own input kind and speaker statistics, inside the same budget)
  *     ─► on completion (of the last network: the mean of their

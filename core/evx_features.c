@@ -7,6 +7,7 @@
 #include "evx_prosody.h"
 #include "evx_resample.h"
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -171,15 +172,16 @@ uint32_t evx_fx_max_frames(const evx_fx *fx)
   return fx->max_frames;
 }
 
-/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
+/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). Selects only, so
+ * the compiler vectorises it: |v| <= FLT_MAX is false for NaN and Inf. */
 static void sanitize_copy(float *dst, const float *src, uint32_t n)
 {
   for (uint32_t i = 0; i < n; i++) {
-    float v = src[i];
-    v = isfinite(v) ? v : 0.0f;
+    float v = src[i], a = fabsf(v);
+    v = a <= FLT_MAX ? v : 0.0f;
     v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
     v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-    dst[i] = fabsf(v) < SAMPLE_FLUSH ? 0.0f : v;
+    dst[i] = a < SAMPLE_FLUSH ? 0.0f : v;
   }
 }
 

@@ -191,7 +191,8 @@ void evx_build_input(const evx_feature_config *cfg, const float *frames,
 /* The same, spread over calls (the engine slices a window's summary as it
  * slices inference): begin() picks the frames (and the voiced gate); each
  * step() computes at most max_units (at least one) of evx_input_units()
- * units (one feature's statistics; the whole input for LOGMEL) and returns 1
+ * units (one feature's statistics or row; one mel band's row for LOGMEL,
+ * so each unit is a pass over one window's worth of values) and returns 1
  * once the input is complete. Bit-identical to evx_build_input. The frames
  * must stay in place until then. RT-safe. */
 typedef struct {
@@ -273,13 +274,18 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m);
 /* One whole inference: input (evx_input_shape floats) -> probs (n_labels). RT. */
 void evx_net_forward(evx_net *net, const float *input, float *probs);
 
-/* The same, spread over calls: begin() copies the input; each step() does at
- * most about max_flops of work (at least one unit of progress) and returns 1
- * once the output is ready. Results are bit-identical to forward(). RT. */
+/* The same, spread over calls: begin() copies the input; each step() does
+ * about max_flops of work (at least one unit of progress; at most half a
+ * unit more than max_flops otherwise) and returns 1 once the output is
+ * ready. Results are bit-identical to forward(). RT. */
 void evx_net_begin(evx_net *net, const float *input);
 int evx_net_step(evx_net *net, uint64_t max_flops);
 /* The same, adding the FLOPs it spent to *spent. */
 int evx_net_step_spent(evx_net *net, uint64_t max_flops, uint64_t *spent);
+/* What step() charges for one whole inference: the FLOPs of the kernels as
+ * run (whole tiles), a dense layer's at the price of memory reads. At
+ * least about evx_model_flops(). RT-safe. */
+uint64_t evx_net_work(const evx_net *net);
 const float *evx_net_output(const evx_net *net);
 
 #endif

@@ -15,18 +15,18 @@ static inline float level_db(float v, float k, float gain_db)
   return db > SILENCE_DB ? db : SILENCE_DB;
 }
 
-static void build_logmel(uint32_t W, const float *frames, uint32_t n, float gain_db,
-                         float *in)
+/* Row b (mel band b) of an EVX_INPUT_LOGMEL input, with the window's level
+ * correction gain_db (0 but for EVX_FSET_V1_LEVEL). */
+static void logmel_band(uint32_t W, const float *frames, uint32_t n, uint32_t b, float gain_db,
+                        float *in)
 {
   uint32_t pad = W - n;
-  for (uint32_t b = 0; b < EVX_N_MEL; b++) {
-    float *row = in + (size_t)b * W;
-    for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
-    for (uint32_t t = 0; t < n; t++) {
-      float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
-      row[pad + t] = gain_db != 0.0f ? level_db(mel, 4.34294482f, gain_db)
-                                     : 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
-    }
+  float *row = in + (size_t)b * W;
+  for (uint32_t t = 0; t < pad; t++) row[t] = SILENCE_DB;
+  for (uint32_t t = 0; t < n; t++) {
+    float mel = frames[(size_t)t * EVX_NFEAT + EVX_F_MEL + b];
+    row[pad + t] = gain_db != 0.0f ? level_db(mel, 4.34294482f, gain_db)
+                                   : 10.0f * log10f(mel > 1e-10f ? mel : 1e-10f);
   }
 }
 
@@ -168,10 +168,12 @@ int evx_input_needs_prosody(const evx_feature_config *cfg)
   return cfg && cfg->input_kind == EVX_INPUT_PROSODY_STATS;
 }
 
-/* Per-feature units, plus one for the prosody statistics. */
+/* One unit per feature (plus one for the prosody statistics), or per mel
+ * band: each a pass over the window. */
 uint32_t evx_input_units(const evx_feature_config *cfg)
 {
-  return per_feature(cfg->input_kind) ? EVX_NFEAT + (evx_input_needs_prosody(cfg) ? 1u : 0u) : 1u;
+  return per_feature(cfg->input_kind) ? EVX_NFEAT + (evx_input_needs_prosody(cfg) ? 1u : 0u)
+       : cfg->input_kind == EVX_INPUT_LOGMEL ? EVX_N_MEL : 1u;
 }
 
 void evx_input_begin_pros(evx_input_job *j, const evx_feature_config *cfg, const float *frames,
@@ -219,7 +221,7 @@ int evx_input_step(evx_input_job *j, const evx_feature_config *cfg, float *input
     float *std = input + EVX_NFEAT, *delta = input + 2 * EVX_NFEAT;
     float gdb = j->gain_db;
     switch (cfg->input_kind) {
-    case EVX_INPUT_LOGMEL: build_logmel(cfg->window_frames, fr, n, gdb, input); break;
+    case EVX_INPUT_LOGMEL: logmel_band(cfg->window_frames, fr, n, f, gdb, input); break;
     case EVX_INPUT_SUMMARY: summary_feature(fr, n, 0.0f, f, input, NULL, NULL, 0, 0); break;
     case EVX_INPUT_SUMMARY_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 0, 0); break;
     case EVX_INPUT_LOG_STATS: summary_feature(fr, n, 0.0f, f, input, std, NULL, 1, gdb); break;

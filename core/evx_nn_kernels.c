@@ -1,46 +1,126 @@
-/* evx_nn_kernels.c: direct (im2col-free) kernels. The conv kernel keeps an
- * 8-wide strip of output positions for 8 output channels in registers and
+/* evx_nn_kernels.c: direct (im2col-free) kernels. The conv kernel keeps a
+ * strip of output positions for a block of output channels in registers and
  * walks in x kh x kw once; GCC vector extensions make it SIMD on any target,
- * and on x86-64 a Haswell (AVX2+FMA) clone is picked at load time. RT-safe. */
+ * and on x86-64 an AVX-512 or AVX2+FMA copy is picked for the CPU
+ * (__builtin_cpu_supports; target_clones("arch=haswell") dispatched on the
+ * CPU model and fell back to SSE2 on newer ones). RT-safe. */
 #include "evx_nn_kernels.h"
 #include <math.h>
 #include <string.h>
 
-/* Only static functions pass v8 around, so the ABI note does not apply. */
+/* Only static functions pass vectors around, so the ABI note does not apply. */
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wpsabi"
 #elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
-typedef float v8 __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(EVX_NO_CLONES)
-#define EVX_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define EVX_CLONES
-#endif
-
-static inline v8 ld8(const float *p) { v8 v; memcpy(&v, p, sizeof v); return v; }
-static inline void st8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
-static inline v8 relu8(v8 a) { v8 z = { 0 }; return (v8)((v8i)a & (a > z)); }
 static inline float relu1(float x) { return x > 0.0f ? x : 0.0f; }
 
-size_t evx_conv_packed_len(const evx_layer *l)
+/* One copy of the tile and the dot per instruction set (evx_nn_simd.h). */
+#define SFX generic
+#define VL 8
+#define NX 1
+#define OCT 8
+#define KTARGET
+#include "evx_nn_simd.h"
+#undef SFX
+#undef VL
+#undef NX
+#undef OCT
+#undef KTARGET
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(EVX_NO_CLONES)
+#define EVX_X86_ISAS 1
+/* AVX2: 8 ymm accumulators (16 registers in all). */
+#define SFX avx2
+#define VL 8
+#define NX 1
+#define OCT 8
+#define KTARGET __attribute__((target("avx2,fma")))
+#include "evx_nn_simd.h"
+#undef SFX
+#undef VL
+#undef NX
+#undef OCT
+#undef KTARGET
+/* AVX-512: 2 x 8 zmm accumulators (32 positions x 8 channels): 10 loads
+ * per 16 FMAs, so the two FMA ports, not the loads, set the pace. */
+#define SFX avx512
+#define VL 16
+#define NX 2
+#define OCT 8
+#define KTARGET __attribute__((target("avx512f,avx2,fma")))
+#include "evx_nn_simd.h"
+#undef SFX
+#undef VL
+#undef NX
+#undef OCT
+#undef KTARGET
+#endif
+
+static const evx_isa isas[] = {
+#ifdef EVX_X86_ISAS
+  { "avx512", 8, 32, conv_strip_avx512, dot_avx512 },
+  { "avx2", 8, 8, conv_strip_avx2, dot_avx2 },
+#endif
+  { "generic", 8, 8, conv_strip_generic, dot_generic },
+};
+#define N_ISAS (sizeof isas / sizeof isas[0])
+
+static int isa_usable(const evx_isa *i)
 {
-  size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB;
-  return nb * EVX_OCB * l->in.c * l->kh * l->kw;
+#ifdef EVX_X86_ISAS
+  __builtin_cpu_init();
+  if (!strcmp(i->name, "avx512")) return __builtin_cpu_supports("avx512f");
+  if (!strcmp(i->name, "avx2"))
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return !strcmp(i->name, "generic");
 }
 
-void evx_conv_pack(const evx_layer *l, float *packed, float *bias)
+static const evx_isa *isa_now; /* set by evx_nn_isa() / evx_nn_isa_force(), non-RT */
+
+const evx_isa *evx_nn_isa(void)
 {
-  size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB, taps = (size_t)l->in.c * l->kh * l->kw;
-  memset(packed, 0, evx_conv_packed_len(l) * sizeof *packed);
-  memset(bias, 0, nb * EVX_OCB * sizeof *bias);
+  if (!isa_now)
+    for (size_t i = 0; i < N_ISAS && !isa_now; i++)
+      if (isa_usable(&isas[i])) isa_now = &isas[i];
+  return isa_now;
+}
+
+/* Picked when the library loads, before any thread can race on isa_now. */
+__attribute__((constructor)) static void isa_pick(void) { (void)evx_nn_isa(); }
+
+int evx_nn_isa_force(const char *name)
+{
+  for (size_t i = 0; i < N_ISAS; i++)
+    if (!strcmp(isas[i].name, name) && isa_usable(&isas[i])) {
+      isa_now = &isas[i];
+      return 0;
+    }
+  return -1;
+}
+
+size_t evx_conv_bias_len(const evx_isa *isa, const evx_layer *l)
+{
+  return (l->out_ch + isa->oct - 1) / isa->oct * isa->oct;
+}
+
+size_t evx_conv_packed_len(const evx_isa *isa, const evx_layer *l)
+{
+  return evx_conv_bias_len(isa, l) * l->in.c * l->kh * l->kw;
+}
+
+void evx_conv_pack(const evx_isa *isa, const evx_layer *l, float *packed, float *bias)
+{
+  size_t taps = (size_t)l->in.c * l->kh * l->kw, B = isa->oct;
+  memset(packed, 0, evx_conv_packed_len(isa, l) * sizeof *packed);
+  memset(bias, 0, evx_conv_bias_len(isa, l) * sizeof *bias);
   for (size_t oc = 0; oc < l->out_ch; oc++) {
-    size_t blk = oc / EVX_OCB, j = oc % EVX_OCB;
+    size_t blk = oc / B, j = oc % B;
     for (size_t t = 0; t < taps; t++)
-      packed[(blk * taps + t) * EVX_OCB + j] = l->weight[oc * taps + t];
+      packed[(blk * taps + t) * B + j] = l->weight[oc * taps + t];
     if (l->bias) bias[oc] = l->bias[oc];
   }
 }
@@ -62,39 +142,12 @@ void evx_k_pad(const evx_kargs *a, uint32_t u0, uint32_t u1)
   }
 }
 
-/* Stride 1 along w: 8 positions x 8 channels in one register tile. The
- * last strip of a row may read up to 7 floats past it; the scratch has slack
- * and those lanes are discarded. */
-EVX_CLONES
-static void conv_strip(const float *pad, size_t C, size_t Hp, size_t Wp, size_t KH,
-                       size_t KW, size_t ih0, const float *wp, const float *bp,
-                       size_t OW, float *dst, size_t ostride, size_t noc, int relu, size_t ow0)
-{
-  v8 acc[EVX_OCB];
-  for (size_t j = 0; j < EVX_OCB; j++) acc[j] = (v8){ 0 } + bp[j];
-  const float *w = wp;
-  for (size_t ic = 0; ic < C; ic++)
-    for (size_t kh = 0; kh < KH; kh++) {
-      const float *row = pad + (ic * Hp + ih0 + kh) * Wp + ow0;
-      for (size_t kw = 0; kw < KW; kw++, w += EVX_OCB) {
-        v8 x = ld8(row + kw);
-        for (size_t j = 0; j < EVX_OCB; j++) acc[j] += x * w[j];
-      }
-    }
-  size_t nw = OW - ow0 < 8 ? OW - ow0 : 8;
-  for (size_t j = 0; j < noc; j++) {
-    v8 r = relu ? relu8(acc[j]) : acc[j];
-    if (nw == 8) st8(dst + j * ostride + ow0, r);
-    else { float t[8]; st8(t, r); memcpy(dst + j * ostride + ow0, t, nw * sizeof *t); }
-  }
-}
-
 /* Any stride: one output at a time (rare; not on the reference paths). */
 static void conv_strided(const evx_kargs *a, const float *wp, const float *bp,
                          size_t ih0, float *dst, size_t ostride, size_t noc, size_t ow0)
 {
-  size_t C = a->in.c, Hp = a->in.h + 2 * a->ph, Wp = a->in.w + 2 * a->pw;
-  size_t ow1 = ow0 + 8 < a->out.w ? ow0 + 8 : a->out.w;
+  size_t C = a->in.c, Hp = a->in.h + 2 * a->ph, Wp = a->in.w + 2 * a->pw, B = a->isa->oct;
+  size_t ow1 = ow0 + a->isa->vl < a->out.w ? ow0 + a->isa->vl : a->out.w;
   for (size_t ow = ow0; ow < ow1; ow++)
     for (size_t j = 0; j < noc; j++) {
       float acc = bp[j];
@@ -102,7 +155,7 @@ static void conv_strided(const evx_kargs *a, const float *wp, const float *bp,
       for (size_t ic = 0; ic < C; ic++)
         for (size_t kh = 0; kh < a->kh; kh++) {
           const float *row = a->scratch + (ic * Hp + ih0 + kh) * Wp + ow * a->sw;
-          for (size_t kw = 0; kw < a->kw; kw++, w += EVX_OCB) acc += row[kw] * *w;
+          for (size_t kw = 0; kw < a->kw; kw++, w += B) acc += row[kw] * *w;
         }
       dst[j * ostride + ow] = a->relu ? relu1(acc) : acc;
     }
@@ -111,18 +164,43 @@ static void conv_strided(const evx_kargs *a, const float *wp, const float *bp,
 void evx_k_conv(const evx_kargs *a, uint32_t u0, uint32_t u1)
 {
   size_t OH = a->out.h, OW = a->out.w, taps = (size_t)a->in.c * a->kh * a->kw;
-  size_t strips = (OW + 7) / 8;
+  size_t B = a->isa->oct, VLn = a->isa->vl, strips = (OW + VLn - 1) / VLn;
   for (size_t u = u0; u < u1; u++) {
-    size_t blk = u / (OH * strips), oh = u / strips % OH, ow0 = u % strips * 8;
-    size_t oc0 = blk * EVX_OCB;
-    size_t noc = a->out.c - oc0 < EVX_OCB ? a->out.c - oc0 : EVX_OCB;
-    const float *wp = a->w + blk * taps * EVX_OCB, *bp = a->b + oc0;
+    size_t blk = u / (OH * strips), oh = u / strips % OH, ow0 = u % strips * VLn;
+    size_t oc0 = blk * B;
+    size_t noc = a->out.c - oc0 < B ? a->out.c - oc0 : B;
+    const float *wp = a->w + blk * taps * B, *bp = a->b + oc0;
     float *dst = a->dst + oc0 * OH * OW + oh * OW;
     if (a->sw == 1)
-      conv_strip(a->scratch, a->in.c, a->in.h + 2 * a->ph, a->in.w + 2 * a->pw, a->kh,
+      a->isa->conv_strip(a->scratch, a->in.c, a->in.h + 2 * a->ph, a->in.w + 2 * a->pw, a->kh,
                  a->kw, oh * a->sh, wp, bp, OW, dst, OH * OW, noc, (int)a->relu, ow0);
     else
       conv_strided(a, wp, bp, oh * a->sh, dst, OH * OW, noc, ow0);
+  }
+}
+
+/* Rows pooled alone without padding: every window lies inside its row, so
+ * no clamping; the fixed window of 3 (the zoo's and the trained networks')
+ * lets the compiler vectorise. Same maxima as the general path. */
+static void pool_rows(const evx_kargs *a, size_t c)
+{
+  size_t W = a->in.w, OH = a->out.h, OW = a->out.w, sw = a->sw, kw = a->kw;
+  for (size_t oh = 0; oh < OH; oh++) {
+    const float *s = a->src + (c * a->in.h + oh * a->sh) * W;
+    float *d = a->dst + (c * OH + oh) * OW;
+    if (kw == 3 && sw == 2)
+      for (size_t o = 0; o < OW; o++) {
+        float m = s[2 * o], m1 = s[2 * o + 1], m2 = s[2 * o + 2];
+        m = m1 > m ? m1 : m;
+        d[o] = m2 > m ? m2 : m;
+      }
+    else
+      for (size_t o = 0; o < OW; o++) {
+        const float *p = s + o * sw;
+        float m = p[0];
+        for (size_t k = 1; k < kw; k++) m = p[k] > m ? p[k] : m;
+        d[o] = m;
+      }
   }
 }
 
@@ -132,6 +210,10 @@ void evx_k_maxpool(const evx_kargs *a, uint32_t u0, uint32_t u1)
 {
   size_t H = a->in.h, W = a->in.w, OH = a->out.h, OW = a->out.w;
   float *col = a->scratch;
+  if (a->kh == 1 && a->ph == 0 && a->pw == 0) { /* 1-D (the temporal network's) */
+    for (size_t c = u0; c < u1; c++) pool_rows(a, c);
+    return;
+  }
   for (size_t c = u0; c < u1; c++) {
     const float *s = a->src + c * H * W;
     float *d = a->dst + c * OH * OW;
@@ -182,26 +264,11 @@ void evx_k_gap(const evx_kargs *a, uint32_t u0, uint32_t u1)
   }
 }
 
-EVX_CLONES
-static float dot(const float *w, const float *x, size_t n)
-{
-  v8 acc0 = { 0 }, acc1 = { 0 };
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    acc0 += ld8(w + i) * ld8(x + i);
-    acc1 += ld8(w + i + 8) * ld8(x + i + 8);
-  }
-  acc0 += acc1;
-  float s = ((acc0[0] + acc0[4]) + (acc0[1] + acc0[5])) + ((acc0[2] + acc0[6]) + (acc0[3] + acc0[7]));
-  for (; i < n; i++) s += w[i] * x[i];
-  return s;
-}
-
 void evx_k_dense(const evx_kargs *a, uint32_t u0, uint32_t u1)
 {
   size_t n = a->in.c;
   for (size_t o = u0; o < u1; o++) {
-    float y = dot(a->w + o * n, a->src, n) + (a->b ? a->b[o] : 0.0f);
+    float y = a->isa->dot(a->w + o * n, a->src, n) + (a->b ? a->b[o] : 0.0f);
     a->dst[o] = a->relu ? relu1(y) : y;
   }
 }

@@ -7,9 +7,27 @@
 
 #include "evx_nn.h"
 
-#define EVX_OCB 8u /* output channels computed together by the conv kernel */
+/* The kernels of one instruction set: the conv tile is `oct` output
+ * channels x `vl` output positions. Picked at load for this CPU
+ * (__builtin_cpu_supports: AVX-512F, else AVX2+FMA, else portable). */
+typedef struct evx_isa {
+  const char *name;         /* "avx512", "avx2", "generic" */
+  uint32_t oct, vl;
+  void (*conv_strip)(const float *pad, size_t C, size_t Hp, size_t Wp, size_t KH, size_t KW,
+                     size_t ih0, const float *wp, const float *bp, size_t OW, float *dst,
+                     size_t ostride, size_t noc, int relu, size_t ow0);
+  float (*dot)(const float *w, const float *x, size_t n);
+} evx_isa;
+
+/* The instruction set evx_net_init() compiles for. Non-RT. */
+const evx_isa *evx_nn_isa(void);
+/* Tests and benches: make evx_net_init() use `name` ("avx512", "avx2",
+ * "generic"); -1 when this CPU lacks it (nothing changes). Non-RT; a net
+ * keeps the instruction set it was initialised with. */
+int evx_nn_isa_force(const char *name);
 
 typedef struct {
+  const evx_isa *isa;       /* conv, dense: the kernels (and packing) used */
   const float *src;
   float *dst;
   float *scratch;           /* padded conv input / pool row */
@@ -20,13 +38,14 @@ typedef struct {
   uint32_t relu;            /* apply ReLU to the output (fused) */
 } evx_kargs;
 
-/* Packed conv weights: [ceil(out/8)][in][kh][kw][8], zero-filled; bias
- * [ceil(out/8)*8]. Sizes in floats. Non-RT (init). */
-size_t evx_conv_packed_len(const evx_layer *l);
-void evx_conv_pack(const evx_layer *l, float *packed, float *bias);
+/* Packed conv weights for isa's tile: [ceil(out/oct)][in][kh][kw][oct],
+ * zero-filled; bias [ceil(out/oct)*oct]. Sizes in floats. Non-RT (init). */
+size_t evx_conv_packed_len(const evx_isa *isa, const evx_layer *l);
+size_t evx_conv_bias_len(const evx_isa *isa, const evx_layer *l);
+void evx_conv_pack(const evx_isa *isa, const evx_layer *l, float *packed, float *bias);
 
-/* Units: pad = input channels; conv = ceil(out.c/8) x out.h x ceil(out.w/8)
- * (a tile of 8 channels x 8 positions). */
+/* Units: pad = input channels; conv = ceil(out.c/oct) x out.h x
+ * ceil(out.w/vl) (a tile of oct channels x vl positions). */
 void evx_k_pad(const evx_kargs *a, uint32_t u0, uint32_t u1);
 void evx_k_conv(const evx_kargs *a, uint32_t u0, uint32_t u1);
 /* Units: channels. */

@@ -20,6 +20,7 @@ typedef struct {
 
 struct evx_net {
   const evx_model *m;
+  const evx_isa *isa;   /* the kernels its conv weights were packed for */
   uint32_t n_ops, op, unit;
   float *in, *out;
   evx_op ops[MAX_OPS];
@@ -34,7 +35,7 @@ typedef struct {
   size_t act, scratch, params; /* floats: one activation buffer, scratch */
 } plan_sizes;
 
-static plan_sizes plan(const evx_model *m)
+static plan_sizes plan(const evx_model *m, const evx_isa *isa)
 {
   plan_sizes p = { evx_shape_elems(m->input), 16, 0 };
   for (uint32_t i = 0; i < m->n_layers; i++) {
@@ -44,8 +45,7 @@ static plan_sizes plan(const evx_model *m)
     if (l->type == EVX_LAYER_CONV1D || l->type == EVX_LAYER_CONV2D) {
       uint64_t padded = (uint64_t)l->in.c * (l->in.h + 2 * l->ph) * (l->in.w + 2 * l->pw);
       if (padded + 16 > p.scratch) p.scratch = padded + 16;
-      size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB;
-      p.params += fbytes(evx_conv_packed_len(l)) + fbytes(nb * EVX_OCB);
+      p.params += fbytes(evx_conv_packed_len(isa, l)) + fbytes(evx_conv_bias_len(isa, l));
     } else if (l->type == EVX_LAYER_MAXPOOL1D || l->type == EVX_LAYER_MAXPOOL2D) {
       if (l->in.w + 16u > p.scratch) p.scratch = l->in.w + 16u;
     } else if (l->type == EVX_LAYER_BATCHNORM) {
@@ -58,7 +58,7 @@ static plan_sizes plan(const evx_model *m)
 size_t evx_net_size(const evx_model *m)
 {
   if (!m || m->n_layers < 1 || m->n_layers > EVX_MAX_LAYERS) return 0;
-  plan_sizes p = plan(m);
+  plan_sizes p = plan(m, evx_nn_isa());
   return ALIGN - 1 + up64(sizeof(evx_net)) + 2 * fbytes(p.act) + fbytes(p.scratch) + p.params;
 }
 
@@ -85,23 +85,25 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
 {
   const evx_model *m = n->m;
   const evx_layer *l = &m->layers[i];
-  evx_kargs k = { .src = *cur, .dst = other, .scratch = scratch, .in = l->in, .out = l->out,
+  evx_kargs k = { .isa = n->isa, .src = *cur, .dst = other, .scratch = scratch,
+                  .in = l->in, .out = l->out,
                   .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw, .ph = l->ph, .pw = l->pw };
   uint64_t hw = (uint64_t)l->in.h * l->in.w, ohw = (uint64_t)l->out.h * l->out.w;
   uint32_t used = 1;
   switch (l->type) {
   case EVX_LAYER_CONV1D: case EVX_LAYER_CONV2D: {
     float *packed = (float *)*params, *bias;
-    size_t nb = (l->out_ch + EVX_OCB - 1) / EVX_OCB;
-    *params += fbytes(evx_conv_packed_len(l));
+    const evx_isa *isa = k.isa;
+    *params += fbytes(evx_conv_packed_len(isa, l));
     bias = (float *)*params;
-    *params += fbytes(nb * EVX_OCB);
-    evx_conv_pack(l, packed, bias);
+    *params += fbytes(evx_conv_bias_len(isa, l));
+    evx_conv_pack(isa, l, packed, bias);
     k.w = packed; k.b = bias;
     add_op(n, OP_PAD, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), &k);
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
-    add_op(n, OP_CONV, (uint32_t)(nb * l->out.h * ((l->out.w + 7) / 8)),
-           2ull * EVX_OCB * 8 * l->in.c * l->kh * l->kw, &k);
+    add_op(n, OP_CONV, (uint32_t)(evx_conv_bias_len(isa, l) / isa->oct * l->out.h *
+                                  ((l->out.w + isa->vl - 1) / isa->vl)),
+           2ull * isa->oct * isa->vl * l->in.c * l->kh * l->kw, &k);
     *cur = other;
     break;
   }
@@ -112,7 +114,10 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
   case EVX_LAYER_DENSE:
     k.w = l->weight; k.b = l->bias;
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
-    add_op(n, OP_DENSE, l->out.c, 2ull * l->in.c, &k);
+    /* each weight is read once per inference, from memory once the
+     * matrix outgrows the cache (the shipped MLP's is 0.9 MB): charged as 8
+     * FLOPs, not 2, so a slice of it costs as long as a slice of a conv */
+    add_op(n, OP_DENSE, l->out.c, 8ull * l->in.c, &k);
     *cur = other;
     break;
   case EVX_LAYER_GAP:
@@ -150,10 +155,12 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m)
   size_t need = evx_net_size(m);
   if (!mem || !need || size < need) return NULL;
   char *p = (char *)(((uintptr_t)mem + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
-  plan_sizes ps = plan(m);
+  const evx_isa *isa = evx_nn_isa();
+  plan_sizes ps = plan(m, isa);
   evx_net *n = (evx_net *)p;
   memset(n, 0, sizeof *n);
   n->m = m;
+  n->isa = isa;
   p += up64(sizeof *n);
   float *buf[2] = { (float *)p, (float *)(p + fbytes(ps.act)) };
   p += 2 * fbytes(ps.act);
@@ -216,9 +223,14 @@ int evx_net_step_spent(evx_net *n, uint64_t max_flops, uint64_t *total)
   while (n->op < n->n_ops) {
     const evx_op *o = &n->ops[n->op];
     uint64_t left = o->units - n->unit, k = left;
-    uint64_t room = max_flops > spent ? (max_flops - spent) / o->unit_cost : 0;
+    /* Units that fit the budget left, rounded to the nearest: a unit that
+     * is more than half covered runs, so a budget of a few units is used
+     * in full on average (the overshoot is at most half a unit) */
+    uint64_t rest = max_flops > spent ? max_flops - spent : 0;
+    uint64_t room = rest >= UINT64_MAX - o->unit_cost ? left
+                                                      : (rest + o->unit_cost / 2) / o->unit_cost;
+    if (spent > 0 && room == 0) break; /* budget used up */
     if (room < k) k = room ? room : 1;
-    if (spent > 0 && spent + o->unit_cost > max_flops) break; /* budget used up */
     run_units(n, o, n->unit, n->unit + (uint32_t)k);
     spent += k * o->unit_cost;
     n->unit += (uint32_t)k;
@@ -230,6 +242,13 @@ int evx_net_step_spent(evx_net *n, uint64_t max_flops, uint64_t *total)
 }
 
 const float *evx_net_output(const evx_net *n) { return n->out; }
+
+uint64_t evx_net_work(const evx_net *n)
+{
+  uint64_t w = 0;
+  for (uint32_t i = 0; i < n->n_ops; i++) w += n->ops[i].units * n->ops[i].unit_cost;
+  return w;
+}
 
 void evx_net_forward(evx_net *n, const float *input, float *probs)
 {

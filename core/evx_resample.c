@@ -11,6 +11,7 @@
 #include "evx_rs_design.h"
 #include "evx_rs_dot.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -22,6 +23,12 @@
 /* Exact tables (one row per phase) are used up to this many floats, or
  * whenever they are no larger than the interpolated one. */
 #define EXACT_TABLE_MAX (1u << 17)
+/* Inputs are taken CHUNK at a time: cleaned into the ring in one
+ * vectorised pass, then every output they complete is computed, four at a
+ * time (evx_rs_dot4). The ring holds taps + CHUNK inputs, so no window of
+ * the chunk is overwritten by the chunk itself. */
+#define GROUP 4u
+#define CHUNK 1024u
 /* Inputs are clamped to this so no inner product can overflow float, and
  * flushed to 0 below SAMPLE_FLUSH so denormals never slow the filter. */
 #define SAMPLE_LIMIT 1e30f
@@ -29,14 +36,19 @@
 
 struct evx_rs {
   uint32_t up, down;      /* output j is at input time j * down / up */
+  uint32_t down_quot, down_rem; /* down / up, down % up */
   uint32_t max_in, max_out;
   uint32_t taps;          /* inputs per output (0: pass-through) */
   uint32_t rows_per_in;   /* table rows per input sample */
   int exact;              /* rows_per_in == up: no interpolation */
   double delay;           /* output samples */
   const float *table;     /* (rows_per_in + !exact) x taps */
-  float *ring;            /* 2 x taps: every input written twice */
-  uint32_t write;         /* next ring position, 0..taps-1 */
+  evx_rs_dots dots;       /* the inner products for this CPU */
+  float *ring;            /* 2 x len: every input written twice */
+  uint32_t len;           /* taps + CHUNK */
+  uint32_t write;         /* next ring position, 0..len-1 */
+  uint32_t due_at[GROUP], due_phase[GROUP]; /* outputs due, not yet computed:
+                             window start in the ring, phase */
   uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
   uint32_t gap;           /* inputs still to come before the next output */
 };
@@ -85,7 +97,7 @@ static int make_layout(double in_rate, uint32_t max_in, rs_layout *l)
   l->table_off = off;
   off = align64(off + sizeof(float) * (size_t)l->rows * l->taps);
   l->ring_off = off;
-  off = align64(off + sizeof(float) * 2u * (size_t)l->taps);
+  off = align64(off + sizeof(float) * 2u * ((size_t)l->taps + CHUNK));
   l->total = off + 63u;               /* room to align the caller's base */
   return 0;
 }
@@ -106,6 +118,8 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   memset(rs, 0, sizeof *rs);
   rs->up = l.up;
   rs->down = l.down;
+  rs->down_quot = l.down / l.up;
+  rs->down_rem = l.down % l.up;
   rs->max_in = max_in;
   /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
    * down/up apart. */
@@ -121,6 +135,8 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   float *table = (float *)(base + l.table_off);
   evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
   rs->table = table;
+  rs->dots = evx_rs_dot_pick();
+  rs->len = l.taps + CHUNK;
   rs->ring = (float *)(base + l.ring_off);
   evx_rs_reset(rs);
   return rs;
@@ -131,7 +147,7 @@ void evx_rs_reset(evx_rs *rs)
 {
   if (!rs || rs->taps == 0)
     return;
-  memset(rs->ring, 0, sizeof(float) * 2u * rs->taps);
+  memset(rs->ring, 0, sizeof(float) * 2u * rs->len);
   rs->write = 0;
   rs->phase = 0;
   rs->gap = 1;   /* output 0 is due at input 0 */
@@ -147,28 +163,62 @@ double evx_rs_delay(const evx_rs *rs)
   return rs ? rs->delay : 0.0;
 }
 
-/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
-static float clean_sample(float v)
+/* NaN/Inf -> 0, clamp, flush tiny values, for k inputs into the ring and
+ * its mirror (audio thread). Selects only, so the compiler vectorises it:
+ * |v| <= FLT_MAX is false for NaN and Inf. */
+static void clean_run(float *dst, float *mirror, const float *src, uint32_t k)
 {
-  v = isfinite(v) ? v : 0.0f;
-  v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
-  v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-  return fabsf(v) < SAMPLE_FLUSH ? 0.0f : v;
+  for (uint32_t i = 0; i < k; i++) {
+    float v = src[i], a = fabsf(v);
+    v = a <= FLT_MAX ? v : 0.0f;
+    v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
+    v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
+    v = a < SAMPLE_FLUSH ? 0.0f : v;
+    dst[i] = v;
+    mirror[i] = v;
+  }
 }
 
-/* One output from the window of the last taps inputs (audio thread). */
-static float filter_at(const evx_rs *rs, const float *window)
+/* Table row of an output at `phase` (exact tables), or the first of the two
+ * rows it interpolates and how far between them it lies. */
+static const float *row_of(const evx_rs *rs, uint32_t phase, double *frac)
 {
   uint32_t n = rs->taps;
   if (rs->exact)
-    return evx_rs_dot(window, rs->table + (size_t)rs->phase * n, n);
-  uint64_t pos = (uint64_t)rs->phase * rs->rows_per_in;
-  uint64_t row = pos / rs->up;
-  double frac = (double)(pos % rs->up) / (double)rs->up;
-  const float *r0 = rs->table + row * n;
-  double y0 = evx_rs_dot(window, r0, n);
-  double y1 = evx_rs_dot(window, r0 + n, n);
-  return (float)(y0 + frac * (y1 - y0));
+    return rs->table + (size_t)phase * n;
+  uint64_t pos = (uint64_t)phase * rs->rows_per_in;
+  *frac = (double)(pos % rs->up) / (double)rs->up;
+  return rs->table + pos / rs->up * n;
+}
+
+static float mix(double y0, double y1, double frac) { return (float)(y0 + frac * (y1 - y0)); }
+
+/* The k due outputs (audio thread): four at once through dot4, fewer one
+ * by one; the same values either way. */
+static void filter_due(const evx_rs *rs, uint32_t k, float *out)
+{
+  uint32_t n = rs->taps;
+  const float *w[GROUP], *r[GROUP], *r1[GROUP];
+  double frac[GROUP] = { 0 };
+  for (uint32_t j = 0; j < k; j++) {
+    w[j] = rs->ring + rs->due_at[j];
+    r[j] = row_of(rs, rs->due_phase[j], &frac[j]);
+    r1[j] = r[j] + n;
+  }
+  if (k == GROUP) {
+    float y0[GROUP], y1[GROUP];
+    rs->dots.dot4(w, r, n, y0);
+    if (rs->exact) {
+      memcpy(out, y0, sizeof y0);
+      return;
+    }
+    rs->dots.dot4(w, r1, n, y1);
+    for (uint32_t j = 0; j < GROUP; j++) out[j] = mix(y0[j], y1[j], frac[j]);
+    return;
+  }
+  for (uint32_t j = 0; j < k; j++)
+    out[j] = rs->exact ? rs->dots.dot(w[j], r[j], n)
+                       : mix(rs->dots.dot(w[j], r[j], n), rs->dots.dot(w[j], r1[j], n), frac[j]);
 }
 
 uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
@@ -181,23 +231,43 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
       out[i] = isfinite(in[i]) ? in[i] : 0.0f;
     return n;
   }
-  uint32_t taps = rs->taps, produced = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    float v = clean_sample(in[i]);
-    rs->ring[rs->write] = v;
-    rs->ring[rs->write + taps] = v;
-    rs->write = rs->write + 1u == taps ? 0u : rs->write + 1u;
-    if (--rs->gap != 0)
-      continue;
-    /* ring[write .. write + taps) is now the window, oldest first; emit
-     * every output due at this input (two at most when upsampling). */
-    const float *window = rs->ring + rs->write;
-    while (rs->gap == 0) {
-      out[produced++] = filter_at(rs, window);
-      uint32_t next = rs->phase + rs->down;
-      rs->gap = next / rs->up;
-      rs->phase = next % rs->up;
+  uint32_t taps = rs->taps, len = rs->len, produced = 0, due = 0;
+  for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
+    uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
+    uint32_t k = len - w0 < m ? len - w0 : m;
+    clean_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k);
+    if (k < m)
+      clean_run(rs->ring, rs->ring + len, in + c0 + k, m - k);
+    rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
+    /* every output these inputs complete: the one due after input i - 1
+     * reads the taps inputs before ring position w0 + i */
+    for (uint32_t i = 0;;) {
+      if (rs->gap > m - i) {
+        rs->gap -= m - i;
+        break;
+      }
+      i += rs->gap;
+      uint32_t end = w0 + i, start = end >= taps ? end - taps : end + len - taps;
+      start = start >= len ? start - len : start;
+      do { /* two at one input when upsampling */
+        rs->due_at[due] = start;
+        rs->due_phase[due] = rs->phase;
+        if (++due == GROUP) {
+          filter_due(rs, due, out + produced);
+          produced += due;
+          due = 0;
+        }
+        /* next = phase + down, as gap * up + phase, without a division */
+        uint32_t next = rs->phase + rs->down_rem;
+        uint32_t wrap = next >= rs->up;
+        rs->gap = rs->down_quot + wrap;
+        rs->phase = wrap ? next - rs->up : next;
+      } while (rs->gap == 0);
     }
+    filter_due(rs, due, out + produced); /* the chunk's last few, before the
+                                            next chunk overwrites their inputs */
+    produced += due;
+    due = 0;
   }
   return produced;
 }

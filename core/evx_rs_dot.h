@@ -1,29 +1,27 @@
 /* evx_rs_dot.h: the resampler's inner product (audio thread). Vector
- * extensions keep it SIMD without -ffast-math; the summation order is fixed,
- * so a given output is bit-identical however the input was blocked. */
+ * extensions keep it SIMD without -ffast-math; the summation order is fixed
+ * for a given n and instruction set, so a given output is bit-identical
+ * however the input was blocked. */
 #ifndef EVX_RS_DOT_H
 #define EVX_RS_DOT_H
 
 #include <stdint.h>
-#include <string.h>
-
-typedef float evx_rs_v4 __attribute__((vector_size(16)));
 
 /* Sum of a[i] * b[i] for i < n; n is a multiple of 8, any alignment. */
-static inline float evx_rs_dot(const float *a, const float *b, uint32_t n)
-{
-  evx_rs_v4 s0 = {0.0f, 0.0f, 0.0f, 0.0f}, s1 = s0;
-  for (uint32_t i = 0; i < n; i += 8) {
-    evx_rs_v4 a0, a1, b0, b1;
-    memcpy(&a0, a + i, sizeof a0);
-    memcpy(&a1, a + i + 4, sizeof a1);
-    memcpy(&b0, b + i, sizeof b0);
-    memcpy(&b1, b + i + 4, sizeof b1);
-    s0 += a0 * b0;
-    s1 += a1 * b1;
-  }
-  s0 += s1;
-  return (s0[0] + s0[2]) + (s0[1] + s0[3]);
-}
+typedef float (*evx_rs_dot_fn)(const float *a, const float *b, uint32_t n);
+/* Four such sums at once, out[k] = dot(a[k], b[k], n), each bit-identical
+ * to the single one (same order of operations), so grouping outputs does
+ * not change them; four chains at once keep the FMA units busy. */
+typedef void (*evx_rs_dot4_fn)(const float *const a[4], const float *const b[4], uint32_t n,
+                               float out[4]);
+
+typedef struct {
+  evx_rs_dot_fn dot;
+  evx_rs_dot4_fn dot4;
+} evx_rs_dots;
+
+/* The fastest versions this CPU runs (AVX-512F, AVX2+FMA or portable, by
+ * __builtin_cpu_supports). Non-RT (init); the functions are RT-safe. */
+evx_rs_dots evx_rs_dot_pick(void);
 
 #endif

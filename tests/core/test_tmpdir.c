@@ -31,11 +31,14 @@ static void make_in_child(char *path, size_t len, int keep)
       unsetenv("EVX_KEEP_TMP");
     const char *d = tu_tmpdir();
     char sub[4096], file[4200];
-    snprintf(sub, sizeof sub, "%s/a/b", d ? d : "");
-    snprintf(file, sizeof file, "%s/x.txt", sub);
     char mk[4200];
-    snprintf(mk, sizeof mk, "mkdir -p '%s' && echo hi > '%s'", sub, file);
-    int ok = d && system(mk) == 0 && exists(file);
+    /* a path too long for the buffers fails the child (checked lengths
+     * also keep -Wformat-truncation quiet) */
+    int fits = snprintf(sub, sizeof sub, "%s/a/b", d ? d : "") < (int)sizeof sub &&
+               snprintf(file, sizeof file, "%s/x.txt", sub) < (int)sizeof file &&
+               snprintf(mk, sizeof mk, "mkdir -p '%s' && echo hi > '%s'", sub, file) <
+                 (int)sizeof mk;
+    int ok = d && fits && system(mk) == 0 && exists(file);
     if (write(fd[1], d ? d : "", d ? strlen(d) : 0) < 0)
       ok = 0;
     close(fd[1]);

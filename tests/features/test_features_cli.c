@@ -23,8 +23,10 @@ static char dir[256];
 static int run_cli(const char *args)
 {
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "'%s/trainer/emovox' %s >%s/stdout.txt 2>%s/stderr.txt",
-           tu_build_root(), args, dir, dir);
+  int len = snprintf(cmd, sizeof cmd, "'%s/trainer/emovox' %s >%s/stdout.txt 2>%s/stderr.txt",
+                     tu_build_root(), args, dir, dir);
+  if (len < 0 || (size_t)len >= sizeof cmd)
+    fail_msg("command line too long for %s", args);
   int st = system(cmd);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }

@@ -1,9 +1,13 @@
 /* Each layer kind, alone, against the naive double-precision reference:
- * odd sizes, channel counts off the 8-block, strides, padding. */
+ * odd sizes, channel counts off the 8-block, strides, padding; once for
+ * each instruction set this CPU runs (evx_nn_isa_force), as each has its
+ * own conv tile and dot product. */
 #include "test_util.h"
 #include "nn_ref.h"
 #include "evx_nn_internal.h"
+#include "evx_nn_kernels.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +75,9 @@ static void test_conv1d(void **state)
   check_layer(mk(EVX_LAYER_CONV1D, 13, 1, 3, 1, 1, 0, 1), (evx_shape){ 7, 1, 23 }, NULL, 2);
   check_layer(mk(EVX_LAYER_CONV1D, 5, 1, 4, 1, 3, 0, 2), (evx_shape){ 3, 1, 17 }, NULL, 3);
   check_layer(mk(EVX_LAYER_CONV1D, 9, 1, 1, 1, 1, 0, 0), (evx_shape){ 4, 1, 1 }, NULL, 4);
+  /* the shipped temporal network's first layer; positions off every strip */
+  check_layer(mk(EVX_LAYER_CONV1D, 64, 1, 5, 1, 1, 0, 2), (evx_shape){ 98, 1, 300 }, NULL, 17);
+  check_layer(mk(EVX_LAYER_CONV1D, 21, 1, 3, 1, 1, 0, 1), (evx_shape){ 10, 1, 70 }, NULL, 18);
 }
 
 static void test_conv2d(void **state)
@@ -79,6 +86,7 @@ static void test_conv2d(void **state)
   check_layer(mk(EVX_LAYER_CONV2D, 8, 3, 3, 1, 1, 1, 1), (evx_shape){ 1, 64, 20 }, NULL, 5);
   check_layer(mk(EVX_LAYER_CONV2D, 11, 3, 5, 2, 1, 0, 2), (evx_shape){ 3, 9, 13 }, NULL, 6);
   check_layer(mk(EVX_LAYER_CONV2D, 6, 2, 3, 2, 2, 1, 1), (evx_shape){ 2, 7, 10 }, NULL, 7);
+  check_layer(mk(EVX_LAYER_CONV2D, 17, 3, 3, 1, 1, 1, 1), (evx_shape){ 3, 5, 41 }, NULL, 19);
 }
 
 static void test_maxpool(void **state)
@@ -141,5 +149,16 @@ int main(void)
     cmocka_unit_test(test_maxpool), cmocka_unit_test(test_dense_and_pointwise),
     cmocka_unit_test(test_softmax_is_stable), cmocka_unit_test(test_input_normalisation),
   };
-  return cmocka_run_group_tests_name("nn_layers", tests, NULL, NULL);
+  const char *isas[] = { "generic", "avx2", "avx512" };
+  int failed = 0, ran = 0;
+  for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+    if (evx_nn_isa_force(isas[i])) {
+      printf("nn_layers: %s: not on this CPU, skipped\n", isas[i]);
+      continue;
+    }
+    printf("nn_layers: kernels %s\n", evx_nn_isa()->name);
+    failed += cmocka_run_group_tests_name("nn_layers", tests, NULL, NULL);
+    ran++;
+  }
+  return failed || !ran;
 }

@@ -354,6 +354,19 @@ void tl_backward(const tl_graph *g, tl_work *w, const float *params,
       break;
     case EVX_LAYER_DENSE: tl_dense_backward(l, wt, in, dy, n, dw, db, dxi); break;
     case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D:
+      if (dxi && i > 0 && g->layers[i - 1].type == EVX_LAYER_RELU) {
+        /* and the ReLU below in the same pass: its input gradient goes
+         * where the ReLU would have written it */
+        float *to = i - 1 == 0 ? dx_out : dx;
+        if (to)
+          tl_maxpool_relu_backward(l, w->arg[i], in, dy, n, to);
+        if (--i == 0)
+          break;
+        float *t = dy;
+        dy = dx;
+        dx = t;
+        continue;
+      }
       if (dxi)
         tl_maxpool_backward(l, w->arg[i], dy, n, dxi);
       break;

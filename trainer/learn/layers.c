@@ -8,6 +8,17 @@
 
 /* ---- convolution: im2col over the whole chunk, one sgemm ------------------ */
 
+/* Stride 1 along w: the output columns [lo, hi) whose input column
+ * ow + kj - pw lies inside the row. */
+static void valid_cols(const tl_layer *l, uint32_t kj, uint32_t *lo, uint32_t *hi)
+{
+  long a = (long)l->pw - (long)kj, b = (long)l->in.w + (long)l->pw - (long)kj;
+  a = a < 0 ? 0 : a;
+  b = b > (long)l->out.w ? (long)l->out.w : b;
+  *lo = (uint32_t)a;
+  *hi = (uint32_t)(b > a ? b : a);
+}
+
 static void im2col(const tl_layer *l, const float *x, size_t n, float *col)
 {
   const evx_shape in = l->in, out = l->out;
@@ -27,6 +38,14 @@ static void im2col(const tl_layer *l, const float *x, size_t n, float *col)
               continue;
             }
             const float *xr = xs + (size_t)ih * in.w;
+            if (l->sw == 1) { /* a shifted copy of the row, zeros at its ends */
+              uint32_t lo, hi;
+              valid_cols(l, kj, &lo, &hi);
+              memset(ro, 0, sizeof(float) * lo);
+              memcpy(ro + lo, xr + lo + kj - l->pw, sizeof(float) * (hi - lo));
+              memset(ro + hi, 0, sizeof(float) * (out.w - hi));
+              continue;
+            }
             for (uint32_t ow = 0; ow < out.w; ow++) {
               long iw = (long)ow * l->sw + kj - l->pw;
               ro[ow] = (iw < 0 || iw >= (long)in.w) ? 0.0f : xr[iw];
@@ -54,6 +73,13 @@ static void col2im(const tl_layer *l, const float *col, size_t n, float *dx)
               continue;
             float *xr = xs + (size_t)ih * in.w;
             const float *ro = r + (size_t)oh * out.w;
+            if (l->sw == 1) { /* the same sums in the same order, unchecked */
+              uint32_t lo, hi;
+              valid_cols(l, kj, &lo, &hi);
+              for (uint32_t ow = lo; ow < hi; ow++)
+                xr[ow + kj - l->pw] += ro[ow];
+              continue;
+            }
             for (uint32_t ow = 0; ow < out.w; ow++) {
               long iw = (long)ow * l->sw + kj - l->pw;
               if (iw >= 0 && iw < (long)in.w)
@@ -136,10 +162,42 @@ void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
 
 /* ---- max pooling (-inf padding) ------------------------------------------ */
 
+/* The general loop's result (the first maximum in window order: the first
+ * element, then each strictly greater one) when no window is clipped. */
+static void maxpool_inside(const tl_layer *l, const float *x, size_t n, float *y,
+                           uint32_t *arg)
+{
+  const evx_shape in = l->in, out = l->out;
+  for (size_t p = 0; p < n * in.c; p++) {
+    const float *xp = x + p * in.h * in.w;
+    float *yp = y + p * out.h * out.w;
+    uint32_t *ap = arg + p * out.h * out.w;
+    for (uint32_t oh = 0; oh < out.h; oh++)
+      for (uint32_t ow = 0; ow < out.w; ow++) {
+        uint32_t at = oh * l->sh * in.w + ow * l->sw;
+        float best = xp[at];
+        for (uint32_t ki = 0; ki < l->kh; ki++) {
+          uint32_t row = (oh * l->sh + ki) * in.w + ow * l->sw;
+          for (uint32_t kj = ki ? 0 : 1; kj < l->kw; kj++)
+            if (xp[row + kj] > best) {
+              best = xp[row + kj];
+              at = row + kj;
+            }
+        }
+        yp[(size_t)oh * out.w + ow] = best;
+        ap[(size_t)oh * out.w + ow] = at;
+      }
+  }
+}
+
 void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
                         uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
+  if (l->ph == 0 && l->pw == 0) { /* every window inside: no checks */
+    maxpool_inside(l, x, n, y, arg);
+    return;
+  }
   for (size_t p = 0; p < n * in.c; p++) {
     const float *xp = x + p * in.h * in.w;
     float *yp = y + p * out.h * out.w;
@@ -179,6 +237,20 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
   for (size_t p = 0; p < n * l->in.c; p++)
     for (size_t o = 0; o < op; o++)
       dx[p * ip + arg[p * op + o]] += dy[p * op + o];
+}
+
+/* A position that wins no window gets 0 either way; one that wins some
+ * gets their sum in the same order, or +0 when the ReLU was off there. */
+void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
+                              const float *dy, size_t n, float *dx)
+{
+  const size_t ip = (size_t)l->in.h * l->in.w, op = (size_t)l->out.h * l->out.w;
+  memset(dx, 0, sizeof(float) * n * l->in.c * ip);
+  for (size_t p = 0; p < n * l->in.c; p++)
+    for (size_t o = 0; o < op; o++) {
+      size_t i = p * ip + arg[p * op + o];
+      dx[i] += y[i] > 0.0f ? dy[p * op + o] : 0.0f;
+    }
 }
 
 /* ---- elementwise and reductions ------------------------------------------ */

@@ -30,6 +30,12 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
 
 void tl_relu_forward(size_t len, const float *x, float *y);
 void tl_relu_backward(size_t len, const float *y, const float *dy, float *dx);
+/* Max pooling after a ReLU, both backward in one pass: dx is what
+ * tl_relu_backward(y, tl_maxpool_backward(dy)) gives (bit for bit), where y
+ * is the ReLU's output (the pooling's input); the pooled gradient is never
+ * written out and masked again. */
+void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
+                              const float *dy, size_t n, float *dx);
 
 /* Inverted dropout: kept values scaled by 1/(1-rate). mask holds that scale
  * or 0 per element; masks are drawn per sample from (seed, first + i). */
