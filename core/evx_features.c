@@ -182,8 +182,9 @@ static void sanitize_copy(float *dst, const float *src, uint32_t n)
   }
 }
 
-/* Append n samples at 16 kHz; every completed frame goes to out. */
-static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
+/* Append n samples at 16 kHz; every completed frame goes to out (and its
+ * samples to raw, when not NULL). */
+static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out, float *raw)
 {
   uint32_t frames = 0;
   while (n > 0) {
@@ -195,6 +196,8 @@ static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
     n -= take;
     if (fx->fill == EVX_FRAME) {
       evx_feat_frame_compute(&fx->calc, fx->frame, out + (size_t)frames * EVX_NFEAT);
+      if (raw)
+        memcpy(raw + (size_t)frames * EVX_FRAME, fx->frame, sizeof(float) * EVX_FRAME);
       frames++;
       memmove(fx->frame, fx->frame + EVX_HOP, sizeof(float) * (EVX_FRAME - EVX_HOP));
       fx->fill = EVX_FRAME - EVX_HOP;
@@ -203,14 +206,19 @@ static uint32_t feed_16k(evx_fx *fx, const float *x, uint32_t n, float *out)
   return frames;
 }
 
-uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out)
+uint32_t evx_fx_push_frames(evx_fx *fx, const float *in, uint32_t n, float *out, float *raw)
 {
   if (n == 0 || !in)
     return 0;
   n = n < fx->max_block ? n : fx->max_block;
   if (!fx->rs)
-    return feed_16k(fx, in, n, out);
+    return feed_16k(fx, in, n, out, raw);
   sanitize_copy(fx->clean, in, n);  /* keep NaN out of the filter state */
   uint32_t m = evx_rs_process(fx->rs, fx->clean, n, fx->res);
-  return feed_16k(fx, fx->res, m, out);
+  return feed_16k(fx, fx->res, m, out, raw);
+}
+
+uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out)
+{
+  return evx_fx_push_frames(fx, in, n, out, NULL);
 }

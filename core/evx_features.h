@@ -60,6 +60,11 @@ uint32_t evx_fx_max_frames(const evx_fx *fx);
  * NaN/Inf input is treated as 0 and the output is always finite. RT-safe. */
 uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out);
 
+/* evx_fx_push, and each frame's EVX_FRAME samples at 16 kHz (sanitised, as
+ * the features saw them) to raw when not NULL (room for evx_fx_max_frames()
+ * frames): for analyses of the waveform itself (evx_speech.h). RT-safe. */
+uint32_t evx_fx_push_frames(evx_fx *fx, const float *in, uint32_t n, float *out, float *raw);
+
 /* Offline convenience (NOT RT-safe, allocates): the frames of a whole signal.
  * On success *frames is malloc'd (n_frames x EVX_NFEAT) and 0 is returned;
  * a signal shorter than one frame gives n_frames = 0 and *frames = NULL. */

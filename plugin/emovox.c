@@ -54,7 +54,7 @@ typedef enum {
   METER_PROB = 5,                               /* 5..12: angry..surprised */
   METER_DOMINANT = METER_PROB + EVX_N_EMOTIONS, /* 13 */
   METER_CONFIDENCE,                             /* 14 */
-  METER_VOICE,                                  /* 15 */
+  METER_SPEECH,                                 /* 15: speech detected */
   METER_AROUSAL,                                /* 16 */
   METER_VALENCE,                                /* 17 */
   METER_CONTROL,                                /* 18: patch messages in */
@@ -92,7 +92,7 @@ typedef struct {
   float *out;
   const float *response, *gate, *hold;
   float *prob[EVX_N_EMOTIONS];     /* meter: control outs; render: audio outs */
-  float *dominant, *confidence, *voice, *arousal, *valence;
+  float *dominant, *confidence, *speech, *arousal, *valence;
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *midi_out;
 
@@ -256,7 +256,7 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
   case METER_HOLD: self->hold = (const float *)data; break;
   case METER_DOMINANT: self->dominant = (float *)data; break;
   case METER_CONFIDENCE: self->confidence = (float *)data; break;
-  case METER_VOICE: self->voice = (float *)data; break;
+  case METER_SPEECH: self->speech = (float *)data; break;
   case METER_AROUSAL: self->arousal = (float *)data; break;
   case METER_VALENCE: self->valence = (float *)data; break;
   case METER_CONTROL: self->control = (const LV2_Atom_Sequence *)data; break;
@@ -376,7 +376,7 @@ static void write_controls(Emovox *self)
     set(self->prob[i], o->probs[i]);
   set(self->dominant, (float)o->dominant);
   set(self->confidence, o->confidence);
-  set(self->voice, o->voice ? 1.0f : 0.0f);
+  set(self->speech, o->speech ? 1.0f : 0.0f);
   set(self->arousal, o->arousal);
   set(self->valence, o->valence);
 }

@@ -205,7 +205,7 @@ static void print_table(FILE *f, const timeline *tl)
   for (size_t r = 0; r < tl->n; r++) {
     const evx_engine_out *o = &tl->rows[r].o;
     fprintf(f, "%8.2f  %-9s %5.2f %5u", tl->rows[r].t, dominant_name(o->dominant),
-            o->confidence, o->voice);
+            o->confidence, o->speech);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, " %9.4f", o->probs[i]);
     fprintf(f, " %7.3f %7.3f\n", o->arousal, o->valence);
@@ -240,7 +240,7 @@ static void print_csv(FILE *f, const timeline *tl)
     fprintf(f, ",%.2f", tl->rows[r].t);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, ",%.9g", o->probs[i]);
-    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->voice,
+    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->speech,
             o->arousal, o->valence);
   }
 }
@@ -280,7 +280,7 @@ static void print_json(FILE *f, const timeline *tls, int n, const char *model)
         fprintf(f, "%s%.9g", i ? ", " : "", o->probs[i]);
       fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"voice\": %u, "
               "\"arousal\": %.9g, \"valence\": %.9g}",
-              dominant_name(o->dominant), o->confidence, o->voice, o->arousal, o->valence);
+              dominant_name(o->dominant), o->confidence, o->speech, o->arousal, o->valence);
     }
     fprintf(f, "\n    ]}");
   }
@@ -302,7 +302,7 @@ static void svg_panel(FILE *f, const timeline *tl, double y0)
   fprintf(f, "</text>\n");
   /* unvoiced stretches */
   for (size_t r = 0; r < tl->n; r++) {
-    if (tl->rows[r].o.voice)
+    if (tl->rows[r].o.speech)
       continue;
     double t1 = tl->rows[r].t, t0 = r ? tl->rows[r - 1].t : 0.0;
     fprintf(f, "<rect x=\"%.1f\" y=\"%g\" width=\"%.1f\" height=\"%g\" fill=\"#eeeeee\"/>\n",
