@@ -61,6 +61,10 @@ typedef enum {
   METER_MIDI_OUT                                /* 19: meter-midi only */
 } MeterPort;
 
+/* Ports added after the first release go after each plugin's last port, so
+ * that the indices above stay: adapt comes first. */
+enum { EXTRA_ADAPT = 0 };
+
 /* Port indices of render. */
 typedef enum {
   RENDER_IN = 0,
@@ -70,6 +74,13 @@ typedef enum {
   RENDER_HOLD,                                  /* 11 */
   RENDER_CONTROL                                /* 12 */
 } RenderPort;
+
+/* The first index after a plugin's original ports (EXTRA_*). */
+static uint32_t extra_base(PluginKind kind)
+{
+  return kind == KIND_METER ? METER_MIDI_OUT : kind == KIND_METER_MIDI ? METER_MIDI_OUT + 1
+                                                                       : RENDER_CONTROL + 1;
+}
 
 typedef struct {
   LV2_URID atom_Path, atom_URID, atom_Object, atom_Sequence, atom_Blank, atom_Resource;
@@ -90,7 +101,7 @@ typedef struct {
   /* ports */
   const float *in;
   float *out;
-  const float *response, *gate, *hold;
+  const float *response, *gate, *hold, *adapt;
   float *prob[EVX_N_EMOTIONS];     /* meter: control outs; render: audio outs */
   float *dominant, *confidence, *speech, *arousal, *valence;
   const LV2_Atom_Sequence *control;
@@ -241,9 +252,22 @@ static void cleanup(LV2_Handle instance)
 
 /* ---- audio thread ------------------------------------------------------------ */
 
+/* Ports after the original ones (all plugins). */
+static int connect_extra(Emovox *self, uint32_t port, void *data)
+{
+  uint32_t base = extra_base(self->kind);
+  if (port < base)
+    return 0;
+  if (port - base == EXTRA_ADAPT)
+    self->adapt = (const float *)data;
+  return 1;
+}
+
 static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
 {
   Emovox *self = (Emovox *)instance;
+  if (connect_extra(self, port, data))
+    return;
   if (port >= METER_PROB && port < METER_PROB + EVX_N_EMOTIONS) {
     self->prob[port - METER_PROB] = (float *)data;
     return;
@@ -271,6 +295,8 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
 static void connect_render(LV2_Handle instance, uint32_t port, void *data)
 {
   Emovox *self = (Emovox *)instance;
+  if (connect_extra(self, port, data))
+    return;
   if (port >= RENDER_OUT && port < RENDER_OUT + EVX_N_EMOTIONS) {
     self->prob[port - RENDER_OUT] = (float *)data;
     return;
@@ -361,6 +387,11 @@ static void read_params(Emovox *self)
     self->hold ? *self->hold : EVX_ENGINE_DEFAULT_HOLD,
   };
   evx_engine_set_params(self->engine, &p);
+  /* adapt: 0 learn, 1 freeze, 2 off (evx_engine_adapt); NaN or out of range: learn */
+  float a = self->adapt ? *self->adapt : 0.0f;
+  evx_engine_set_adapt(self->engine, a >= 0.5f && a < 1.5f ? EVX_ENGINE_ADAPT_FREEZE
+                                     : a >= 1.5f && a <= 2.5f ? EVX_ENGINE_ADAPT_OFF
+                                                              : EVX_ENGINE_ADAPT_LEARN);
 }
 
 static void set(float *port, float v)
