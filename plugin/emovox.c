@@ -10,6 +10,7 @@
  *   work: the worker thread (loads model bundles, frees replaced ones).
  */
 #include "emovox_ext.h"
+#include "model_ref.h"
 #include "evx_engine.h"
 #include "evx_features.h"
 #include "evx_labels.h"
@@ -63,7 +64,7 @@ typedef enum {
 
 /* Ports added after the first release go after each plugin's last port, so
  * that the indices above stay: adapt comes first. */
-enum { EXTRA_ADAPT = 0 };
+enum { EXTRA_ADAPT = 0, EXTRA_NOTIFY = 1 };
 
 /* Port indices of render. */
 typedef enum {
@@ -86,6 +87,7 @@ typedef struct {
   LV2_URID atom_Path, atom_URID, atom_Object, atom_Sequence, atom_Blank, atom_Resource;
   LV2_URID atom_Int, atom_Long, atom_Float, atom_Double;
   LV2_URID midi_MidiEvent, patch_Set, patch_property, patch_value, model, new_voice, voice;
+  LV2_URID patch_Get, atom_String, model_status;
 } Uris;
 
 /* Worker messages (copied by the host between threads). */
@@ -106,6 +108,7 @@ typedef struct {
   float *dominant, *confidence, *speech, *arousal, *valence;
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *midi_out;
+  LV2_Atom_Sequence *notify;       /* patch:Set of modelStatus (patch:readable) */
 
   /* host features (all optional but map for meter-midi) */
   LV2_URID_Map *map;
@@ -120,7 +123,9 @@ typedef struct {
   size_t engine_bytes;
   evx_engine *engine;
   char bundle_path[PATH_CAP];
-  char model_path[PATH_CAP];       /* "" = the bundle's default.emvx */
+  ModelRef model;                  /* the path state saves, and its status */
+  uint32_t status_sent;            /* model_ref_version last sent on notify */
+  int status_asked;                /* a patch:Get arrived */
   uint32_t swaps;
   int last_cc[EVX_N_EMOTIONS + 1];
 } Emovox;
@@ -144,6 +149,9 @@ static void map_uris(Emovox *self)
   u->model = m->map(m->handle, EMOVOX_URI_MODEL);
   u->new_voice = m->map(m->handle, EMOVOX_URI_NEW_VOICE);
   u->voice = m->map(m->handle, EMOVOX_URI_VOICE);
+  u->patch_Get = m->map(m->handle, LV2_PATCH__Get);
+  u->atom_String = m->map(m->handle, LV2_ATOM__String);
+  u->model_status = m->map(m->handle, EMOVOX_URI_MODEL_STATUS);
   u->atom_Int = m->map(m->handle, LV2_ATOM__Int);
   u->atom_Long = m->map(m->handle, LV2_ATOM__Long);
   u->atom_Float = m->map(m->handle, LV2_ATOM__Float);
@@ -196,6 +204,7 @@ static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bun
   }
   for (int i = 0; i <= EVX_N_EMOTIONS; i++)
     self->last_cc[i] = -1;
+  self->status_sent = UINT32_MAX;   /* the status goes out with the first run() */
 
   snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
   char def[PATH_CAP + 32];
@@ -260,6 +269,8 @@ static int connect_extra(Emovox *self, uint32_t port, void *data)
     return 0;
   if (port - base == EXTRA_ADAPT)
     self->adapt = (const float *)data;
+  else if (port - base == EXTRA_NOTIFY)
+    self->notify = (LV2_Atom_Sequence *)data;
   return 1;
 }
 
@@ -355,8 +366,16 @@ static uint32_t handle_control(Emovox *self, uint32_t n, VoiceEvent *ev_out)
   const Uris *u = &self->uris;
   LV2_ATOM_SEQUENCE_FOREACH (self->control, ev) {
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
-    if ((obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank) ||
-        obj->body.otype != u->patch_Set)
+    if (obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank)
+      continue;
+    if (obj->body.otype == u->patch_Get) {   /* all readable properties, or modelStatus */
+      const LV2_Atom *what = NULL;
+      lv2_atom_object_get(obj, u->patch_property, &what, 0);
+      self->status_asked |= !what || (what->type == u->atom_URID &&
+                                      ((const LV2_Atom_URID *)what)->body == u->model_status);
+      continue;
+    }
+    if (obj->body.otype != u->patch_Set)
       continue;
     const LV2_Atom *property = NULL, *value = NULL;
     lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
@@ -440,6 +459,46 @@ static void write_midi(Emovox *self)
   lv2_atom_forge_pop(f, &frame);
 }
 
+/* The modelStatus text: "default", "loaded: PATH" or "not loaded: PATH"
+ * (asked for by the restored state; the model that was running stays). */
+static uint32_t status_text(Emovox *self, char *txt, size_t cap)
+{
+  char path[MODEL_REF_CAP];
+  ModelStatus st = model_ref_get(&self->model, path);
+  int n = snprintf(txt, cap, "%s%s", st == MODEL_DEFAULT ? "default"
+                                     : st == MODEL_LOADED ? "loaded: " : "not loaded: ",
+                   st == MODEL_DEFAULT ? "" : path);
+  return n < 0 ? 0 : (size_t)n >= cap ? (uint32_t)cap - 1 : (uint32_t)n;
+}
+
+/* notify: a patch:Set of modelStatus when it changed or a patch:Get asked;
+ * otherwise an empty sequence. Audio thread (the text is at most
+ * MODEL_REF_CAP bytes). */
+static void write_notify(Emovox *self)
+{
+  if (!self->notify || !self->map)
+    return;
+  LV2_Atom_Forge *f = &self->forge;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)self->notify, self->notify->atom.size);
+  LV2_Atom_Forge_Frame seq, obj;
+  if (!lv2_atom_forge_sequence_head(f, &seq, 0))
+    return;
+  uint32_t version = model_ref_version(&self->model);
+  if (self->status_asked || version != self->status_sent) {
+    const Uris *u = &self->uris;
+    char txt[MODEL_REF_CAP + 32];
+    uint32_t len = status_text(self, txt, sizeof txt);
+    if (lv2_atom_forge_frame_time(f, 0) && lv2_atom_forge_object(f, &obj, 0, u->patch_Set) &&
+        lv2_atom_forge_key(f, u->patch_property) && lv2_atom_forge_urid(f, u->model_status) &&
+        lv2_atom_forge_key(f, u->patch_value) && lv2_atom_forge_string(f, txt, len)) {
+      lv2_atom_forge_pop(f, &obj);
+      self->status_sent = version;
+      self->status_asked = 0;
+    }
+  }
+  lv2_atom_forge_pop(f, &seq);
+}
+
 /* render: analyse frames [off, off + k) and write the held levels, in
  * RENDER_CHUNK steps. Audio thread. */
 static void render_range(Emovox *self, uint32_t off, uint32_t k)
@@ -486,6 +545,7 @@ static void run(LV2_Handle instance, uint32_t n)
       evx_engine_set_voice(self->engine, (uint32_t)ev[i].slot);
   }
   analyse(self, pos, n - pos);
+  write_notify(self);
   if (self->kind != KIND_RENDER) {
     if (self->in && self->out && self->out != self->in)
       memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
@@ -545,7 +605,7 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const
   LoadedModel *box = ((const LoadedMsg *)data)->box;
   evx_engine_model *old = evx_engine_swap(self->engine, box->em);
   if (old != box->em) {
-    memcpy(self->model_path, box->path, PATH_CAP);
+    model_ref_set(&self->model, box->path, MODEL_LOADED);
     self->swaps++;
   }
   FreeMsg m = { MSG_FREE, old, box };
@@ -582,12 +642,16 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
 {
   (void)flags;
   Emovox *self = (Emovox *)instance;
-  if (!self->map || !self->model_path[0])
+  /* save may run while run() swaps a model in: a stable copy (model_ref.h).
+   * A path that could not be loaded is saved all the same: the session
+   * keeps its reference */
+  char path[MODEL_REF_CAP];
+  if (!self->map || model_ref_get(&self->model, path) == MODEL_DEFAULT || !path[0])
     return LV2_STATE_SUCCESS;   /* the default model needs no state */
   const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
   const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
-  char *apath = mp ? mp->abstract_path(mp->handle, self->model_path) : NULL;
-  const char *p = apath ? apath : self->model_path;
+  char *apath = mp ? mp->abstract_path(mp->handle, path) : NULL;
+  const char *p = apath ? apath : path;
   LV2_State_Status st = store(handle, self->uris.model, p, strlen(p) + 1, self->uris.atom_Path,
                               LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
   if (apath)
@@ -616,11 +680,15 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   if (apath)
     free_path(features, apath);
   evx_engine_model *em = load_model(self, path);
-  if (!em)
-    return LV2_STATE_SUCCESS;   /* keep the running model; logged */
+  if (!em) {
+    /* keep the running model (logged), and the reference: the next save
+     * writes this path again, and modelStatus says it is not loaded */
+    model_ref_set(&self->model, path, MODEL_MISSING);
+    return LV2_STATE_SUCCESS;
+  }
   /* run() is not called concurrently with restore(): swap and free here */
   evx_engine_model_free(evx_engine_swap(self->engine, em));
-  snprintf(self->model_path, sizeof self->model_path, "%s", path);
+  model_ref_set(&self->model, path, MODEL_LOADED);
   self->swaps++;
   return LV2_STATE_SUCCESS;
 }

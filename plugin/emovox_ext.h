@@ -25,6 +25,12 @@
  * from the event's frame on (evx_engine_set_voice): each voice of a
  * dialogue keeps what was learnt of it. Not saved with the state. */
 #define EMOVOX_URI_VOICE      "urn:emovox:voice"
+/* Which model runs, for hosts to show (patch:readable; a patch:Get on the
+ * control port, or any change, sends a patch:Set on the notify port): an
+ * atom:String, "default", "loaded: PATH", or "not loaded: PATH" when the
+ * restored state asked for a model that is missing or damaged (the path is
+ * still saved with the state). */
+#define EMOVOX_URI_MODEL_STATUS "urn:emovox:modelStatus"
 /* extension_data(EMOVOX_URI_STATS) returns a const EmovoxStatsInterface *. */
 #define EMOVOX_URI_STATS      "urn:emovox:stats"
 
