@@ -1,5 +1,5 @@
 /* emovox.c: the LV2 glue for urn:emovox:meter, urn:emovox:meter-midi and
- * urn:emovox:render. All analysis is the shared engine (core/evx_engine.h);
+ * urn:emovox:render, each also as a stereo variant (-stereo). All analysis is the shared engine (core/evx_engine.h);
  * this file only maps ports, features, state and the worker onto it.
  *
  * Threads (LV2 threading classes):
@@ -42,6 +42,13 @@
 #define PATH_CAP 4096u     /* longest model path accepted */
 #define RENDER_CHUNK 64u   /* render: time resolution of the held levels */
 #define MAX_VOICE_EVENTS 64u /* voice / newVoice messages acted on per run() */
+#define MIX_CHUNK 1024u    /* stereo: frames mixed for the engine at a time */
+/* stereo, channel Both: the running correlation of L and R (its share of
+ * their mean power) below which they count as antiphase, and above which
+ * they count as in phase again (hysteresis); its time constant */
+#define ANTI_ON  (-0.5)
+#define ANTI_OFF (-0.2)
+#define CORR_SECONDS 0.5
 
 typedef enum { KIND_METER, KIND_METER_MIDI, KIND_RENDER } PluginKind;
 
@@ -64,7 +71,11 @@ typedef enum {
 
 /* Ports added after the first release go after each plugin's last port, so
  * that the indices above stay: adapt comes first. */
-enum { EXTRA_ADAPT = 0, EXTRA_NOTIFY = 1 };
+enum { EXTRA_ADAPT = 0, EXTRA_NOTIFY = 1,
+       EXTRA_CHANNEL = 2, EXTRA_IN_R = 3, EXTRA_OUT_R = 4 };   /* the last three: stereo */
+
+/* The stereo `channel` control. */
+enum { CHANNEL_BOTH = 0, CHANNEL_LEFT = 1, CHANNEL_RIGHT = 2 };
 
 /* Port indices of render. */
 typedef enum {
@@ -99,11 +110,14 @@ typedef struct { LoadedModel *box; } LoadedMsg;
 
 typedef struct {
   PluginKind kind;
+  int stereo;
 
   /* ports */
   const float *in;
   float *out;
   const float *response, *gate, *hold, *adapt;
+  const float *channel, *in_r;     /* stereo */
+  float *out_r;
   float *prob[EVX_N_EMOTIONS];     /* meter: control outs; render: audio outs */
   float *dominant, *confidence, *speech, *arousal, *valence;
   const LV2_Atom_Sequence *control;
@@ -128,6 +142,12 @@ typedef struct {
   int status_asked;                /* a patch:Get arrived */
   uint32_t swaps;
   int last_cc[EVX_N_EMOTIONS + 1];
+
+  /* stereo: what the engine hears */
+  float mix[MIX_CHUNK];
+  double corr, power;              /* running sums of L*R and (L^2 + R^2) / 2 */
+  double corr_decay;               /* per sample */
+  int antiphase;
 } Emovox;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -178,13 +198,15 @@ static evx_engine_model *load_model(Emovox *self, const char *path)
 
 /* ---- instantiation thread -------------------------------------------------- */
 
-static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bundle_path,
-                                   const LV2_Feature *const *features)
+static LV2_Handle instantiate_kind(PluginKind kind, int stereo, double rate,
+                                   const char *bundle_path, const LV2_Feature *const *features)
 {
   Emovox *self = calloc(1, sizeof *self);
   if (!self)
     return NULL;
   self->kind = kind;
+  self->stereo = stereo;
+  self->corr_decay = exp(-1.0 / (CORR_SECONDS * (rate > 0 ? rate : 48000.0)));
   self->rate = rate;
   LV2_Log_Log *log = NULL;
   const char *missing = lv2_features_query(features,
@@ -230,16 +252,19 @@ static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bun
   return (LV2_Handle)self;
 }
 
-#define INSTANTIATE(name, kind)                                                        \
+#define INSTANTIATE(name, kind, stereo)                                                \
   static LV2_Handle name(const LV2_Descriptor *d, double rate, const char *bundle_path, \
                          const LV2_Feature *const *features)                           \
   {                                                                                    \
     (void)d;                                                                           \
-    return instantiate_kind(kind, rate, bundle_path, features);                       \
+    return instantiate_kind(kind, stereo, rate, bundle_path, features);               \
   }
-INSTANTIATE(instantiate_meter, KIND_METER)
-INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI)
-INSTANTIATE(instantiate_render, KIND_RENDER)
+INSTANTIATE(instantiate_meter, KIND_METER, 0)
+INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI, 0)
+INSTANTIATE(instantiate_render, KIND_RENDER, 0)
+INSTANTIATE(instantiate_meter_stereo, KIND_METER, 1)
+INSTANTIATE(instantiate_meter_midi_stereo, KIND_METER_MIDI, 1)
+INSTANTIATE(instantiate_render_stereo, KIND_RENDER, 1)
 
 static void activate(LV2_Handle instance)
 {
@@ -247,6 +272,8 @@ static void activate(LV2_Handle instance)
   evx_engine_reset(self->engine);
   for (int i = 0; i <= EVX_N_EMOTIONS; i++)
     self->last_cc[i] = -1;
+  self->corr = self->power = 0.0;
+  self->antiphase = 0;
 }
 
 static void deactivate(LV2_Handle instance) { (void)instance; }
@@ -267,10 +294,14 @@ static int connect_extra(Emovox *self, uint32_t port, void *data)
   uint32_t base = extra_base(self->kind);
   if (port < base)
     return 0;
-  if (port - base == EXTRA_ADAPT)
-    self->adapt = (const float *)data;
-  else if (port - base == EXTRA_NOTIFY)
-    self->notify = (LV2_Atom_Sequence *)data;
+  switch (port - base) {
+  case EXTRA_ADAPT: self->adapt = (const float *)data; break;
+  case EXTRA_NOTIFY: self->notify = (LV2_Atom_Sequence *)data; break;
+  case EXTRA_CHANNEL: if (self->stereo) self->channel = (const float *)data; break;
+  case EXTRA_IN_R: if (self->stereo) self->in_r = (const float *)data; break;
+  case EXTRA_OUT_R: if (self->stereo && self->kind != KIND_RENDER) self->out_r = (float *)data; break;
+  default: break;
+  }
   return 1;
 }
 
@@ -499,6 +530,53 @@ static void write_notify(Emovox *self)
   lv2_atom_forge_pop(f, &seq);
 }
 
+/* Stereo: frames [off, off + k) (k <= MIX_CHUNK) of what the engine judges
+ * into self->mix. Left or right: that channel. Both: (L + R) / 2, or
+ * (L - R) / 2 while the channels are in antiphase (their running
+ * correlation well below 0), so that neither a voice on one side nor an
+ * antiphase pair cancels. Audio thread. */
+static const float *stereo_source(Emovox *self, uint32_t off, uint32_t k)
+{
+  const float *l = self->in + off, *r = self->in_r ? self->in_r + off : NULL;
+  float c = self->channel ? *self->channel : 0.0f;
+  int which = c >= 0.5f && c < 1.5f ? CHANNEL_LEFT : c >= 1.5f && c <= 2.5f ? CHANNEL_RIGHT
+                                                                              : CHANNEL_BOTH;
+  if (!r || which == CHANNEL_LEFT)
+    return l;
+  if (which == CHANNEL_RIGHT)
+    return r;
+  double corr = self->corr, power = self->power, d = self->corr_decay;
+  for (uint32_t i = 0; i < k; i++) {
+    float a = isfinite(l[i]) ? l[i] : 0.0f, b = isfinite(r[i]) ? r[i] : 0.0f;
+    corr = d * corr + (double)a * b;
+    power = d * power + 0.5 * ((double)a * a + (double)b * b);
+    self->mix[i] = 0.5f * (self->antiphase ? a - b : a + b);
+  }
+  /* anything non-finite (huge input) starts the estimate over */
+  self->corr = isfinite(corr) && isfinite(power) ? corr : 0.0;
+  self->power = isfinite(corr) && isfinite(power) ? power : 0.0;
+  if (self->power > 1e-20) {
+    double rho = self->corr / self->power;
+    self->antiphase = self->antiphase ? rho < ANTI_OFF : rho < ANTI_ON;
+  }
+  return self->mix;
+}
+
+/* Push frames [off, off + k) of the input (stereo: mixed as the channel
+ * control says) to the engine. Audio thread. */
+static void push_input(Emovox *self, uint32_t off, uint32_t k)
+{
+  if (!self->stereo) {
+    evx_engine_push(self->engine, self->in + off, k);
+    return;
+  }
+  for (uint32_t end = off + k; off < end;) {
+    uint32_t c = end - off < MIX_CHUNK ? end - off : MIX_CHUNK;
+    evx_engine_push(self->engine, stereo_source(self, off, c), c);
+    off += c;
+  }
+}
+
 /* render: analyse frames [off, off + k) and write the held levels, in
  * RENDER_CHUNK steps. Audio thread. */
 static void render_range(Emovox *self, uint32_t off, uint32_t k)
@@ -506,7 +584,7 @@ static void render_range(Emovox *self, uint32_t off, uint32_t k)
   for (uint32_t end = off + k; off < end; off += RENDER_CHUNK) {
     uint32_t c = end - off < RENDER_CHUNK ? end - off : RENDER_CHUNK;
     if (self->in)
-      evx_engine_push(self->engine, self->in + off, c);  /* reads before any write */
+      push_input(self, off, c);  /* reads before any write */
     const evx_engine_out *o = evx_engine_output(self->engine);
     for (int e = 0; e < EVX_N_EMOTIONS; e++)
       if (self->prob[e])
@@ -522,7 +600,7 @@ static void analyse(Emovox *self, uint32_t off, uint32_t k)
   if (self->kind == KIND_RENDER)
     render_range(self, off, k);
   else if (self->in && k)
-    evx_engine_push(self->engine, self->in + off, k);
+    push_input(self, off, k);
 }
 
 static void run(LV2_Handle instance, uint32_t n)
@@ -549,6 +627,8 @@ static void run(LV2_Handle instance, uint32_t n)
   if (self->kind != KIND_RENDER) {
     if (self->in && self->out && self->out != self->in)
       memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
+    if (self->in_r && self->out_r && self->out_r != self->in_r)
+      memcpy(self->out_r, self->in_r, (size_t)n * sizeof *self->in_r);
     write_controls(self);
     write_midi(self);
   }
@@ -739,6 +819,12 @@ static const LV2_Descriptor descriptors[] = {
     cleanup, extension_data },
   { EMOVOX_URI_RENDER, instantiate_render, connect_render, activate, run, deactivate, cleanup,
     extension_data },
+  { EMOVOX_URI_METER_STEREO, instantiate_meter_stereo, connect_meter, activate, run, deactivate,
+    cleanup, extension_data },
+  { EMOVOX_URI_METER_MIDI_STEREO, instantiate_meter_midi_stereo, connect_meter, activate, run,
+    deactivate, cleanup, extension_data },
+  { EMOVOX_URI_RENDER_STEREO, instantiate_render_stereo, connect_render, activate, run,
+    deactivate, cleanup, extension_data },
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)

@@ -13,6 +13,11 @@
 #define EMOVOX_URI_METER      "urn:emovox:meter"
 #define EMOVOX_URI_METER_MIDI "urn:emovox:meter-midi"
 #define EMOVOX_URI_RENDER     "urn:emovox:render"
+/* The same plugins for stereo tracks: both channels pass through bit-exact
+ * and a `channel` control chooses what is judged (both, left, right). */
+#define EMOVOX_URI_METER_STEREO      "urn:emovox:meter-stereo"
+#define EMOVOX_URI_METER_MIDI_STEREO "urn:emovox:meter-midi-stereo"
+#define EMOVOX_URI_RENDER_STEREO     "urn:emovox:render-stereo"
 /* The model bundle: an atom:Path patch parameter, saved with the state. */
 #define EMOVOX_URI_MODEL      "urn:emovox:model"
 /* A new speaker: any patch:Set of this parameter (an atom:Bool) sends the

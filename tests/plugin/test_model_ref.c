@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WRITES 20000
+#define WRITES 2000
 
 static ModelRef ref;
 static char path_a[MODEL_REF_CAP], path_b[MODEL_REF_CAP];
