@@ -1,7 +1,8 @@
 -- ardour_meter.lua: run by ardour7-lua (Ardour 7's headless Lua session
 -- interpreter) from ardour_meter.sh. A new session on the dummy backend, whose
 -- "Sine Wave" device feeds the system capture ports a -18 dBFS sine; one
--- track per plugin (urn:emovox:meter, urn:emovox:meter-midi), monitoring its
+-- track per plugin (urn:emovox:meter, urn:emovox:meter-midi on mono tracks,
+-- urn:emovox:meter-stereo on a stereo track), monitoring its
 -- input, the plugin first in the chain. After 3 s of processing, the eight
 -- emotion outputs must be finite, in 0..1 and sum to 1 (1e-3); a sine is not
 -- speech (issue 20), so speech must be off, dominant None (8) and the outputs
@@ -12,7 +13,7 @@
 
 local session_dir = assert(os.getenv("EVX_ARDOUR_SESSION"), "EVX_ARDOUR_SESSION not set")
 local emotions = { "angry", "calm", "disgust", "fear", "happy", "neutral", "sad", "surprised" }
-local uris = { "urn:emovox:meter", "urn:emovox:meter-midi" }
+local uris = { "urn:emovox:meter", "urn:emovox:meter-midi", "urn:emovox:meter-stereo" }
 local failures = {}
 local function fail(msg) failures[#failures + 1] = msg; print("FAIL: " .. msg) end
 
@@ -42,7 +43,9 @@ for _, uri in ipairs(uris) do
   if proc:isnil() then
     fail(uri .. ": Ardour did not find the plugin (LV2_PATH=" .. tostring(os.getenv("LV2_PATH")) .. ")")
   else
-    local tr = Session:new_audio_track(1, 2, nil, 1, uri, -1, ARDOUR.TrackMode.Normal, true):front()
+    -- the stereo variant on a stereo track (two inputs), the others on mono tracks
+    local inputs = uri:find("stereo") and 2 or 1
+    local tr = Session:new_audio_track(inputs, 2, nil, 1, uri, -1, ARDOUR.TrackMode.Normal, true):front()
     if tr:add_processor_by_index(proc, 0, nil, true) ~= 0 then
       fail(uri .. ": add_processor_by_index failed")
     else
@@ -98,6 +101,13 @@ if #failures == 0 then
     print(string.format("%s: track meter %.3f dBFS", h.uri, db))
     if not (math.abs(db + 18) < 0.5) then
       fail(string.format("%s: track meter %.3f dBFS, expected the -18 dBFS sine passed through", h.uri, db))
+    end
+    if h.uri:find("stereo") then   -- the right channel passes through too
+      local dbr = pm:meter_level(pm:input_streams():n_midi() + 1, ARDOUR.MeterType.MeterPeak)
+      print(string.format("%s: track meter right %.3f dBFS", h.uri, dbr))
+      if not (math.abs(dbr + 18) < 0.5) then
+        fail(string.format("%s: right track meter %.3f dBFS, expected the sine", h.uri, dbr))
+      end
     end
   end
 end
