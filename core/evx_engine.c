@@ -535,10 +535,10 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
 {
   member *mb = current(e);
   const evx_adapt *a = &mb->model->adapt;
-  evx_adapt_state *st = mb->adapt + e->voice;
   uint32_t L = e->adapt_learn_units;
-  if (k >= end)
-    return;
+  if (k >= end || !mb->adapt)
+    return;   /* (no adaptation: no units; NULL + slot would be undefined) */
+  evx_adapt_state *st = mb->adapt + e->voice;
   if (!evx_adapt_frame_mode(a)) {
     if (e->learn)
       evx_adapt_update(st, a, mb->input);
