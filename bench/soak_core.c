@@ -285,11 +285,11 @@ static void check_controls(checker *c, const th_host *h)
   float d = th_control(h, "dominant");
   if (!(d >= 0 && d <= EVX_N_EMOTIONS && d == floorf(d)))
     violation(c, "dominant = %g", d);
-  float conf = th_control(h, "confidence"), voice = th_control(h, "voice");
+  float conf = th_control(h, "confidence"), speech = th_control(h, "speech");
   if (!in01(conf))
     violation(c, "confidence = %g", conf);
-  if (!(voice == 0.0f || voice == 1.0f))
-    violation(c, "voice = %g", voice);
+  if (!(speech == 0.0f || speech == 1.0f))
+    violation(c, "speech = %g", speech);
   const char *av[2] = { "arousal", "valence" };
   for (int k = 0; k < 2; k++) {
     float v = th_control(h, av[k]);

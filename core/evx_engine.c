@@ -2,6 +2,7 @@
 #include "evx_engine.h"
 #include "evx_prosody.h"
 #include "evx_features.h"
+#include "evx_speech.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@ struct evx_engine {
   uint32_t max_block;
   evx_fx *fx;
   float *fx_out;                /* frames from one evx_fx_push */
+  float *fx_raw;                /* ... and their samples (the speech detector) */
   uint32_t fx_out_frames;
   float *ring;                  /* 2 x cap frames: every frame is written at
                                    pos and pos + cap, so the newest W frames
@@ -82,7 +84,9 @@ struct evx_engine {
                                    (evx_engine_new_voice): older frames never
                                    join its statistics */
   uint32_t since;               /* frames since the last boundary */
-  double power;                 /* sum of frame rms^2 since the last boundary */
+  evx_speech speech;            /* is there speech to judge? */
+  evx_speech_measures speech_m; /* what the last boundary's decision saw */
+  evx_engine_adapt adapt_mode;  /* learn / freeze / off */
 
   evx_engine_model *active;
   uint32_t U;                   /* update interval in frames */
@@ -95,6 +99,8 @@ struct evx_engine {
   const float *window_pros;     /* ... their prosody rows ... */
   uint32_t window_n;            /* ... and how many */
   int learn;                    /* the window joins the speaker statistics */
+  int cold;                     /* the window is normalised by the population's
+                                   statistics (EVX_ENGINE_ADAPT_OFF) */
   evx_input_job job;
   /* PHASE_ADAPT, in units of unit_cost (learn_units(), apply_units()): */
   uint32_t adapt_next, adapt_learn_units;
@@ -273,7 +279,7 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
 /* ---- engine memory (non-RT) ------------------------------------------------ */
 
 typedef struct {
-  size_t fx, fx_size, fx_out, ring, pr, pros_out, pros_ring, total;
+  size_t fx, fx_size, fx_out, fx_raw, ring, pr, pros_out, pros_ring, total;
   uint32_t cap, out_frames;
 } layout;
 
@@ -296,6 +302,7 @@ static int plan(double rate, uint32_t max_block, uint32_t window, layout *l)
   size_t o = a64(sizeof(evx_engine));
   l->fx = o;      o += a64(l->fx_size);
   l->fx_out = o;  o += a64((size_t)l->out_frames * EVX_NFEAT * sizeof(float));
+  l->fx_raw = o;  o += a64((size_t)l->out_frames * EVX_FRAME * sizeof(float));
   l->ring = o;    o += a64((size_t)2 * l->cap * EVX_NFEAT * sizeof(float));
   /* the tracker's room is kept whatever the model: models swap in run() */
   l->pr = o;      o += a64(evx_pr_size());
@@ -381,6 +388,7 @@ evx_engine *evx_engine_init(void *mem, size_t size, double host_rate, uint32_t m
     return NULL;
   }
   e->fx_out = (float *)(base + l.fx_out);
+  e->fx_raw = (float *)(base + l.fx_raw);
   e->fx_out_frames = l.out_frames;
   e->ring = (float *)(base + l.ring);
   e->cap = l.cap;
@@ -497,7 +505,7 @@ static void publish(evx_engine *e, const float *q, int voiced, uint64_t frame)
   o->dominant = e->decided ? best : EVX_ENGINE_NONE;
   o->confidence = e->decided ? clampf((o->probs[best] - uniform) / (1.0f - uniform),
                                       0.0f, 1.0f, 0.0f) : 0.0f;
-  o->voice = voiced ? 1u : 0u;
+  o->speech = voiced ? 1u : 0u;
   o->updates++;
   o->frame = frame;
   if (e->listener)
@@ -553,7 +561,8 @@ static void begin(evx_engine *e, int learn)
   e->window = e->ring + (size_t)(e->pos + e->cap - n) * EVX_NFEAT;
   e->window_pros = e->pros_ring + (size_t)(e->pos + e->cap - n) * EVX_NPROS;
   e->window_n = n;
-  e->learn = learn && e->frames - n >= e->voice_from;
+  e->learn = learn && e->frames - n >= e->voice_from && e->adapt_mode == EVX_ENGINE_ADAPT_LEARN;
+  e->cold = e->adapt_mode == EVX_ENGINE_ADAPT_OFF;
   e->member = 0;
   memset(e->acc, 0, sizeof e->acc);
   begin_member(e);
@@ -570,13 +579,17 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
 {
   member *mb = current(e);
   const evx_adapt *a = &mb->model->adapt;
-  evx_adapt_state *st = mb->adapt + e->voice;
   uint32_t L = e->adapt_learn_units;
-  if (k >= end)
-    return;
+  if (k >= end || !mb->adapt)
+    return;   /* (no adaptation: no units; NULL + slot would be undefined) */
+  evx_adapt_state *st = mb->adapt + e->voice;
   if (!evx_adapt_frame_mode(a)) {
     if (e->learn)
       evx_adapt_update(st, a, mb->input);
+    if (e->cold) {
+      evx_adapt_reset(&e->adapt_snap, a);
+      st = &e->adapt_snap;
+    }
     evx_adapt_apply(st, a, mb->input);
     return;
   }
@@ -593,7 +606,9 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
         evx_adapt_update_batch(st, a, e->bm, e->bv);
       continue;
     }
-    if (k == L) {
+    if (k == L && e->cold) {
+      evx_adapt_reset(&e->adapt_snap, a);
+    } else if (k == L) {
       uint32_t n = evx_adapt_rows(a);
       e->adapt_snap.n = st->n;
       memcpy(e->adapt_snap.mean, st->mean, n * sizeof *st->mean);
@@ -662,14 +677,12 @@ static int advance(evx_engine *e, uint64_t budget)
   }
 }
 
-/* An update boundary: decide voice over the interval and start a new
- * inference (completing the previous one first if a long push outran it). */
+/* An update boundary: is there speech (evx_speech.h, over the last second,
+ * frames below the gate counting as silence)? Then start a new inference
+ * (completing the previous one first if a long push outran it). */
 static void boundary(evx_engine *e)
 {
-  double mean = e->power / (e->since ? e->since : 1);
-  float db = mean > 1e-20 ? (float)(10.0 * log10(mean)) : -200.0f;
-  int voiced = db >= e->par.gate;
-  e->power = 0.0;
+  int voiced = evx_speech_decide(&e->speech, e->par.gate, &e->speech_m);
   e->since = 0;
   if (!e->active) {
     publish(e, NULL, voiced, e->frames);
@@ -685,9 +698,11 @@ static void boundary(evx_engine *e)
   e->busy_frame = e->frames;
 }
 
-/* pr: the frame's prosody row, NULL while the tracker is off (0s). */
-static void add_frame(evx_engine *e, const float *f, const float *pr)
+/* f: the frame's features; raw: its 16 kHz samples (the speech detector);
+ * pr: its prosody row, NULL while the tracker is off (0s). */
+static void add_frame(evx_engine *e, const float *f, const float *raw, const float *pr)
 {
+  evx_speech_frame(&e->speech, raw, f);
   float *a = e->ring + (size_t)e->pos * EVX_NFEAT;
   memcpy(a, f, EVX_NFEAT * sizeof *f);
   memcpy(a + (size_t)e->cap * EVX_NFEAT, f, EVX_NFEAT * sizeof *f);
@@ -701,8 +716,6 @@ static void add_frame(evx_engine *e, const float *f, const float *pr)
   if (e->filled < e->cap)
     e->filled++;
   e->frames++;
-  float rms = f[EVX_F_RMS];
-  e->power += isfinite(rms) ? (double)rms * rms : 0.0;
   if (++e->since >= e->U)
     boundary(e);
 }
@@ -710,10 +723,10 @@ static void add_frame(evx_engine *e, const float *f, const float *pr)
 static uint32_t push_chunk(evx_engine *e, const float *in, uint32_t n)
 {
   uint64_t before = e->out.updates;
-  uint32_t m = e->want_pros ? evx_fx_push_prosody(e->fx, e->pr, in, n, e->fx_out, e->pros_out)
-                            : evx_fx_push(e->fx, in, n, e->fx_out);
+  uint32_t m = evx_fx_push_ext(e->fx, e->want_pros ? e->pr : NULL, in, n, e->fx_out,
+                               e->want_pros ? e->pros_out : NULL, e->fx_raw);
   for (uint32_t i = 0; i < m; i++)
-    add_frame(e, e->fx_out + (size_t)i * EVX_NFEAT,
+    add_frame(e, e->fx_out + (size_t)i * EVX_NFEAT, e->fx_raw + (size_t)i * EVX_FRAME,
               e->want_pros ? e->pros_out + (size_t)i * EVX_NPROS : NULL);
   if (e->busy) {
     double b = ceil(n * e->flops_per_sample);
@@ -780,7 +793,8 @@ void evx_engine_reset(evx_engine *e)
   e->pos = e->filled = 0;
   e->frames = 0;
   e->since = 0;
-  e->power = 0.0;
+  evx_speech_reset(&e->speech);
+  memset(&e->speech_m, 0, sizeof e->speech_m);
   e->busy = 0;
   uint64_t updates = e->out.updates;
   if (e->active)
@@ -819,6 +833,23 @@ void evx_engine_set_voice(evx_engine *e, uint32_t slot)
 uint32_t evx_engine_voice(const evx_engine *e)
 {
   return e->voice;
+}
+
+void evx_engine_set_adapt(evx_engine *e, evx_engine_adapt mode)
+{
+  if (mode == EVX_ENGINE_ADAPT_LEARN || mode == EVX_ENGINE_ADAPT_FREEZE ||
+      mode == EVX_ENGINE_ADAPT_OFF)
+    e->adapt_mode = mode;
+}
+
+evx_engine_adapt evx_engine_get_adapt(const evx_engine *e)
+{
+  return e->adapt_mode;
+}
+
+void evx_engine_speech(const evx_engine *e, evx_speech_measures *m)
+{
+  *m = e->speech_m;
 }
 
 const evx_engine_out *evx_engine_output(const evx_engine *e)

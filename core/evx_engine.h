@@ -16,8 +16,11 @@
  *        (an ensemble, bundle v3: each network in turn on the same window,
  *        its own input kind and speaker statistics, inside the same budget)
  *     ─► on completion (of the last network: the mean of their
- *        probabilities): smoothing, voice gate, hold, dominant, confidence,
+ *        probabilities): smoothing, speech gate, hold, dominant, confidence,
  *        arousal/valence ─► evx_engine_out
+ *   each frame also feeds the speech detector (evx_speech.h); at every
+ *   boundary it decides whether the last second held speech: only then is
+ *   the window learned from and its result taken into the published state.
  *
  * Threads. evx_engine_size/init/destroy and evx_engine_model_new/free run in
  * a non-real-time thread (they allocate, plan FFTs, read files).
@@ -39,6 +42,7 @@
 
 #include "evx_labels.h"
 #include "evx_nn.h"
+#include "evx_speech.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -53,14 +57,14 @@
 /* Control parameters (the plugins' control inputs). */
 typedef struct {
   float response;  /* s, time constant of the exponential smoothing (0..10) */
-  float gate;      /* dBFS: an update interval whose mean frame power is
-                      below this is unvoiced (-90..0) */
+  float gate;      /* dBFS: frames below this are silence for the speech
+                      detector, a floor under it (-90..0) */
   float hold;      /* s, the last decision is kept this long through
                       unvoiced intervals (0..10) */
 } evx_engine_params;
 
 #define EVX_ENGINE_DEFAULT_RESPONSE 0.5f
-#define EVX_ENGINE_DEFAULT_GATE     (-50.0f)
+#define EVX_ENGINE_DEFAULT_GATE     (-60.0f)
 #define EVX_ENGINE_DEFAULT_HOLD     1.0f
 
 /* What the engine publishes (always finite; probs sum to 1 within 1e-4). */
@@ -68,7 +72,8 @@ typedef struct {
   float probs[EVX_N_EMOTIONS]; /* smoothed, in the canonical label order */
   uint32_t dominant;           /* 0..7, or EVX_ENGINE_NONE */
   float confidence;            /* (p_max - 1/8) / (1 - 1/8), 0 when NONE */
-  uint32_t voice;              /* 1 when the last update interval was voiced */
+  uint32_t speech;             /* 1 when the speech detector heard speech in
+                                  the second before the result's boundary */
   float arousal, valence;      /* -1..1, sum of probs x circumplex coordinates */
   uint64_t updates;            /* results published so far */
   uint64_t frame;              /* feature frames (10 ms) seen at the boundary
@@ -188,6 +193,25 @@ void evx_engine_new_voice(evx_engine *e);
 #define EVX_ENGINE_VOICES 8u
 void evx_engine_set_voice(evx_engine *e, uint32_t slot);
 uint32_t evx_engine_voice(const evx_engine *e);
+
+/* Speaker adaptation while the engine runs (the plugins' `adapt` control):
+ * LEARN, the default: speech windows join the voice slot's statistics and
+ * every window is normalised by them; FREEZE: the statistics stay as they
+ * are (nothing is learned), so the same audio reads the same every time;
+ * OFF: every window is normalised by the population statistics (the model
+ * cold, as `emovox eval --adapt cold`), the slots' statistics kept for a
+ * later LEARN or FREEZE. Acts from the next window (a window keeps the mode
+ * it began with). No effect on models without adaptation. RT-safe. */
+typedef enum {
+  EVX_ENGINE_ADAPT_LEARN = 0,
+  EVX_ENGINE_ADAPT_FREEZE = 1,
+  EVX_ENGINE_ADAPT_OFF = 2
+} evx_engine_adapt;
+void evx_engine_set_adapt(evx_engine *e, evx_engine_adapt mode);
+evx_engine_adapt evx_engine_get_adapt(const evx_engine *e);
+
+/* What the speech detector saw at the last boundary. RT-safe. */
+void evx_engine_speech(const evx_engine *e, evx_speech_measures *m);
 
 const evx_engine_out *evx_engine_output(const evx_engine *e);
 void evx_engine_get_stats(const evx_engine *e, evx_engine_stats *s);

@@ -185,10 +185,10 @@ static void sanitize_copy(float *dst, const float *src, uint32_t n)
   }
 }
 
-/* Append n samples at 16 kHz; every completed frame goes to out (and
- * through pr into pout when pr is given). */
+/* Append n samples at 16 kHz; every completed frame goes to out (its
+ * samples to raw, and through pr into pout, when those are given). */
 static uint32_t feed_16k(evx_fx *fx, evx_pr *pr, const float *x, uint32_t n, float *out,
-                         float *pout)
+                         float *pout, float *raw)
 {
   uint32_t frames = 0;
   while (n > 0) {
@@ -202,6 +202,8 @@ static uint32_t feed_16k(evx_fx *fx, evx_pr *pr, const float *x, uint32_t n, flo
       evx_feat_frame_compute(&fx->calc, fx->frame, out + (size_t)frames * EVX_NFEAT);
       if (pr)
         evx_pr_frame(pr, fx->frame, pout + (size_t)frames * EVX_NPROS);
+      if (raw)
+        memcpy(raw + (size_t)frames * EVX_FRAME, fx->frame, sizeof(float) * EVX_FRAME);
       frames++;
       memmove(fx->frame, fx->frame + EVX_HOP, sizeof(float) * (EVX_FRAME - EVX_HOP));
       fx->fill = EVX_FRAME - EVX_HOP;
@@ -210,20 +212,31 @@ static uint32_t feed_16k(evx_fx *fx, evx_pr *pr, const float *x, uint32_t n, flo
   return frames;
 }
 
-uint32_t evx_fx_push_prosody(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n,
-                             float *out, float *pout)
+uint32_t evx_fx_push_ext(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n, float *out,
+                         float *pout, float *raw)
 {
   if (n == 0 || !in)
     return 0;
   n = n < fx->max_block ? n : fx->max_block;
   if (!fx->rs)
-    return feed_16k(fx, pr, in, n, out, pout);
+    return feed_16k(fx, pr, in, n, out, pout, raw);
   sanitize_copy(fx->clean, in, n);  /* keep NaN out of the filter state */
   uint32_t m = evx_rs_process(fx->rs, fx->clean, n, fx->res);
-  return feed_16k(fx, pr, fx->res, m, out, pout);
+  return feed_16k(fx, pr, fx->res, m, out, pout, raw);
 }
 
 uint32_t evx_fx_push(evx_fx *fx, const float *in, uint32_t n, float *out)
 {
-  return evx_fx_push_prosody(fx, NULL, in, n, out, NULL);
+  return evx_fx_push_ext(fx, NULL, in, n, out, NULL, NULL);
+}
+
+uint32_t evx_fx_push_prosody(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n, float *out,
+                             float *pout)
+{
+  return evx_fx_push_ext(fx, pr, in, n, out, pout, NULL);
+}
+
+uint32_t evx_fx_push_frames(evx_fx *fx, const float *in, uint32_t n, float *out, float *raw)
+{
+  return evx_fx_push_ext(fx, NULL, in, n, out, NULL, raw);
 }

@@ -68,6 +68,15 @@ struct evx_pr;
 uint32_t evx_fx_push_prosody(evx_fx *fx, struct evx_pr *pr, const float *in, uint32_t n,
                              float *out, float *pout);
 
+/* evx_fx_push, and each frame's EVX_FRAME samples at 16 kHz (sanitised, as
+ * the features saw them) to raw when not NULL (room for evx_fx_max_frames()
+ * frames): for analyses of the waveform itself (evx_speech.h). RT-safe. */
+uint32_t evx_fx_push_frames(evx_fx *fx, const float *in, uint32_t n, float *out, float *raw);
+
+/* Both at once (either may be NULL): what the engine calls. RT-safe. */
+uint32_t evx_fx_push_ext(evx_fx *fx, struct evx_pr *pr, const float *in, uint32_t n,
+                         float *out, float *pout, float *raw);
+
 /* Offline convenience (NOT RT-safe, allocates): the frames of a whole signal.
  * On success *frames is malloc'd (n_frames x EVX_NFEAT) and 0 is returned;
  * a signal shorter than one frame gives n_frames = 0 and *frames = NULL. */

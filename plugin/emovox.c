@@ -1,5 +1,5 @@
 /* emovox.c: the LV2 glue for urn:emovox:meter, urn:emovox:meter-midi and
- * urn:emovox:render. All analysis is the shared engine (core/evx_engine.h);
+ * urn:emovox:render, each also as a stereo variant (-stereo). All analysis is the shared engine (core/evx_engine.h);
  * this file only maps ports, features, state and the worker onto it.
  *
  * Threads (LV2 threading classes):
@@ -10,6 +10,7 @@
  *   work: the worker thread (loads model bundles, frees replaced ones).
  */
 #include "emovox_ext.h"
+#include "model_ref.h"
 #include "evx_engine.h"
 #include "evx_features.h"
 #include "evx_labels.h"
@@ -41,6 +42,13 @@
 #define PATH_CAP 4096u     /* longest model path accepted */
 #define RENDER_CHUNK 64u   /* render: time resolution of the held levels */
 #define MAX_VOICE_EVENTS 64u /* voice / newVoice messages acted on per run() */
+#define MIX_CHUNK 1024u    /* stereo: frames mixed for the engine at a time */
+/* stereo, channel Both: the running correlation of L and R (its share of
+ * their mean power) below which they count as antiphase, and above which
+ * they count as in phase again (hysteresis); its time constant */
+#define ANTI_ON  (-0.5)
+#define ANTI_OFF (-0.2)
+#define CORR_SECONDS 0.5
 
 typedef enum { KIND_METER, KIND_METER_MIDI, KIND_RENDER } PluginKind;
 
@@ -54,12 +62,20 @@ typedef enum {
   METER_PROB = 5,                               /* 5..12: angry..surprised */
   METER_DOMINANT = METER_PROB + EVX_N_EMOTIONS, /* 13 */
   METER_CONFIDENCE,                             /* 14 */
-  METER_VOICE,                                  /* 15 */
+  METER_SPEECH,                                 /* 15: speech detected */
   METER_AROUSAL,                                /* 16 */
   METER_VALENCE,                                /* 17 */
   METER_CONTROL,                                /* 18: patch messages in */
   METER_MIDI_OUT                                /* 19: meter-midi only */
 } MeterPort;
+
+/* Ports added after the first release go after each plugin's last port, so
+ * that the indices above stay: adapt comes first. */
+enum { EXTRA_ADAPT = 0, EXTRA_NOTIFY = 1,
+       EXTRA_CHANNEL = 2, EXTRA_IN_R = 3, EXTRA_OUT_R = 4 };   /* the last three: stereo */
+
+/* The stereo `channel` control. */
+enum { CHANNEL_BOTH = 0, CHANNEL_LEFT = 1, CHANNEL_RIGHT = 2 };
 
 /* Port indices of render. */
 typedef enum {
@@ -71,10 +87,18 @@ typedef enum {
   RENDER_CONTROL                                /* 12 */
 } RenderPort;
 
+/* The first index after a plugin's original ports (EXTRA_*). */
+static uint32_t extra_base(PluginKind kind)
+{
+  return kind == KIND_METER ? METER_MIDI_OUT : kind == KIND_METER_MIDI ? METER_MIDI_OUT + 1
+                                                                       : RENDER_CONTROL + 1;
+}
+
 typedef struct {
   LV2_URID atom_Path, atom_URID, atom_Object, atom_Sequence, atom_Blank, atom_Resource;
   LV2_URID atom_Int, atom_Long, atom_Float, atom_Double;
   LV2_URID midi_MidiEvent, patch_Set, patch_property, patch_value, model, new_voice, voice;
+  LV2_URID patch_Get, atom_String, model_status;
 } Uris;
 
 /* Worker messages (copied by the host between threads). */
@@ -86,15 +110,19 @@ typedef struct { LoadedModel *box; } LoadedMsg;
 
 typedef struct {
   PluginKind kind;
+  int stereo;
 
   /* ports */
   const float *in;
   float *out;
-  const float *response, *gate, *hold;
+  const float *response, *gate, *hold, *adapt;
+  const float *channel, *in_r;     /* stereo */
+  float *out_r;
   float *prob[EVX_N_EMOTIONS];     /* meter: control outs; render: audio outs */
-  float *dominant, *confidence, *voice, *arousal, *valence;
+  float *dominant, *confidence, *speech, *arousal, *valence;
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *midi_out;
+  LV2_Atom_Sequence *notify;       /* patch:Set of modelStatus (patch:readable) */
 
   /* host features (all optional but map for meter-midi) */
   LV2_URID_Map *map;
@@ -109,9 +137,17 @@ typedef struct {
   size_t engine_bytes;
   evx_engine *engine;
   char bundle_path[PATH_CAP];
-  char model_path[PATH_CAP];       /* "" = the bundle's default.emvx */
+  ModelRef model;                  /* the path state saves, and its status */
+  uint32_t status_sent;            /* model_ref_version last sent on notify */
+  int status_asked;                /* a patch:Get arrived */
   uint32_t swaps;
   int last_cc[EVX_N_EMOTIONS + 1];
+
+  /* stereo: what the engine hears */
+  float mix[MIX_CHUNK];
+  double corr, power;              /* running sums of L*R and (L^2 + R^2) / 2 */
+  double corr_decay;               /* per sample */
+  int antiphase;
 } Emovox;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -133,6 +169,9 @@ static void map_uris(Emovox *self)
   u->model = m->map(m->handle, EMOVOX_URI_MODEL);
   u->new_voice = m->map(m->handle, EMOVOX_URI_NEW_VOICE);
   u->voice = m->map(m->handle, EMOVOX_URI_VOICE);
+  u->patch_Get = m->map(m->handle, LV2_PATCH__Get);
+  u->atom_String = m->map(m->handle, LV2_ATOM__String);
+  u->model_status = m->map(m->handle, EMOVOX_URI_MODEL_STATUS);
   u->atom_Int = m->map(m->handle, LV2_ATOM__Int);
   u->atom_Long = m->map(m->handle, LV2_ATOM__Long);
   u->atom_Float = m->map(m->handle, LV2_ATOM__Float);
@@ -159,13 +198,15 @@ static evx_engine_model *load_model(Emovox *self, const char *path)
 
 /* ---- instantiation thread -------------------------------------------------- */
 
-static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bundle_path,
-                                   const LV2_Feature *const *features)
+static LV2_Handle instantiate_kind(PluginKind kind, int stereo, double rate,
+                                   const char *bundle_path, const LV2_Feature *const *features)
 {
   Emovox *self = calloc(1, sizeof *self);
   if (!self)
     return NULL;
   self->kind = kind;
+  self->stereo = stereo;
+  self->corr_decay = exp(-1.0 / (CORR_SECONDS * (rate > 0 ? rate : 48000.0)));
   self->rate = rate;
   LV2_Log_Log *log = NULL;
   const char *missing = lv2_features_query(features,
@@ -185,6 +226,7 @@ static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bun
   }
   for (int i = 0; i <= EVX_N_EMOTIONS; i++)
     self->last_cc[i] = -1;
+  self->status_sent = UINT32_MAX;   /* the status goes out with the first run() */
 
   snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
   char def[PATH_CAP + 32];
@@ -210,16 +252,19 @@ static LV2_Handle instantiate_kind(PluginKind kind, double rate, const char *bun
   return (LV2_Handle)self;
 }
 
-#define INSTANTIATE(name, kind)                                                        \
+#define INSTANTIATE(name, kind, stereo)                                                \
   static LV2_Handle name(const LV2_Descriptor *d, double rate, const char *bundle_path, \
                          const LV2_Feature *const *features)                           \
   {                                                                                    \
     (void)d;                                                                           \
-    return instantiate_kind(kind, rate, bundle_path, features);                       \
+    return instantiate_kind(kind, stereo, rate, bundle_path, features);               \
   }
-INSTANTIATE(instantiate_meter, KIND_METER)
-INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI)
-INSTANTIATE(instantiate_render, KIND_RENDER)
+INSTANTIATE(instantiate_meter, KIND_METER, 0)
+INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI, 0)
+INSTANTIATE(instantiate_render, KIND_RENDER, 0)
+INSTANTIATE(instantiate_meter_stereo, KIND_METER, 1)
+INSTANTIATE(instantiate_meter_midi_stereo, KIND_METER_MIDI, 1)
+INSTANTIATE(instantiate_render_stereo, KIND_RENDER, 1)
 
 static void activate(LV2_Handle instance)
 {
@@ -227,6 +272,8 @@ static void activate(LV2_Handle instance)
   evx_engine_reset(self->engine);
   for (int i = 0; i <= EVX_N_EMOTIONS; i++)
     self->last_cc[i] = -1;
+  self->corr = self->power = 0.0;
+  self->antiphase = 0;
 }
 
 static void deactivate(LV2_Handle instance) { (void)instance; }
@@ -241,9 +288,28 @@ static void cleanup(LV2_Handle instance)
 
 /* ---- audio thread ------------------------------------------------------------ */
 
+/* Ports after the original ones (all plugins). */
+static int connect_extra(Emovox *self, uint32_t port, void *data)
+{
+  uint32_t base = extra_base(self->kind);
+  if (port < base)
+    return 0;
+  switch (port - base) {
+  case EXTRA_ADAPT: self->adapt = (const float *)data; break;
+  case EXTRA_NOTIFY: self->notify = (LV2_Atom_Sequence *)data; break;
+  case EXTRA_CHANNEL: if (self->stereo) self->channel = (const float *)data; break;
+  case EXTRA_IN_R: if (self->stereo) self->in_r = (const float *)data; break;
+  case EXTRA_OUT_R: if (self->stereo && self->kind != KIND_RENDER) self->out_r = (float *)data; break;
+  default: break;
+  }
+  return 1;
+}
+
 static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
 {
   Emovox *self = (Emovox *)instance;
+  if (connect_extra(self, port, data))
+    return;
   if (port >= METER_PROB && port < METER_PROB + EVX_N_EMOTIONS) {
     self->prob[port - METER_PROB] = (float *)data;
     return;
@@ -256,7 +322,7 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
   case METER_HOLD: self->hold = (const float *)data; break;
   case METER_DOMINANT: self->dominant = (float *)data; break;
   case METER_CONFIDENCE: self->confidence = (float *)data; break;
-  case METER_VOICE: self->voice = (float *)data; break;
+  case METER_SPEECH: self->speech = (float *)data; break;
   case METER_AROUSAL: self->arousal = (float *)data; break;
   case METER_VALENCE: self->valence = (float *)data; break;
   case METER_CONTROL: self->control = (const LV2_Atom_Sequence *)data; break;
@@ -271,6 +337,8 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
 static void connect_render(LV2_Handle instance, uint32_t port, void *data)
 {
   Emovox *self = (Emovox *)instance;
+  if (connect_extra(self, port, data))
+    return;
   if (port >= RENDER_OUT && port < RENDER_OUT + EVX_N_EMOTIONS) {
     self->prob[port - RENDER_OUT] = (float *)data;
     return;
@@ -329,8 +397,16 @@ static uint32_t handle_control(Emovox *self, uint32_t n, VoiceEvent *ev_out)
   const Uris *u = &self->uris;
   LV2_ATOM_SEQUENCE_FOREACH (self->control, ev) {
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
-    if ((obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank) ||
-        obj->body.otype != u->patch_Set)
+    if (obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank)
+      continue;
+    if (obj->body.otype == u->patch_Get) {   /* all readable properties, or modelStatus */
+      const LV2_Atom *what = NULL;
+      lv2_atom_object_get(obj, u->patch_property, &what, 0);
+      self->status_asked |= !what || (what->type == u->atom_URID &&
+                                      ((const LV2_Atom_URID *)what)->body == u->model_status);
+      continue;
+    }
+    if (obj->body.otype != u->patch_Set)
       continue;
     const LV2_Atom *property = NULL, *value = NULL;
     lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
@@ -361,6 +437,11 @@ static void read_params(Emovox *self)
     self->hold ? *self->hold : EVX_ENGINE_DEFAULT_HOLD,
   };
   evx_engine_set_params(self->engine, &p);
+  /* adapt: 0 learn, 1 freeze, 2 off (evx_engine_adapt); NaN or out of range: learn */
+  float a = self->adapt ? *self->adapt : 0.0f;
+  evx_engine_set_adapt(self->engine, a >= 0.5f && a < 1.5f ? EVX_ENGINE_ADAPT_FREEZE
+                                     : a >= 1.5f && a <= 2.5f ? EVX_ENGINE_ADAPT_OFF
+                                                              : EVX_ENGINE_ADAPT_LEARN);
 }
 
 static void set(float *port, float v)
@@ -376,7 +457,7 @@ static void write_controls(Emovox *self)
     set(self->prob[i], o->probs[i]);
   set(self->dominant, (float)o->dominant);
   set(self->confidence, o->confidence);
-  set(self->voice, o->voice ? 1.0f : 0.0f);
+  set(self->speech, o->speech ? 1.0f : 0.0f);
   set(self->arousal, o->arousal);
   set(self->valence, o->valence);
 }
@@ -409,6 +490,93 @@ static void write_midi(Emovox *self)
   lv2_atom_forge_pop(f, &frame);
 }
 
+/* The modelStatus text: "default", "loaded: PATH" or "not loaded: PATH"
+ * (asked for by the restored state; the model that was running stays). */
+static uint32_t status_text(Emovox *self, char *txt, size_t cap)
+{
+  char path[MODEL_REF_CAP];
+  ModelStatus st = model_ref_get(&self->model, path);
+  int n = snprintf(txt, cap, "%s%s", st == MODEL_DEFAULT ? "default"
+                                     : st == MODEL_LOADED ? "loaded: " : "not loaded: ",
+                   st == MODEL_DEFAULT ? "" : path);
+  return n < 0 ? 0 : (size_t)n >= cap ? (uint32_t)cap - 1 : (uint32_t)n;
+}
+
+/* notify: a patch:Set of modelStatus when it changed or a patch:Get asked;
+ * otherwise an empty sequence. Audio thread (the text is at most
+ * MODEL_REF_CAP bytes). */
+static void write_notify(Emovox *self)
+{
+  if (!self->notify || !self->map)
+    return;
+  LV2_Atom_Forge *f = &self->forge;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)self->notify, self->notify->atom.size);
+  LV2_Atom_Forge_Frame seq, obj;
+  if (!lv2_atom_forge_sequence_head(f, &seq, 0))
+    return;
+  uint32_t version = model_ref_version(&self->model);
+  if (self->status_asked || version != self->status_sent) {
+    const Uris *u = &self->uris;
+    char txt[MODEL_REF_CAP + 32];
+    uint32_t len = status_text(self, txt, sizeof txt);
+    if (lv2_atom_forge_frame_time(f, 0) && lv2_atom_forge_object(f, &obj, 0, u->patch_Set) &&
+        lv2_atom_forge_key(f, u->patch_property) && lv2_atom_forge_urid(f, u->model_status) &&
+        lv2_atom_forge_key(f, u->patch_value) && lv2_atom_forge_string(f, txt, len)) {
+      lv2_atom_forge_pop(f, &obj);
+      self->status_sent = version;
+      self->status_asked = 0;
+    }
+  }
+  lv2_atom_forge_pop(f, &seq);
+}
+
+/* Stereo: frames [off, off + k) (k <= MIX_CHUNK) of what the engine judges
+ * into self->mix. Left or right: that channel. Both: (L + R) / 2, or
+ * (L - R) / 2 while the channels are in antiphase (their running
+ * correlation well below 0), so that neither a voice on one side nor an
+ * antiphase pair cancels. Audio thread. */
+static const float *stereo_source(Emovox *self, uint32_t off, uint32_t k)
+{
+  const float *l = self->in + off, *r = self->in_r ? self->in_r + off : NULL;
+  float c = self->channel ? *self->channel : 0.0f;
+  int which = c >= 0.5f && c < 1.5f ? CHANNEL_LEFT : c >= 1.5f && c <= 2.5f ? CHANNEL_RIGHT
+                                                                              : CHANNEL_BOTH;
+  if (!r || which == CHANNEL_LEFT)
+    return l;
+  if (which == CHANNEL_RIGHT)
+    return r;
+  double corr = self->corr, power = self->power, d = self->corr_decay;
+  for (uint32_t i = 0; i < k; i++) {
+    float a = isfinite(l[i]) ? l[i] : 0.0f, b = isfinite(r[i]) ? r[i] : 0.0f;
+    corr = d * corr + (double)a * b;
+    power = d * power + 0.5 * ((double)a * a + (double)b * b);
+    self->mix[i] = 0.5f * (self->antiphase ? a - b : a + b);
+  }
+  /* anything non-finite (huge input) starts the estimate over */
+  self->corr = isfinite(corr) && isfinite(power) ? corr : 0.0;
+  self->power = isfinite(corr) && isfinite(power) ? power : 0.0;
+  if (self->power > 1e-20) {
+    double rho = self->corr / self->power;
+    self->antiphase = self->antiphase ? rho < ANTI_OFF : rho < ANTI_ON;
+  }
+  return self->mix;
+}
+
+/* Push frames [off, off + k) of the input (stereo: mixed as the channel
+ * control says) to the engine. Audio thread. */
+static void push_input(Emovox *self, uint32_t off, uint32_t k)
+{
+  if (!self->stereo) {
+    evx_engine_push(self->engine, self->in + off, k);
+    return;
+  }
+  for (uint32_t end = off + k; off < end;) {
+    uint32_t c = end - off < MIX_CHUNK ? end - off : MIX_CHUNK;
+    evx_engine_push(self->engine, stereo_source(self, off, c), c);
+    off += c;
+  }
+}
+
 /* render: analyse frames [off, off + k) and write the held levels, in
  * RENDER_CHUNK steps. Audio thread. */
 static void render_range(Emovox *self, uint32_t off, uint32_t k)
@@ -416,7 +584,7 @@ static void render_range(Emovox *self, uint32_t off, uint32_t k)
   for (uint32_t end = off + k; off < end; off += RENDER_CHUNK) {
     uint32_t c = end - off < RENDER_CHUNK ? end - off : RENDER_CHUNK;
     if (self->in)
-      evx_engine_push(self->engine, self->in + off, c);  /* reads before any write */
+      push_input(self, off, c);  /* reads before any write */
     const evx_engine_out *o = evx_engine_output(self->engine);
     for (int e = 0; e < EVX_N_EMOTIONS; e++)
       if (self->prob[e])
@@ -432,7 +600,7 @@ static void analyse(Emovox *self, uint32_t off, uint32_t k)
   if (self->kind == KIND_RENDER)
     render_range(self, off, k);
   else if (self->in && k)
-    evx_engine_push(self->engine, self->in + off, k);
+    push_input(self, off, k);
 }
 
 static void run(LV2_Handle instance, uint32_t n)
@@ -455,9 +623,12 @@ static void run(LV2_Handle instance, uint32_t n)
       evx_engine_set_voice(self->engine, (uint32_t)ev[i].slot);
   }
   analyse(self, pos, n - pos);
+  write_notify(self);
   if (self->kind != KIND_RENDER) {
     if (self->in && self->out && self->out != self->in)
       memcpy(self->out, self->in, (size_t)n * sizeof *self->in);
+    if (self->in_r && self->out_r && self->out_r != self->in_r)
+      memcpy(self->out_r, self->in_r, (size_t)n * sizeof *self->in_r);
     write_controls(self);
     write_midi(self);
   }
@@ -514,7 +685,7 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const
   LoadedModel *box = ((const LoadedMsg *)data)->box;
   evx_engine_model *old = evx_engine_swap(self->engine, box->em);
   if (old != box->em) {
-    memcpy(self->model_path, box->path, PATH_CAP);
+    model_ref_set(&self->model, box->path, MODEL_LOADED);
     self->swaps++;
   }
   FreeMsg m = { MSG_FREE, old, box };
@@ -551,12 +722,16 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
 {
   (void)flags;
   Emovox *self = (Emovox *)instance;
-  if (!self->map || !self->model_path[0])
+  /* save may run while run() swaps a model in: a stable copy (model_ref.h).
+   * A path that could not be loaded is saved all the same: the session
+   * keeps its reference */
+  char path[MODEL_REF_CAP];
+  if (!self->map || model_ref_get(&self->model, path) == MODEL_DEFAULT || !path[0])
     return LV2_STATE_SUCCESS;   /* the default model needs no state */
   const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
   const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
-  char *apath = mp ? mp->abstract_path(mp->handle, self->model_path) : NULL;
-  const char *p = apath ? apath : self->model_path;
+  char *apath = mp ? mp->abstract_path(mp->handle, path) : NULL;
+  const char *p = apath ? apath : path;
   LV2_State_Status st = store(handle, self->uris.model, p, strlen(p) + 1, self->uris.atom_Path,
                               LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
   if (apath)
@@ -585,11 +760,15 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   if (apath)
     free_path(features, apath);
   evx_engine_model *em = load_model(self, path);
-  if (!em)
-    return LV2_STATE_SUCCESS;   /* keep the running model; logged */
+  if (!em) {
+    /* keep the running model (logged), and the reference: the next save
+     * writes this path again, and modelStatus says it is not loaded */
+    model_ref_set(&self->model, path, MODEL_MISSING);
+    return LV2_STATE_SUCCESS;
+  }
   /* run() is not called concurrently with restore(): swap and free here */
   evx_engine_model_free(evx_engine_swap(self->engine, em));
-  snprintf(self->model_path, sizeof self->model_path, "%s", path);
+  model_ref_set(&self->model, path, MODEL_LOADED);
   self->swaps++;
   return LV2_STATE_SUCCESS;
 }
@@ -640,6 +819,12 @@ static const LV2_Descriptor descriptors[] = {
     cleanup, extension_data },
   { EMOVOX_URI_RENDER, instantiate_render, connect_render, activate, run, deactivate, cleanup,
     extension_data },
+  { EMOVOX_URI_METER_STEREO, instantiate_meter_stereo, connect_meter, activate, run, deactivate,
+    cleanup, extension_data },
+  { EMOVOX_URI_METER_MIDI_STEREO, instantiate_meter_midi_stereo, connect_meter, activate, run,
+    deactivate, cleanup, extension_data },
+  { EMOVOX_URI_RENDER_STEREO, instantiate_render_stereo, connect_render, activate, run,
+    deactivate, cleanup, extension_data },
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)

@@ -13,6 +13,11 @@
 #define EMOVOX_URI_METER      "urn:emovox:meter"
 #define EMOVOX_URI_METER_MIDI "urn:emovox:meter-midi"
 #define EMOVOX_URI_RENDER     "urn:emovox:render"
+/* The same plugins for stereo tracks: both channels pass through bit-exact
+ * and a `channel` control chooses what is judged (both, left, right). */
+#define EMOVOX_URI_METER_STEREO      "urn:emovox:meter-stereo"
+#define EMOVOX_URI_METER_MIDI_STEREO "urn:emovox:meter-midi-stereo"
+#define EMOVOX_URI_RENDER_STEREO     "urn:emovox:render-stereo"
 /* The model bundle: an atom:Path patch parameter, saved with the state. */
 #define EMOVOX_URI_MODEL      "urn:emovox:model"
 /* A new speaker: any patch:Set of this parameter (an atom:Bool) sends the
@@ -25,6 +30,12 @@
  * from the event's frame on (evx_engine_set_voice): each voice of a
  * dialogue keeps what was learnt of it. Not saved with the state. */
 #define EMOVOX_URI_VOICE      "urn:emovox:voice"
+/* Which model runs, for hosts to show (patch:readable; a patch:Get on the
+ * control port, or any change, sends a patch:Set on the notify port): an
+ * atom:String, "default", "loaded: PATH", or "not loaded: PATH" when the
+ * restored state asked for a model that is missing or damaged (the path is
+ * still saved with the state). */
+#define EMOVOX_URI_MODEL_STATUS "urn:emovox:modelStatus"
 /* extension_data(EMOVOX_URI_STATS) returns a const EmovoxStatsInterface *. */
 #define EMOVOX_URI_STATS      "urn:emovox:stats"
 

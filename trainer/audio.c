@@ -94,11 +94,12 @@ static int log_says_truncated(SNDFILE *f)
   return 0;
 }
 
-/* Decode every frame, averaging channels, into b. */
-static int decode_all(SNDFILE *f, int channels, sample_buf *b, size_t *nonfinite,
-                      const char *path, char *err, size_t errlen)
+/* Decode every frame into b: channels averaged, or (interleaved) kept as
+ * they are, channels x frames floats. */
+static int decode_all(SNDFILE *f, int channels, int interleaved, sample_buf *b,
+                      size_t *nonfinite, const char *path, char *err, size_t errlen)
 {
-  const size_t ch = (size_t)channels;
+  const size_t ch = (size_t)channels, per_frame = interleaved ? ch : 1;
   const size_t per_read = CHUNK_SAMPLES / ch ? CHUNK_SAMPLES / ch : 1;
   float *chunk = malloc(sizeof(float) * per_read * ch);
   if (!chunk) {
@@ -108,13 +109,13 @@ static int decode_all(SNDFILE *f, int channels, sample_buf *b, size_t *nonfinite
   int rc = 0;
   sf_count_t got;
   while ((got = sf_readf_float(f, chunk, (sf_count_t)per_read)) > 0) {
-    if (b->n + (size_t)got > EVX_AUDIO_MAX_SAMPLES) {
+    if ((b->n + (size_t)got * per_frame) / per_frame > EVX_AUDIO_MAX_SAMPLES) {
       snprintf(err, errlen, "%s: too long (more than %llu samples)", path,
                (unsigned long long)EVX_AUDIO_MAX_SAMPLES);
       rc = -1;
       break;
     }
-    if (buf_reserve(b, b->n + (size_t)got) != 0) {
+    if (buf_reserve(b, b->n + (size_t)got * per_frame) != 0) {
       snprintf(err, errlen, "%s: out of memory", path);
       rc = -1;
       break;
@@ -125,9 +126,12 @@ static int decode_all(SNDFILE *f, int channels, sample_buf *b, size_t *nonfinite
         s += chunk[i * ch + c];
         *nonfinite += !isfinite(chunk[i * ch + c]);
       }
-      b->x[b->n + i] = ch == 1 ? chunk[i] : (float)(s / (double)ch);
+      if (!interleaved)
+        b->x[b->n + i] = ch == 1 ? chunk[i] : (float)(s / (double)ch);
     }
-    b->n += (size_t)got;
+    if (interleaved)
+      memcpy(b->x + b->n, chunk, sizeof(float) * (size_t)got * ch);
+    b->n += (size_t)got * per_frame;
   }
   free(chunk);
   if (rc == 0 && sf_error(f) != SF_ERR_NO_ERROR) {
@@ -158,7 +162,7 @@ static int check_decoded(SNDFILE *f, const SF_INFO *info, size_t n, const char *
   return 0;
 }
 
-int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
+static int read_impl(const char *path, int interleaved, evx_audio *a, char *err, size_t errlen)
 {
   memset(a, 0, sizeof *a);
   if (!path) {
@@ -184,9 +188,10 @@ int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
   if (info.frames > 0 && info.frames != SF_COUNT_MAX)  /* a hint, capped */
     buf_reserve(&b, info.frames < RESERVE_MAX ? (size_t)info.frames : RESERVE_MAX);
   size_t nonfinite = 0;
-  int rc = decode_all(f, info.channels, &b, &nonfinite, path, err, errlen);
+  int rc = decode_all(f, info.channels, interleaved, &b, &nonfinite, path, err, errlen);
+  size_t frames = interleaved ? b.n / (size_t)info.channels : b.n;
   if (rc == 0)
-    rc = check_decoded(f, &info, b.n, path, err, errlen);
+    rc = check_decoded(f, &info, frames, path, err, errlen);
   if (rc == 0 && nonfinite) {
     snprintf(err, errlen, "%s: damaged: %zu sample(s) are NaN or infinite", path, nonfinite);
     rc = -1;
@@ -197,10 +202,20 @@ int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
     return -1;
   }
   a->x = b.x;
-  a->n = b.n;
+  a->n = frames;
   a->rate = info.samplerate;
   a->channels = info.channels;
   return 0;
+}
+
+int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
+{
+  return read_impl(path, 0, a, err, errlen);
+}
+
+int evx_audio_read_interleaved(const char *path, evx_audio *a, char *err, size_t errlen)
+{
+  return read_impl(path, 1, a, err, errlen);
 }
 
 void evx_audio_free(evx_audio *a)

@@ -3,6 +3,7 @@
  * same streaming engine as the LV2 plugins (core/evx_engine.h), fed in
  * blocks as a host would. Non-RT (a command-line tool). */
 #include "audio.h"
+#include "channel_pick.h"
 #include "cmd.h"
 #include "evx_engine.h"
 #include "evx_labels.h"
@@ -32,7 +33,15 @@ typedef struct {
   int one_voice;          /* files are one speaker: adaptation carries on */
   voice_event voice_at[MAX_VOICE_CHANGES]; /* --voice-at, --new-voice-at; by time */
   int n_voice_at;
+  int channel;            /* --channel: 0-based, or EVX_PICK_* */
+  int adapt;              /* --adapt: ADAPT_STREAM, ADAPT_FREEZE, ADAPT_COLD */
 } analyze_opts;
+
+/* --adapt: stream learns as it goes (the plugins' Learn); freeze learns the
+ * whole file first, then judges all of it against what it learnt (the same
+ * audio reads the same wherever it is); cold judges against the training
+ * speakers' average (the plugins' Off; emovox eval --adapt cold). */
+enum { ADAPT_STREAM, ADAPT_FREEZE, ADAPT_COLD };
 
 /* One published result, as a row of the timeline. */
 typedef struct { double t; evx_engine_out o; } row;
@@ -54,6 +63,7 @@ static void usage(FILE *f)
     "usage: emovox analyze FILE... [--csv|--json] [--svg PLOT] [--model BUNDLE]\n"
     "                      [--response S] [--gate DB] [--hold S] [--block N]\n"
     "                      [--one-voice] [--voice-at T:V,...] [--new-voice-at T,...]\n"
+    "                      [--channel N|mix|loudest|auto] [--adapt stream|freeze|cold]\n"
     "  The emotion timeline of each FILE (any format libsndfile reads), from the\n"
     "  same engine as the emovox LV2 plugins: one row per update.\n"
     "  --csv, --json   machine-readable output (default: a plain table)\n"
@@ -71,7 +81,17 @@ static void usage(FILE *f)
     "                  plugins' urn:emovox:voice parameter does (a dialogue:\n"
     "                  --voice-at 0:1,12.5:2,31:1)\n"
     "  --new-voice-at T[,T...]  forget the voice talking at these times (the\n"
-    "                  plugins' urn:emovox:newVoice)\n",
+    "                  plugins' urn:emovox:newVoice)\n"
+    "  --channel C     which channel of a multichannel file is judged: N (1-based),\n"
+    "                  mix (averaged; antiphase cancels), loudest, or auto (the\n"
+    "                  default: the centre of a 5.1 or 7.1 file, else the channel\n"
+    "                  with the most speech)\n"
+    "  --adapt A       speaker adaptation of an adapting model: stream (default:\n"
+    "                  learns the voice as it plays, as the plugins' Learn),\n"
+    "                  freeze (learns the whole file first, then judges all of it\n"
+    "                  against that, as the plugins' Freeze after one pass), cold\n"
+    "                  (the training speakers' average, as the plugins' Off and\n"
+    "                  emovox eval --adapt cold)\n",
     EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE, EVX_ENGINE_DEFAULT_HOLD);
 }
 
@@ -134,19 +154,74 @@ static void on_publish(void *user, const evx_engine_out *o)
   tl->rows[tl->n++].o = *o;
 }
 
-/* Run one file through a fresh engine. 0, or -1 with a message printed. */
+static void on_nothing(void *user, const evx_engine_out *o)
+{
+  (void)user;
+  (void)o;
+}
+
+static int run_pass(const char *path, const evx_audio *a, evx_engine_model *em,
+                    const analyze_opts *op, evx_engine_adapt mode,
+                    evx_engine_listener listener, timeline *tl);
+
+/* The file's samples on the channel op->channel asks for (a->x replaced). */
+static int pick_channel(const char *path, evx_audio *a, const analyze_opts *op)
+{
+  char err[512];
+  int chosen = -1;
+  float *x = evx_pick_channel(a, op->channel, &chosen, err, sizeof err);
+  if (!x) {
+    fprintf(stderr, "emovox analyze: %s: %s\n", path, err);
+    return -1;
+  }
+  if (a->channels > 1 && chosen >= 0)
+    fprintf(stderr, "emovox analyze: %s: %d channels, judging channel %d\n", path,
+            a->channels, chosen + 1);
+  free(a->x);
+  a->x = x;
+  return 0;
+}
+
+/* Run one file through a fresh engine (--adapt freeze: two, the first one
+ * only learning). 0, or -1 with a message printed. */
 static int analyze_file(const char *path, evx_engine_model *em, const analyze_opts *op,
                         timeline *tl)
 {
   char err[512];
   evx_audio a;
-  if (evx_audio_read(path, &a, err, sizeof err)) {
+  if (evx_audio_read_interleaved(path, &a, err, sizeof err)) {
     fprintf(stderr, "emovox analyze: %s\n", err);
+    return -1;
+  }
+  if (pick_channel(path, &a, op)) {
+    evx_audio_free(&a);
     return -1;
   }
   tl->path = path;
   tl->rate = a.rate;
   tl->duration = a.rate > 0 ? (double)a.n / a.rate : 0.0;
+  int rc;
+  if (op->adapt == ADAPT_FREEZE) {
+    rc = run_pass(path, &a, em, op, EVX_ENGINE_ADAPT_LEARN, on_nothing, tl);
+    evx_engine_model_set_fresh_voice(em, 0);   /* the second pass starts where it ended */
+    if (!rc)
+      rc = run_pass(path, &a, em, op, EVX_ENGINE_ADAPT_FREEZE, on_publish, tl);
+    evx_engine_model_set_fresh_voice(em, !op->one_voice);
+  } else {
+    rc = run_pass(path, &a, em, op, op->adapt == ADAPT_COLD ? EVX_ENGINE_ADAPT_OFF
+                                                            : EVX_ENGINE_ADAPT_LEARN, on_publish, tl);
+  }
+  evx_audio_free(&a);
+  return rc;
+}
+
+/* One pass of a's samples through a fresh engine in adaptation mode `mode`,
+ * results to listener(tl). */
+static int run_pass(const char *path, const evx_audio *src, evx_engine_model *em,
+                    const analyze_opts *op, evx_engine_adapt mode,
+                    evx_engine_listener listener, timeline *tl)
+{
+  evx_audio a = *src;
   uint32_t window = em ? evx_engine_model_get(em)->cfg.window_frames : 0;
   size_t size = evx_engine_size(a.rate, op->block, window);
   void *mem = size ? malloc(size) : NULL;
@@ -155,11 +230,11 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
     fprintf(stderr, "emovox analyze: %s: cannot analyse audio at %.0f Hz (8 to 192 kHz)\n",
             path, a.rate);
     free(mem);
-    evx_audio_free(&a);
     return -1;
   }
   evx_engine_set_params(e, &op->params);
-  evx_engine_set_listener(e, on_publish, tl);
+  evx_engine_set_adapt(e, mode);
+  evx_engine_set_listener(e, listener, tl);
   int next = 0;   /* the next speaker change of op->voice_at */
   for (size_t i = 0; i < a.n;) {
     size_t end = a.n - i < op->block ? a.n : i + op->block;
@@ -184,7 +259,6 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
   evx_engine_finish(e);
   evx_engine_destroy(e);   /* the model stays ours */
   free(mem);
-  evx_audio_free(&a);
   return 0;
 }
 
@@ -198,14 +272,14 @@ static const char *dominant_name(uint32_t d)
 static void print_table(FILE *f, const timeline *tl)
 {
   fprintf(f, "%s (%.0f Hz, %.2f s, %zu updates)\n", tl->path, tl->rate, tl->duration, tl->n);
-  fprintf(f, "%8s  %-9s %5s %5s", "time_s", "dominant", "conf", "voice");
+  fprintf(f, "%8s  %-9s %5s %6s", "time_s", "dominant", "conf", "speech");
   for (int i = 0; i < EVX_N_EMOTIONS; i++)
     fprintf(f, " %9.9s", evx_emotion_name(i));
   fprintf(f, " %7s %7s\n", "arousal", "valence");
   for (size_t r = 0; r < tl->n; r++) {
     const evx_engine_out *o = &tl->rows[r].o;
-    fprintf(f, "%8.2f  %-9s %5.2f %5u", tl->rows[r].t, dominant_name(o->dominant),
-            o->confidence, o->voice);
+    fprintf(f, "%8.2f  %-9s %5.2f %6u", tl->rows[r].t, dominant_name(o->dominant),
+            o->confidence, o->speech);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, " %9.4f", o->probs[i]);
     fprintf(f, " %7.3f %7.3f\n", o->arousal, o->valence);
@@ -217,7 +291,7 @@ static void print_csv_header(FILE *f)
   fprintf(f, "file,time_s");
   for (int i = 0; i < EVX_N_EMOTIONS; i++)
     fprintf(f, ",%s", evx_emotion_name(i));
-  fprintf(f, ",dominant,confidence,voice,arousal,valence\n");
+  fprintf(f, ",dominant,confidence,speech,arousal,valence\n");
 }
 
 /* The file name quoted for CSV (double quotes doubled). */
@@ -240,7 +314,7 @@ static void print_csv(FILE *f, const timeline *tl)
     fprintf(f, ",%.2f", tl->rows[r].t);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, ",%.9g", o->probs[i]);
-    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->voice,
+    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->speech,
             o->arousal, o->valence);
   }
 }
@@ -278,9 +352,9 @@ static void print_json(FILE *f, const timeline *tls, int n, const char *model)
       fprintf(f, "%s\n      {\"time_s\": %.2f, \"probs\": [", r ? "," : "", tl->rows[r].t);
       for (int i = 0; i < EVX_N_EMOTIONS; i++)
         fprintf(f, "%s%.9g", i ? ", " : "", o->probs[i]);
-      fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"voice\": %u, "
+      fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"speech\": %u, "
               "\"arousal\": %.9g, \"valence\": %.9g}",
-              dominant_name(o->dominant), o->confidence, o->voice, o->arousal, o->valence);
+              dominant_name(o->dominant), o->confidence, o->speech, o->arousal, o->valence);
     }
     fprintf(f, "\n    ]}");
   }
@@ -302,7 +376,7 @@ static void svg_panel(FILE *f, const timeline *tl, double y0)
   fprintf(f, "</text>\n");
   /* unvoiced stretches */
   for (size_t r = 0; r < tl->n; r++) {
-    if (tl->rows[r].o.voice)
+    if (tl->rows[r].o.speech)
       continue;
     double t1 = tl->rows[r].t, t0 = r ? tl->rows[r - 1].t : 0.0;
     fprintf(f, "<rect x=\"%.1f\" y=\"%g\" width=\"%.1f\" height=\"%g\" fill=\"#eeeeee\"/>\n",
@@ -345,7 +419,7 @@ static void svg_panel(FILE *f, const timeline *tl, double y0)
             evx_emotion_name(i));
   }
   fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"14\" height=\"10\" fill=\"#eeeeee\" "
-          "stroke=\"#999\"/>\n<text x=\"%g\" y=\"%g\" font-size=\"12\">no voice</text>\n",
+          "stroke=\"#999\"/>\n<text x=\"%g\" y=\"%g\" font-size=\"12\">no speech</text>\n",
           X0 + W + 16, top + 8 + 18 * EVX_N_EMOTIONS - 3, X0 + W + 36,
           top + 8 + 18 * EVX_N_EMOTIONS + 6);
 }
@@ -435,6 +509,23 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
         return -1;
       }
     }
+    else if (!strcmp(a, "--channel") && v) {
+      op->channel = evx_pick_parse(argv[++i]);
+      if (op->channel == EVX_PICK_BAD) {
+        fprintf(stderr, "emovox analyze: --channel wants N (1..64), mix, loudest or auto: '%s'\n",
+                argv[i]);
+        return -1;
+      }
+    }
+    else if (!strcmp(a, "--adapt") && v) {
+      const char *m = argv[++i];
+      op->adapt = !strcmp(m, "stream") ? ADAPT_STREAM : !strcmp(m, "freeze") ? ADAPT_FREEZE
+                  : !strcmp(m, "cold") ? ADAPT_COLD : -1;
+      if (op->adapt < 0) {
+        fprintf(stderr, "emovox analyze: --adapt wants stream, freeze or cold: '%s'\n", m);
+        return -1;
+      }
+    }
     else if (!strcmp(a, "--svg") && v) op->svg_path = argv[++i];
     else if (!strcmp(a, "--model") && v) op->model_path = argv[++i];
     else if (!strcmp(a, "--response") && v && !parse_float(v, &op->params.response)) i++;
@@ -466,6 +557,8 @@ int cmd_analyze(int argc, char **argv)
   memset(&op, 0, sizeof op);
   op.format = OUT_TABLE;
   op.block = 512;
+  op.channel = EVX_PICK_AUTO;
+  op.adapt = ADAPT_STREAM;
   op.params = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
                                    EVX_ENGINE_DEFAULT_HOLD };
   const char **files = calloc((size_t)argc + 1, sizeof *files);

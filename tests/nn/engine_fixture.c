@@ -48,17 +48,14 @@ void play_voice(evx_engine *e, uint32_t block, trace *t, double f0, double amp)
   static float x[2048];
   uint64_t r = 99, rb = 7;   /* audio noise, block sizes */
   size_t total = (size_t)(20 * RATE), done = 0;
-  double ph = 0;
   t->n = 0;
   while (done < total) {
     rb = rb * 6364136223846793005ull + 1442695040888963407ull;
     uint32_t n = block ? block : 1 + (uint32_t)((rb >> 33) % 2048);
     if (n > total - done) n = (uint32_t)(total - done);
     for (uint32_t i = 0; i < n; i++, done++) {
-      double f = f0 + 60.0 * sin(done / RATE * 0.7);
-      ph += 2 * M_PI * f / RATE;
       r = r * 6364136223846793005ull + 1442695040888963407ull;
-      x[i] = (float)(amp * sin(ph) + amp / 3 * sin(3 * ph) +
+      x[i] = (float)(tu_talker(done, RATE, f0, amp) +
                      0.02 * ((double)(r >> 40) / 16777216.0 - 0.5));
     }
     evx_engine_push(e, x, n);

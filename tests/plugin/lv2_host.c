@@ -433,5 +433,11 @@ int th_midi_ccs(const th_host *h, int (*cc)[2], int max)
   return n;
 }
 
+const LV2_Atom_Sequence *th_atom(const th_host *h, const char *symbol)
+{
+  const th_port *p = find(h, symbol);
+  return p ? p->atom : NULL;
+}
+
 int th_log_count(const th_host *h) { return h->log_count; }
 const char *th_log_last(const th_host *h) { return h->log_last; }

@@ -64,6 +64,9 @@ void th_send_voice(th_host *h, uint32_t frame, int32_t voice);
  * how many (at most max). */
 int th_midi_ccs(const th_host *h, int (*cc)[2], int max);
 
+/* An atom port's buffer after the last run (e.g. "notify"); NULL if none. */
+const LV2_Atom_Sequence *th_atom(const th_host *h, const char *symbol);
+
 /* Messages the plugin logged (error + warning), and the last one. */
 int th_log_count(const th_host *h);
 const char *th_log_last(const th_host *h);

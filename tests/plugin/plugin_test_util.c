@@ -65,7 +65,7 @@ int ptu_analyze(const char *file, const char *args, ptu_row **rows)
     char dom[32];
     int got = sscanf(s + 1, ",%lf,%f,%f,%f,%f,%f,%f,%f,%f,%31[^,],%f,%d,%f,%f", &r.t,
                      &r.probs[0], &r.probs[1], &r.probs[2], &r.probs[3], &r.probs[4],
-                     &r.probs[5], &r.probs[6], &r.probs[7], dom, &r.confidence, &r.voice,
+                     &r.probs[5], &r.probs[6], &r.probs[7], dom, &r.confidence, &r.speech,
                      &r.arousal, &r.valence);
     if (got != 14)
       continue;

@@ -19,7 +19,7 @@ typedef struct {
   float probs[EVX_N_EMOTIONS];
   int dominant;                 /* 0..7, 8 = none */
   float confidence, arousal, valence;
-  int voice;
+  int speech;                   /* the speech column */
 } ptu_row;
 
 /* Assert p (eight probabilities) finite, in 0..1 and summing to 1 (1e-4). */

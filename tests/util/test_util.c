@@ -291,3 +291,20 @@ void tu_bundle_refused(const evx_model *m, const char *says)
   assert_int_not_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), 0);
   assert_non_null(strstr(err, says));
 }
+
+float tu_talker(size_t i, double rate, double f0, double amp)
+{
+  double t = (double)i / rate;
+  /* F0 contour: a slow phrase and a faster syllable movement; its phase is
+   * the closed-form integral, so any sample can be asked for on its own */
+  const double a1 = 0.12, w1 = 2 * M_PI * 0.7, a2 = 0.05, w2 = 2 * M_PI * 3.1;
+  double phase = 2 * M_PI * f0 * (t + a1 * (1 - cos(w1 * t)) / w1 + a2 * (1 - cos(w2 * t)) / w2);
+  double s = 0, norm = 0;
+  for (int h = 1; h * f0 * 1.2 < 4000 && h * f0 * 1.2 < rate / 2; h++) {
+    s += sin(h * phase) / h;
+    norm += 1.0 / h;
+  }
+  double syl = fmod(t, 0.25) / 0.25;               /* 0..1 through a syllable */
+  double env = syl < 0.75 ? sin(M_PI * syl / 0.75) : 0;
+  return (float)(amp * env * env * s / (norm > 0 ? norm : 1) * 1.6);
+}

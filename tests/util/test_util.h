@@ -46,6 +46,12 @@ int tu_copy_prefix(const char *src, const char *dst, long keep);
 /* Write mono float samples as a 32-bit float WAV. 0 on success. */
 int tu_write_wav(const char *path, const float *x, size_t n, int rate);
 
+/* A synthetic talker that the speech detector (core/evx_speech.h) takes for
+ * speech: harmonics up to 4 kHz of an F0 around f0 Hz with intonation, in
+ * syllables of 4 per second: sample i of the stream at rate, peak about amp. Tones and sines are not speech any more (issue 20),
+ * so tests that need a voice use this. */
+float tu_talker(size_t i, double rate, double f0, double amp);
+
 /* Deterministic PRNG (xorshift64*) for tests. */
 uint64_t tu_rand(uint64_t *state);
 double tu_uniform(uint64_t *state);   /* [0, 1) */
