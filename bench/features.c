@@ -7,6 +7,7 @@
  * usage: bench_features [SECONDS]   (default 30 s of audio per measurement)
  * env:   EVX_SHARED (for librosa-0.9.2), EVX_PYTHON (default /usr/bin/python3)
  */
+#include "bench_audio.h"
 #include "evx_features.h"
 
 #include <math.h>
@@ -26,28 +27,6 @@ static double cpu_seconds(void)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Speech-like test audio: a gliding harmonic voice, noise, pauses. */
-static float *make_audio(double rate, double seconds, size_t *n)
-{
-  *n = (size_t)(rate * seconds);
-  float *x = malloc(sizeof(float) * *n);
-  uint64_t s = 88172645463325252ull;
-  double phase = 0;
-  for (size_t i = 0; i < *n; i++) {
-    double t = (double)i / rate;
-    double f0 = 140 + 60 * sin(2 * M_PI * 0.7 * t);
-    phase += 2 * M_PI * f0 / rate;
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    double noise = ((double)(s >> 11) / 9007199254740992.0 - 0.5) * 0.02;
-    double voiced = fmod(t, 1.3) < 1.0 ? 1.0 : 0.0;
-    double v = 0;
-    for (int h = 1; h <= 8; h++)
-      v += sin(h * phase) / h;
-    x[i] = (float)(0.2 * voiced * v + noise);
-  }
-  return x;
-}
-
 /* Audio seconds per CPU second for the extractor at `rate`; 0 if the rate
  * is not supported (no resampler). */
 static double measure_ours(double rate, double seconds, size_t *frames_out)
@@ -58,7 +37,7 @@ static double measure_ours(double rate, double seconds, size_t *frames_out)
   void *mem = malloc(size);
   evx_fx *fx = evx_fx_init(mem, size, rate, HOST_BLOCK);
   size_t n;
-  float *x = make_audio(rate, seconds, &n);
+  float *x = bench_speech_like(rate, seconds, &n);
   float *out = malloc(sizeof(float) * EVX_NFEAT * evx_fx_max_frames(fx));
   volatile float sink = 0;
   size_t frames = 0;
@@ -92,7 +71,7 @@ static double measure_librosa(double rate, double seconds)
     return 0;
   close(fd);
   size_t n;
-  float *x = make_audio(rate, seconds, &n);
+  float *x = bench_speech_like(rate, seconds, &n);
   SF_INFO info = { .samplerate = (int)rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
   SNDFILE *f = sf_open(wav, SFM_WRITE, &info);
   if (f) {

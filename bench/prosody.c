@@ -7,6 +7,7 @@
  *
  * usage: bench_prosody [SECONDS]   (default 30 s of audio per measurement)
  */
+#include "bench_audio.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
 
@@ -35,29 +36,6 @@ static double children_cpu(void)
   getrusage(RUSAGE_CHILDREN, &u);
   return (double)u.ru_utime.tv_sec + 1e-6 * (double)u.ru_utime.tv_usec +
          (double)u.ru_stime.tv_sec + 1e-6 * (double)u.ru_stime.tv_usec;
-}
-
-/* Speech-like test audio (as bench/features.c): a gliding harmonic voice,
- * noise, pauses. */
-static float *make_audio(double seconds, size_t *n)
-{
-  *n = (size_t)(RATE * seconds);
-  float *x = malloc(sizeof(float) * *n);
-  uint64_t s = 88172645463325252ull;
-  double phase = 0;
-  for (size_t i = 0; i < *n; i++) {
-    double t = (double)i / RATE;
-    double f0 = 140 + 60 * sin(2 * M_PI * 0.7 * t);
-    phase += 2 * M_PI * f0 / RATE;
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    double noise = ((double)(s >> 11) / 9007199254740992.0 - 0.5) * 0.02;
-    double voiced = fmod(t, 1.3) < 1.0 ? 1.0 : 0.0;
-    double v = 0;
-    for (int h = 1; h <= 8; h++)
-      v += sin(h * phase) / h;
-    x[i] = (float)(0.2 * voiced * v + noise);
-  }
-  return x;
 }
 
 /* CPU seconds to push x through the extractor, with the tracker when
@@ -163,7 +141,7 @@ int main(int argc, char **argv)
     return 2;
   }
   size_t n;
-  float *x = make_audio(seconds, &n);
+  float *x = bench_speech_like(RATE, seconds, &n);
   double fx = run_ours(x, n, 0), both = run_ours(x, n, 1);
   double tracker = both - fx > 1e-9 ? both - fx : 1e-9;
   double praat = run_praat(x, n);
