@@ -55,6 +55,8 @@ static const char usage_text[] =
   "  --class-weights balanced|none   loss weights (none)\n"
   "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
   "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
+  "  --mixup A             mix each training row with a random row of its batch\n"
+  "                        (weight l ~ Beta(A, A)) towards both labels (0: off; 0..1)\n"
   "  --balance speakers|corpus|sqrt|none   weight rows so every training\n"
   "                        speaker counts the same in the loss; corpus: every\n"
   "                        corpus the same, and within it every speaker; sqrt:\n"
@@ -282,6 +284,7 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--batch")) bad = num(o, v, 1, 4096, &d) || (a->train.batch = (int)d, 0);
     else if (!strcmp(o, "--lr")) bad = num(o, v, 1e-9, 10, &a->train.lr);
     else if (!strcmp(o, "--label-smoothing")) bad = num(o, v, 0, 0.5, &a->train.label_smoothing);
+    else if (!strcmp(o, "--mixup")) bad = num(o, v, 0, 1, &a->train.mixup);
     else if (!strcmp(o, "--lr-factor")) bad = num(o, v, 0.01, 1, &a->train.lr_factor);
     else if (!strcmp(o, "--lr-patience")) bad = num(o, v, 0, 1000, &d) || (a->train.lr_patience = (int)d, 0);
     else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);

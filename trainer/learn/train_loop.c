@@ -319,10 +319,44 @@ size_t tl_epoch_rows(const tl_set *s, int one_window, uint64_t *rng, size_t *per
   return rows;
 }
 
+/* Beta(a, a) for 0 < a <= 1 (Johnk's method). */
+static float beta_draw(uint64_t *rng, double a)
+{
+  for (;;) {
+    double x = pow(tl_rng_uniform(rng), 1.0 / a), y = pow(tl_rng_uniform(rng), 1.0 / a);
+    if (x + y <= 1.0 && x + y > 0.0)
+      return (float)(x / (x + y));
+  }
+}
+
+/* Mixup of the n rows of a batch in place: row s becomes l_s x_s +
+ * (1 - l_s) x_q (q a random row of the batch) trained towards y_s with
+ * weight l_s sw_s, and row n + s the same mixed input towards y_q with
+ * weight (1 - l_s) sw_q: the gradient of the mixed loss, since the loss is
+ * linear in its target. xb, yb, swb have room for 2n rows; lam for n. */
+static void mix_batch(float *xb, int *yb, float *swb, float *lam, size_t n, size_t dim,
+                      double a, uint64_t *rng)
+{
+  for (size_t s = 0; s < n; s++) {
+    size_t q = (size_t)tl_rng_below(rng, n);
+    float l = lam[s] = beta_draw(rng, a);
+    float *m = xb + (n + s) * dim;
+    const float *xs = xb + s * dim, *xq = xb + q * dim;
+    for (size_t i = 0; i < dim; i++)
+      m[i] = l * xs[i] + (1.0f - l) * xq[i];
+    yb[n + s] = yb[q];
+    swb[n + s] = (1.0f - l) * swb[q];
+  }
+  for (size_t s = 0; s < n; s++) {
+    memcpy(xb + s * dim, xb + (n + s) * dim, sizeof(float) * dim);
+    swb[s] *= lam[s];
+  }
+}
+
 static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
                      const float *cw, const tl_train_opts *o, tl_state *st,
-                     size_t *perm, float *xb, int *yb, float *swb, float *grad,
-                     tl_progress *pg, tl_epoch *ep)
+                     size_t *perm, float *xb, int *yb, float *swb, float *lam,
+                     float *grad, tl_progress *pg, tl_epoch *ep)
 {
   const size_t B = (size_t)o->batch, dim = tr->dim;
   const size_t rows = tl_epoch_rows(tr, o->one_window, &st->rng, perm);
@@ -340,8 +374,16 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
       yb[s] = tr->y[r];
       norm += swb[s] = cw[yb[s]] * (tr->w ? tr->w[r] : 1.0f);
     }
+    size_t rows_b = n;   /* rows in this batch after mixup */
+    if (o->mixup > 0) {
+      mix_batch(xb, yb, swb, lam, n, dim, o->mixup, &st->rng);
+      rows_b = 2 * n;
+      norm = 0;
+      for (size_t s = 0; s < rows_b; s++)
+        norm += swb[s];
+    }
     c->params = st->params;
-    c->x = xb, c->y = yb, c->sw = swb, c->n = n;
+    c->x = xb, c->y = yb, c->sw = swb, c->n = rows_b;
     c->norm = norm > 0 ? norm : 1;
     c->dropout_seed = tl_rng_next(&st->rng);
     tl_parallel(c->threads, batch_worker, c);
@@ -349,16 +391,18 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
     for (int t = 1; t < c->threads; t++)
       for (size_t i = 0; i < g->n_params; i++)
         grad[i] += c->grad[t][i];
+    size_t hit = 0;
     for (int t = 0; t < c->threads; t++) {
       loss += c->loss[t] * (double)n;   /* per-batch mean back to a sum */
-      correct += c->correct[t];
+      hit += c->correct[t];
     }
+    correct += rows_b > n ? hit / 2 : hit;   /* mixup: each label half a row */
     tl_adam_step(&st->adam, g->n_params, st->params, grad, st->m, st->v);
     tl_work *ran[64];
     int n_ran = 0;
     for (int t = 0; t < c->threads; t++) {
       size_t a, z;
-      chunk_of(n, c->threads, t, &a, &z);
+      chunk_of(rows_b, c->threads, t, &a, &z);
       if (z > a)
         ran[n_ran++] = c->work[t];
     }
@@ -401,16 +445,19 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
   tl_class_weights(tr, g->n_classes, o->balanced, o->one_window, cw);
 
   batch_ctx c;
-  size_t B = (size_t)o->batch, chunk = (B + (size_t)o->threads - 1) / (size_t)(o->threads < 1 ? 1 : o->threads);
+  /* mixup doubles a batch's rows (mix_batch) */
+  size_t B = (size_t)o->batch * (o->mixup > 0 ? 2 : 1);
+  size_t chunk = (B + (size_t)o->threads - 1) / (size_t)(o->threads < 1 ? 1 : o->threads);
   size_t *perm = malloc(sizeof(size_t) * tr->n);
   float *xb = malloc(sizeof(float) * B * tr->dim), *swb = malloc(sizeof(float) * B);
+  float *lam = malloc(sizeof(float) * B);
   int *yb = malloc(sizeof(int) * B);
   float *grad = malloc(sizeof(float) * g->n_params);
   batch_ctx ec;
   int rc = -1;
   int ok_ctx = ctx_init(&c, g, o->threads, chunk, 1) == 0;
   ok_ctx &= ctx_init(&ec, g, o->threads, 64, 0) == 0;
-  if (!ok_ctx || !perm || !xb || !swb || !yb || !grad) {
+  if (!ok_ctx || !perm || !xb || !swb || !lam || !yb || !grad) {
     snprintf(err, errlen, "out of memory");
     goto out;
   }
@@ -427,7 +474,7 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
     tl_epoch ep = { .lr = st->adam.lr };
     double t0 = now_s();
     tl_progress_epoch_begin(&pg, st->epoch + 1);
-    if (run_epoch(&c, g, tr, cw, o, st, perm, xb, yb, swb, grad, &pg, &ep)) {
+    if (run_epoch(&c, g, tr, cw, o, st, perm, xb, yb, swb, lam, grad, &pg, &ep)) {
       rc = 130;
       break;
     }
@@ -464,6 +511,6 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
 out:
   ctx_free(&c);
   ctx_free(&ec);
-  free(perm), free(xb), free(swb), free(yb), free(grad);
+  free(perm), free(xb), free(swb), free(lam), free(yb), free(grad);
   return rc;
 }

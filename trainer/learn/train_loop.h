@@ -46,6 +46,11 @@ typedef struct {
   uint64_t seed;              /* 1 */
   int balanced;               /* 1: class weights n / (k * count) */
   double label_smoothing;     /* 0..<1: smoothed targets (tl_backward); 0 */
+  double mixup;               /* 0: off; a in (0, 1]: each training row is
+                                 mixed with a random row of its batch,
+                                 x = l x_i + (1 - l) x_j with l ~ Beta(a, a),
+                                 and trained towards both labels, weighted
+                                 l and 1 - l (mixup, Zhang et al. 2018) */
   const char *checkpoint;     /* NULL: none */
   int resume;                 /* 1: continue from the checkpoint */
   uint64_t fingerprint;       /* must match the checkpoint's on resume */
