@@ -2,6 +2,7 @@
  * Each subcommand lives in its own cmd_*.c; this file only dispatches. */
 #include "cmd.h"
 #include "evx_bundle_format.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,16 @@ static void usage(FILE *f)
              "`emovox --version`.\n");
 }
 
+/* Everything a command printed reached standard output, or the status says
+ * it did not (a full disk, a closed pipe): no silent loss. */
+static int stdout_ok(const char *cmd, int rc)
+{
+  if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+    return rc;
+  fprintf(stderr, "emovox: %s: cannot write standard output: %s\n", cmd, strerror(errno));
+  return rc ? rc : 1;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -42,8 +53,8 @@ int main(int argc, char **argv)
   }
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
     printf("emovox %s (reads bundle formats %u..%u)\n", EVX_VERSION, EVX_BUNDLE_VERSION_MIN,
-           EVX_BUNDLE_VERSION);
-    return 0;
+           EVX_BUNDLE_NEWEST);
+    return stdout_ok("--version", 0);
   }
   /* `emovox help CMD` is `emovox CMD --help` */
   int help = !strcmp(argv[1], "help");
@@ -51,10 +62,11 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < N_COMMANDS; i++)
     if (!strcmp(name, commands[i].name)) {
       char *h[] = { argv[2], "--help", NULL };
-      return help ? commands[i].run(2, h) : commands[i].run(argc - 1, argv + 1);
+      int rc = help ? commands[i].run(2, h) : commands[i].run(argc - 1, argv + 1);
+      return stdout_ok(commands[i].name, rc);
     }
   if (help) {
-    fprintf(stderr, "emovox help: unknown command '%s'\n", name);
+    fprintf(stderr, "emovox: help: unknown command '%s'\n", name);
     usage(stderr);
     return 2;
   }
