@@ -58,7 +58,9 @@ typedef enum {
   METER_AROUSAL,                                /* 16 */
   METER_VALENCE,                                /* 17 */
   METER_CONTROL,                                /* 18: patch messages in */
-  METER_MIDI_OUT                                /* 19: meter-midi only */
+  METER_MIDI_OUT,                               /* 19: meter-midi only */
+  METER_MIDI_CHANNEL,                           /* 20: meter-midi only, 1..16 */
+  METER_FIRST_CC                                /* 21: meter-midi only, 0..119 */
 } MeterPort;
 
 /* Port indices of render. */
@@ -112,6 +114,8 @@ typedef struct {
   char model_path[PATH_CAP];       /* "" = the bundle's default.emvx */
   uint32_t swaps;
   int last_cc[EVX_N_EMOTIONS + 1];
+  const float *midi_channel, *first_cc;   /* meter-midi controls (may be NULL) */
+  int last_status, last_first;            /* what last_cc was sent with */
 } Emovox;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -264,6 +268,14 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
     if (self->kind == KIND_METER_MIDI)
       self->midi_out = (LV2_Atom_Sequence *)data;
     break;
+  case METER_MIDI_CHANNEL:
+    if (self->kind == KIND_METER_MIDI)
+      self->midi_channel = (const float *)data;
+    break;
+  case METER_FIRST_CC:
+    if (self->kind == KIND_METER_MIDI)
+      self->first_cc = (const float *)data;
+    break;
   default: break;
   }
 }
@@ -381,11 +393,29 @@ static void write_controls(Emovox *self)
   set(self->valence, o->valence);
 }
 
-/* One CC per emotion and one for the dominant emotion, sent on change. */
+/* A control port's value rounded into lo..hi (def when unconnected or NaN). */
+static int int_control(const float *p, int lo, int hi, int def)
+{
+  if (!p || isnan(*p))
+    return def;
+  float v = *p < (float)lo ? (float)lo : *p > (float)hi ? (float)hi : *p;
+  return (int)lrintf(v);
+}
+
+/* One CC per emotion and one for the dominant emotion, sent on change (all
+ * of them again when the channel or the first CC changes). Audio thread. */
 static void write_midi(Emovox *self)
 {
   if (!self->midi_out || !self->map)
     return;
+  const int status = LV2_MIDI_MSG_CONTROLLER | (int_control(self->midi_channel, 1, 16, 1) - 1);
+  const int first = int_control(self->first_cc, 0, EMOVOX_CC_FIRST_MAX, EMOVOX_CC_FIRST);
+  if (status != self->last_status || first != self->last_first) {
+    for (int i = 0; i <= EVX_N_EMOTIONS; i++)
+      self->last_cc[i] = -1;
+    self->last_status = status;
+    self->last_first = first;
+  }
   LV2_Atom_Forge *f = &self->forge;
   const uint32_t capacity = self->midi_out->atom.size;
   lv2_atom_forge_set_buffer(f, (uint8_t *)self->midi_out, capacity);
@@ -394,11 +424,11 @@ static void write_midi(Emovox *self)
     return;
   const evx_engine_out *o = evx_engine_output(self->engine);
   for (int i = 0; i <= EVX_N_EMOTIONS; i++) {
-    int v = i < EVX_N_EMOTIONS ? (int)lrintf(o->probs[i] * 127.0f) : (int)o->dominant;
+    int v = i < EVX_N_EMOTIONS ? (int)lrintf(o->probs[i] * 127.0f) : emovox_cc_dominant(o->dominant);
     v = v < 0 ? 0 : v > 127 ? 127 : v;
     if (v == self->last_cc[i])
       continue;
-    uint8_t msg[3] = { LV2_MIDI_MSG_CONTROLLER, (uint8_t)(EMOVOX_CC_FIRST + i), (uint8_t)v };
+    uint8_t msg[3] = { (uint8_t)status, (uint8_t)(first + i), (uint8_t)v };
     LV2_Atom midiatom = { 3, self->uris.midi_MidiEvent };
     if (!lv2_atom_forge_frame_time(f, 0) || !lv2_atom_forge_raw(f, &midiatom, sizeof midiatom) ||
         !lv2_atom_forge_raw(f, msg, sizeof msg))

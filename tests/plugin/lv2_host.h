@@ -63,6 +63,8 @@ void th_send_voice(th_host *h, uint32_t frame, int32_t voice);
 /* The MIDI CC events (controller, value) the last run produced; returns
  * how many (at most max). */
 int th_midi_ccs(const th_host *h, int (*cc)[2], int max);
+/* The same with the channel (1..16) third. */
+int th_midi_ccs_on(const th_host *h, int (*cc)[3], int max);
 
 /* Messages the plugin logged (error + warning), and the last one. */
 int th_log_count(const th_host *h);
