@@ -2,6 +2,7 @@
 #include "featcache.h"
 #include "audio.h"
 #include "evx_features.h"
+#include "tmpfiles.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -107,17 +108,22 @@ static int cache_write(const char *file, uint64_t key, const float *x, size_t nf
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.%ld.%lx.tmp", file, (long)getpid(),
            (unsigned long)(uintptr_t)&tmp);
+  int slot = evx_tmp_register(tmp);   /* removed if we are interrupted */
   FILE *f = fopen(tmp, "wb");
-  if (!f)
+  if (!f) {
+    evx_tmp_unregister(slot);
     return -1;
+  }
   cache_header h = { { 'E', 'V', 'X', 'F' }, EVX_NFEAT, key, nf };
   int ok = fwrite(&h, sizeof h, 1, f) == 1
         && (nf == 0 || fwrite(x, sizeof *x * EVX_NFEAT, nf, f) == nf);
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, file) != 0) {
     unlink(tmp);
+    evx_tmp_unregister(slot);
     return -1;
   }
+  evx_tmp_unregister(slot);
   return 0;
 }
 

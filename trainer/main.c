@@ -2,6 +2,7 @@
  * Each subcommand lives in its own cmd_*.c; this file only dispatches. */
 #include "cmd.h"
 #include "evx_bundle_format.h"
+#include "tmpfiles.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static int stdout_ok(const char *cmd, int rc)
 
 int main(int argc, char **argv)
 {
+  evx_tmp_install();   /* Ctrl-C leaves no temporary files behind */
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       (!strcmp(argv[1], "help") && argc == 2)) {
     usage(argc < 2 ? stderr : stdout);
