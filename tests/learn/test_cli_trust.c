@@ -4,7 +4,7 @@
  * and a non-zero exit; output paths are checked before the work; analyze's
  * standard input, summary, short-file note and silence; fuse never
  * overwrites its input; bundles record how they were trained (info shows
- * it, eval warns about training speakers). */
+ * it, eval warns about training speakers); progress lines when piped. */
 #include "learn_fixture.h"
 #include "test_util.h"
 #include <math.h>
@@ -231,8 +231,14 @@ static void test_provenance_and_outputs(void **state)
   free(out), free(err);
 
   /* every clip: spk0 and spk1 were seen in training */
-  snprintf(args, sizeof args, "eval '%s' --data '%s/manifest.csv' --quiet", m, dir);
+  snprintf(args, sizeof args, "eval '%s' --data '%s/manifest.csv'", m, dir);
   assert_int_equal(sh(args, &out, &err), 0);
+  /* piped: feature extraction's progress as plain lines */
+  const char *line = strstr(err, "features: ");
+  assert_non_null(line);
+  assert_non_null(strstr(line, "% ("));
+  assert_non_null(strstr(line, "/24 clips), ETA "));
+  assert_non_null(strstr(err, "features: 24/24 clips in "));
   assert_non_null(strstr(err, "warning: 16 of 24 clips scored are of 2 speakers this bundle "
                               "was trained or validated on (spk0, spk1)"));
   assert_non_null(strstr(out, "16 of these clips are of training speakers"));
