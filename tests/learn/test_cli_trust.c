@@ -276,6 +276,27 @@ static void test_provenance_and_outputs(void **state)
   free(out), free(err);
 }
 
+/* emovox.1 is built from the help text: every command's section is there. */
+static void test_man_page(void **state)
+{
+  (void)state;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/trainer/emovox.1", tu_build_root());
+  char *man = tu_slurp(path, NULL);
+  assert_non_null(man);
+  const char *cmds[] = { "features", "info", "train", "eval", "fuse", "analyze" };
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char sec[64];
+    snprintf(sec, sizeof sec, ".SS \"emovox %s\"", cmds[i]);
+    assert_non_null(strstr(man, sec));
+  }
+  assert_non_null(strstr(man, ".TH EMOVOX "));
+  assert_non_null(strstr(man, "EXIT STATUS"));
+  assert_non_null(strstr(man, "--new-voice-at T"));   /* analyze's options */
+  assert_non_null(strstr(man, "--label-smoothing E"));   /* train's */
+  free(man);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -283,6 +304,7 @@ int main(void)
     cmocka_unit_test(test_failed_writes_are_errors),
     cmocka_unit_test(test_analyze_output),
     cmocka_unit_test(test_provenance_and_outputs),
+    cmocka_unit_test(test_man_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
