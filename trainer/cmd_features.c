@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "evx_features.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,8 @@ static int write_csv(const char *out_path, const float *frames, size_t n)
   int bad = ferror(f) != 0;
   bad |= (out_path ? fclose(f) : fflush(f)) != 0;
   if (bad)
-    fprintf(stderr, "emovox: features: %s: write failed\n", out_path ? out_path : "(stdout)");
+    fprintf(stderr, "emovox: features: cannot write %s: %s\n",
+            out_path ? out_path : "standard output", strerror(errno));
   return bad;
 }
 
@@ -73,8 +75,8 @@ int cmd_features(int argc, char **argv)
       }
       out = argv[i];
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      fprintf(stderr, "emovox: features: unknown option '%s'\n", argv[i]);
-      usage(stderr);
+      fprintf(stderr, "emovox: features: unknown option '%s' (see emovox help features)\n",
+              argv[i]);
       return 2;
     } else if (!in) {
       in = argv[i];
@@ -84,7 +86,7 @@ int cmd_features(int argc, char **argv)
     }
   }
   if (!in) {
-    usage(stderr);
+    fprintf(stderr, "emovox: features: no input file (emovox features IN [--out OUT.csv])\n");
     return 2;
   }
 

@@ -39,8 +39,8 @@ static void usage(FILE *f)
  * it did not (a full disk, a closed pipe): no silent loss. */
 static int stdout_ok(const char *cmd, int rc)
 {
-  if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
-    return rc;
+  if ((fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0) || rc)
+    return rc;   /* a command that failed has said why */
   fprintf(stderr, "emovox: %s: cannot write standard output: %s\n", cmd, strerror(errno));
   return rc ? rc : 1;
 }
