@@ -526,7 +526,8 @@ static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
 {
   member *mb = current(e);
   const evx_adapt *a = &mb->model->adapt;
-  evx_adapt_state *st = mb->adapt + e->voice;
+  /* no statistics (a model without adaptation): no pointer into them */
+  evx_adapt_state *st = mb->adapt ? mb->adapt + e->voice : NULL;
   uint32_t L = e->adapt_learn_units;
   if (k >= end)
     return;
