@@ -13,6 +13,7 @@
 #include "learn/speaker_adapt.h"
 #include "learn/train_loop.h"
 #include "provenance.h"
+#include "tmpfiles.h"
 #include "report.h"
 #include <math.h>
 #include <stdio.h>
@@ -483,6 +484,7 @@ int cmd_train(int argc, char **argv)
     fprintf(stderr, "emovox: train: %s\n", perr);
     goto out;
   }
+  evx_tmp_remove_stale_of(a.out);   /* a killed run's half-written bundle */
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
   if (evx_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {

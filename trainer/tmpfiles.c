@@ -59,6 +59,35 @@ void evx_tmp_unregister(int slot)
     __atomic_store_n(&reg[slot].state, 0, __ATOMIC_RELEASE);
 }
 
+int evx_tmp_remove_stale_of(const char *path)
+{
+  char dir[TMP_PATH];
+  const char *slash = path ? strrchr(path, '/') : NULL, *base = slash ? slash + 1 : path;
+  if (!path || strlen(path) >= TMP_PATH - 16)
+    return 0;
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+           slash ? path : ".");
+  DIR *d = opendir(dir);
+  if (!d)
+    return 0;
+  size_t bl = strlen(base);
+  int removed = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    const char *n = e->d_name;
+    if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp", 4))
+      continue;
+    const char *x = n + bl + 4;
+    x += *x == '.';
+    if (strlen(x) != 6)
+      continue;
+    char full[2 * TMP_PATH];
+    snprintf(full, sizeof full, "%s/%s", dir, n);
+    removed += unlink(full) == 0;
+  }
+  closedir(d);
+  return removed;
+}
+
 int evx_tmp_remove_stale(const char *dir)
 {
   DIR *d = dir ? opendir(dir) : NULL;

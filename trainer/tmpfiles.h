@@ -21,4 +21,9 @@ void evx_tmp_unregister(int slot);
  * Returns how many were removed. */
 int evx_tmp_remove_stale(const char *dir);
 
+/* Removes the temporaries a killed write of path left next to it:
+ * "<path>.tmp.XXXXXX" (evx_bundle_write) and "<path>.tmpXXXXXX"
+ * (tl_write_atomic), six mkstemp characters. Returns how many. */
+int evx_tmp_remove_stale_of(const char *path);
+
 #endif

@@ -76,6 +76,16 @@ static void test_stale_temps_of_dead_runs(void **state)
   touch(ctmp);
   tl_remove_stale_temps(ckpt);
   assert_int_not_equal(access(ctmp, F_OK), 0);
+  /* a killed bundle write's temp (evx_bundle_write: OUT.tmp.XXXXXX) */
+  char out[4200], btmp[4300], near[4300];
+  snprintf(out, sizeof out, "%s/my.emvx", dir);
+  snprintf(btmp, sizeof btmp, "%s.tmp.Zx81Qa", out);
+  snprintf(near, sizeof near, "%s.tmp.notours", out);
+  touch(btmp);
+  touch(near);
+  assert_int_equal(evx_tmp_remove_stale_of(out), 1);
+  assert_int_not_equal(access(btmp, F_OK), 0);
+  assert_int_equal(access(near, F_OK), 0);
 }
 
 int main(void)
