@@ -21,7 +21,7 @@ static const struct {
   { "train",    cmd_train,    "train --data DIR ... --out B   train a model into a bundle" },
   { "eval",     cmd_eval,     "eval BUNDLE --data DIR ...     score a bundle [--report DIR]" },
   { "fuse",     cmd_fuse,     "fuse OUT A B ...               average trained bundles as one ensemble" },
-  { "analyze",  cmd_analyze,  "analyze FILE... [--csv|--json] [--svg PLOT]  emotion timeline" },
+  { "analyze",  cmd_analyze,  "analyze FILE|-... [--csv|--json] [--svg PLOT]  emotion timeline" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -67,12 +67,12 @@ int main(int argc, char **argv)
       int rc = help ? commands[i].run(2, h) : commands[i].run(argc - 1, argv + 1);
       return stdout_ok(commands[i].name, rc);
     }
-  if (help) {
-    fprintf(stderr, "emovox: help: unknown command '%s'\n", name);
-    usage(stderr);
-    return 2;
-  }
-  fprintf(stderr, "emovox: unknown command '%s'\n", argv[1]);
-  usage(stderr);
+  /* one line: what was wrong and what would be right */
+  char names[128] = "";
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+             commands[i].name);
+  fprintf(stderr, "emovox: %sunknown command '%s' (commands: %s; emovox --help)\n",
+          help ? "help: " : "", name, names);
   return 2;
 }

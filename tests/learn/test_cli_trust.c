@@ -115,6 +115,8 @@ static void test_usage_errors_are_one_line(void **state)
   usage_error("analyze", "no input file", NULL);
   usage_error("fuse out.emvx a.emvx", "needs OUT.emvx and at least two", NULL);
   usage_error("info", "no bundle given", NULL);
+  usage_error("frobnicate", "unknown command 'frobnicate'", "commands: features, info, train");
+  usage_error("features", "no input file", NULL);
   /* nothing was written by any of them */
   char p[4200];
   snprintf(p, sizeof p, "%s/x.emvx", dir_());
