@@ -244,6 +244,9 @@ int cmd_eval(int argc, char **argv)
   size_t seen_spk = 0;
   char seen_names[256];
   size_t seen = seen_clips(m, &cl, &ds, &seen_spk, seen_names, sizeof seen_names);
+  if (!m->provenance && !quiet)
+    fprintf(stderr, "emovox: eval: note: %s records no provenance (written before format v4): "
+            "whether it was trained on these speakers cannot be checked\n", bundle);
   if (seen)
     fprintf(stderr, "emovox: eval: warning: %zu of %zu clips scored are of %zu speaker%s this "
             "bundle was trained or validated on (%s): the score is not speaker-independent\n",

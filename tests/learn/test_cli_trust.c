@@ -5,6 +5,7 @@
  * standard input, summary, short-file note and silence; fuse never
  * overwrites its input; bundles record how they were trained (info shows
  * it, eval warns about training speakers); progress lines when piped. */
+#include "evx_nn.h"
 #include "learn_fixture.h"
 #include "test_util.h"
 #include <math.h>
@@ -249,6 +250,21 @@ static void test_provenance_and_outputs(void **state)
   snprintf(args, sizeof args, "eval '%s' --data '%s/manifest.csv' --test-speakers spk2 "
            "--val-speakers spk1 --quiet", m, dir);
   assert_int_equal(sh(args, &out, &err), 0);
+  assert_null(strstr(err, "warning"));
+  free(out), free(err);
+
+  /* the same network without provenance (as before v4): eval says it cannot check */
+  char old[700], e2[512];
+  snprintf(old, sizeof old, "%s/old.emvx", dir);
+  evx_model *om = NULL;
+  assert_int_equal(evx_bundle_load(m, &om, e2, sizeof e2), 0);
+  free(om->provenance);
+  om->provenance = NULL;
+  assert_int_equal(evx_bundle_write(om, old, e2, sizeof e2), 0);
+  evx_model_free(om);
+  snprintf(args, sizeof args, "eval '%s' --data '%s/manifest.csv'", old, dir);
+  assert_int_equal(sh(args, &out, &err), 0);
+  assert_non_null(strstr(err, "records no provenance (written before format v4)"));
   assert_null(strstr(err, "warning"));
   free(out), free(err);
 
