@@ -34,6 +34,8 @@ void evx_progress_update(evx_progress *p, size_t done)
 {
   if (p->quiet)
     return;
+  if (done > p->total)
+    done = p->total;   /* a count that was an estimate */
   double t = now_s(), el = t - p->t0;
   double frac = (double)done / (double)p->total;
   char eta[32];
@@ -65,6 +67,8 @@ void evx_progress_end(evx_progress *p, size_t done)
     return;
   char took[32];
   fmt_time(took, sizeof took, now_s() - p->t0);
+  if (done > p->total)
+    p->total = done;
   fprintf(p->f, "%s%s: %zu/%zu clips in %s%s\n", p->tty ? "\r" : "", p->what, done, p->total,
           took, p->tty ? "                              " : "");
   fflush(p->f);
