@@ -26,11 +26,12 @@ core=(core/evx_labels.c core/evx_resample.c core/evx_rs_design.c core/evx_featur
       core/evx_feat_frame.c core/evx_feat_offline.c core/evx_feat_tables.c core/evx_crc32.c
       core/evx_nn_model.c core/evx_nn_input.c core/evx_nn_kernels.c core/evx_nn_net.c
       core/evx_nn_zoo.c core/evx_bundle_read.c core/evx_bundle_write.c core/evx_engine.c
-      core/evx_adapt.c core/evx_nn_ensemble.c core/evx_speech.c)
-libs=(-lsndfile -lfftw3f -lfftw3 -lfftw3_threads -lm -lpthread)
+      core/evx_adapt.c core/evx_nn_ensemble.c core/evx_speech.c core/evx_prosody.c
+      core/evx_rs_dot.c)
+libs=(-lsndfile -lfftw3f -lfftw3 -lfftw3_threads -lfftw3f_threads -lm -lpthread)
 flags=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Icore -Itrainer -fno-omit-frame-pointer)
 clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  "${core[@]}" trainer/audio.c trainer/cmd_analyze.c trainer/channel_pick.c bench/fuzz_audio.c "${libs[@]}" \
+  "${core[@]}" trainer/audio.c trainer/cli.c trainer/cmd_analyze.c trainer/channel_pick.c bench/fuzz_audio.c "${libs[@]}" \
   -o "$work/fuzz_audio"
 clang "${flags[@]}" "${core[@]}" plugin/make_placeholder.c "${libs[@]}" -o "$work/make_placeholder"
 "$work/make_placeholder" "$work/model.emvx"

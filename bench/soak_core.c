@@ -298,6 +298,15 @@ static void check_controls(checker *c, const th_host *h)
   }
 }
 
+/* The dominant's CC carries one of the nine values of emovox_cc_dominant. */
+static int dominant_value(int v)
+{
+  for (unsigned d = 0; d <= EVX_N_EMOTIONS; d++)
+    if (v == emovox_cc_dominant(d))
+      return 1;
+  return 0;
+}
+
 static void check_midi(checker *c, const th_host *h)
 {
   int cc[64][2];
@@ -305,7 +314,7 @@ static void check_midi(checker *c, const th_host *h)
   for (int i = 0; i < n; i++) {
     int ok = cc[i][0] >= EMOVOX_CC_FIRST && cc[i][0] <= EMOVOX_CC_DOMINANT &&
              cc[i][1] >= 0 && cc[i][1] <= 127 &&
-             (cc[i][0] != EMOVOX_CC_DOMINANT || cc[i][1] <= EVX_N_EMOTIONS);
+             (cc[i][0] != EMOVOX_CC_DOMINANT || dominant_value(cc[i][1]));
     if (!ok)
       violation(c, "MIDI CC %d = %d", cc[i][0], cc[i][1]);
   }

@@ -1,4 +1,4 @@
-/* evx_bundle_format.h: the .emvx v1/v2/v3 layout (docs/bundle-format.md) and
+/* evx_bundle_format.h: the .emvx v1..v4 layout (docs/bundle-format.md) and
  * byte-wise little-endian helpers shared by the reader and the writer. */
 #ifndef EVX_BUNDLE_FORMAT_H
 #define EVX_BUNDLE_FORMAT_H
@@ -9,6 +9,9 @@
 #define EVX_BUNDLE_VERSION  2u   /* newest network; v1 = v2 without adaptation */
 #define EVX_BUNDLE_VERSION_MIN 1u
 #define EVX_BUNDLE_ENSEMBLE 3u   /* v3: 2..EVX_MAX_MEMBERS v1/v2 bundles, averaged */
+#define EVX_BUNDLE_PROVENANCE 4u /* v4: as v3 with 1..EVX_MAX_MEMBERS, plus provenance text */
+#define EVX_BUNDLE_NEWEST   4u
+#define EVX_MAX_PROVENANCE  65536u /* bytes of provenance text */
 #define EVX_HEADER_BYTES    128u
 #define EVX_LABEL_REC       32u   /* = EVX_LABEL_LEN */
 #define EVX_LAYER_REC       64u
@@ -36,6 +39,11 @@ enum {
  * member is a whole v1/v2 bundle (its own header and CRC) at a 64-byte
  * aligned offset, in order, with zero padding between. */
 enum { EVX_E_MEMBERS = 24, EVX_E_RESERVED = 28, EVX_E_TABLE = 64, EVX_E_ENTRY = 16 };
+
+/* v4 adds, in v3's reserved bytes, the provenance text's u64 offset and u64
+ * size: UTF-8 "key: value" lines with no NUL, at a 64-byte aligned offset
+ * after the last member, ending before the CRC. */
+enum { EVX_P_OFFSET = 32, EVX_P_SIZE = 40, EVX_P_END = 48 };
 
 /* Layer record: 8 x u32 (type, out_ch, kh, kw, sh, sw, ph, pw), f32 rate,
  * f32 eps, zero to 64. Tensor record: name[32], u32 ndim, u32 dims[4],

@@ -39,9 +39,9 @@ static int check_frame(const unsigned char *b, size_t len, uint32_t max_version,
   if (memcmp(b, evx_bundle_magic, sizeof evx_bundle_magic))
     return evx_fail(err, errlen, "not an emovox bundle (bad magic)");
   uint32_t v = evx_get32(b + EVX_H_VERSION);
-  if (v < EVX_BUNDLE_VERSION_MIN || v > EVX_BUNDLE_ENSEMBLE)
+  if (v < EVX_BUNDLE_VERSION_MIN || v > EVX_BUNDLE_NEWEST)
     return evx_fail(err, errlen, "unsupported format version %u (this build reads %u..%u)",
-                    v, EVX_BUNDLE_VERSION_MIN, EVX_BUNDLE_ENSEMBLE);
+                    v, EVX_BUNDLE_VERSION_MIN, EVX_BUNDLE_NEWEST);
   if (v > max_version) /* an ensemble inside an ensemble */
     return evx_fail(err, errlen, "format version %u where a single network (%u..%u) belongs",
                     v, EVX_BUNDLE_VERSION_MIN, max_version);
@@ -290,16 +290,43 @@ static int parse_one(const unsigned char *buf, size_t len, evx_model **out,
   return rc;
 }
 
-/* v3: the member table, then each member as a bundle of its own. */
+/* v4: the provenance text at [off, off + size): after the members (prev_end),
+ * aligned, before the CRC, no NUL. A copy goes to m->provenance. */
+static int parse_provenance(const unsigned char *b, size_t len, uint64_t prev_end,
+                            evx_model *m, char *err, size_t errlen)
+{
+  uint64_t off = evx_get64(b + EVX_P_OFFSET), size = evx_get64(b + EVX_P_SIZE), end;
+  if (size < 1 || size > EVX_MAX_PROVENANCE)
+    return evx_fail(err, errlen, "provenance of %llu bytes (need 1..%u)",
+                    (unsigned long long)size, EVX_MAX_PROVENANCE);
+  if (off % EVX_PAYLOAD_ALIGN || off < prev_end || evx_add64(off, size, &end) ||
+      end > len - EVX_CRC_BYTES)
+    return evx_fail(err, errlen, "provenance: bytes %llu..+%llu are not an aligned range "
+                    "after the last member inside the file", (unsigned long long)off,
+                    (unsigned long long)size);
+  if (memchr(b + off, 0, (size_t)size))
+    return evx_fail(err, errlen, "provenance text holds a NUL byte");
+  if (!(m->provenance = malloc((size_t)size + 1)))
+    return evx_fail(err, errlen, "out of memory");
+  memcpy(m->provenance, b + off, (size_t)size);
+  m->provenance[size] = '\0';
+  return 0;
+}
+
+/* v3/v4: the member table, then each member as a bundle of its own (v4:
+ * then the provenance text). */
 static int parse_ensemble(const unsigned char *b, size_t len, evx_model **out,
                           char *err, size_t errlen)
 {
-  if (check_frame(b, len, EVX_BUNDLE_ENSEMBLE, err, errlen)) return -1;
-  uint32_t n = evx_get32(b + EVX_E_MEMBERS);
-  if (n < 2 || n > EVX_MAX_MEMBERS)
-    return evx_fail(err, errlen, "ensemble of %u members (need 2..%u)", n, EVX_MAX_MEMBERS);
+  if (check_frame(b, len, EVX_BUNDLE_NEWEST, err, errlen)) return -1;
+  int v4 = evx_get32(b + EVX_H_VERSION) == EVX_BUNDLE_PROVENANCE;
+  uint32_t n = evx_get32(b + EVX_E_MEMBERS), min = v4 ? 1 : 2;
+  if (n < min || n > EVX_MAX_MEMBERS)
+    return evx_fail(err, errlen, "%s of %u members (need %u..%u)", v4 ? "bundle" : "ensemble",
+                    n, min, EVX_MAX_MEMBERS);
   for (uint32_t o = EVX_E_RESERVED; o < EVX_HEADER_BYTES; o++)
-    if ((o < EVX_E_TABLE || o >= EVX_E_TABLE + n * EVX_E_ENTRY) && b[o])
+    if ((o < EVX_E_TABLE || o >= EVX_E_TABLE + n * EVX_E_ENTRY) &&
+        !(v4 && o >= EVX_P_OFFSET && o < EVX_P_END) && b[o])
       return evx_fail(err, errlen, "reserved header byte %u is not zero", o);
   evx_model *head = NULL, **tail = &head;
   uint64_t prev_end = EVX_HEADER_BYTES;
@@ -321,7 +348,8 @@ static int parse_ensemble(const unsigned char *b, size_t len, evx_model **out,
     }
     tail = &(*tail)->next;
   }
-  if (evx_ensemble_check(head, err, errlen)) {
+  if (evx_ensemble_check(head, err, errlen) ||
+      (v4 && parse_provenance(b, len, prev_end, head, err, errlen))) {
     evx_model_free(head);
     return -1;
   }
@@ -335,7 +363,8 @@ int evx_bundle_parse(const void *buf, size_t len, evx_model **out, char *err, si
   *out = NULL;
   if (!buf) return evx_fail(err, errlen, "no data");
   const unsigned char *b = buf;
-  if (len >= EVX_H_VERSION + 4 && evx_get32(b + EVX_H_VERSION) == EVX_BUNDLE_ENSEMBLE)
+  uint32_t v = len >= EVX_H_VERSION + 4 ? evx_get32(b + EVX_H_VERSION) : 0;
+  if (v == EVX_BUNDLE_ENSEMBLE || v == EVX_BUNDLE_PROVENANCE)
     return parse_ensemble(b, len, out, err, errlen);
   return parse_one(b, len, out, err, errlen);
 }

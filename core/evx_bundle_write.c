@@ -197,11 +197,17 @@ static int serialize_one(const evx_model *m, void **buf, size_t *len, char *err,
   return rc;
 }
 
-/* v3: a header with the member table, then each member's own bundle. */
+/* v3: a header with the member table, then each member's own bundle; v4
+ * (m->provenance set): the same, then the provenance text. */
 static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
                               char *err, size_t errlen)
 {
   if (evx_ensemble_check(m, err, errlen)) return -1;
+  const char *prov = m->provenance;
+  size_t prov_len = prov ? strlen(prov) : 0;
+  if (prov && (prov_len < 1 || prov_len > EVX_MAX_PROVENANCE))
+    return evx_fail(err, errlen, "provenance of %zu bytes (1..%u)", prov_len,
+                    EVX_MAX_PROVENANCE);
   void *part[EVX_MAX_MEMBERS] = { 0 };
   size_t plen[EVX_MAX_MEMBERS];
   uint64_t off[EVX_MAX_MEMBERS], size = EVX_HEADER_BYTES;
@@ -216,6 +222,9 @@ static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
     off[n] = (size + EVX_PAYLOAD_ALIGN - 1) & ~(uint64_t)(EVX_PAYLOAD_ALIGN - 1);
     size = off[n] + plen[n];
   }
+  uint64_t prov_off = (size + EVX_PAYLOAD_ALIGN - 1) & ~(uint64_t)(EVX_PAYLOAD_ALIGN - 1);
+  if (prov)
+    size = prov_off + prov_len;
   size += EVX_CRC_BYTES;
   if (!rc && size > EVX_MAX_BUNDLE_BYTES)
     rc = evx_fail(err, errlen, "ensemble of %llu bytes is over the %u-byte limit",
@@ -224,7 +233,7 @@ static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
   if (!rc && !b) rc = evx_fail(err, errlen, "out of memory");
   if (!rc) {
     memcpy(b + EVX_H_MAGIC, evx_bundle_magic, sizeof evx_bundle_magic);
-    evx_put32(b + EVX_H_VERSION, EVX_BUNDLE_ENSEMBLE);
+    evx_put32(b + EVX_H_VERSION, prov ? EVX_BUNDLE_PROVENANCE : EVX_BUNDLE_ENSEMBLE);
     evx_put32(b + EVX_H_HEADER_BYTES, EVX_HEADER_BYTES);
     evx_put64(b + EVX_H_FILE_SIZE, size);
     evx_put32(b + EVX_E_MEMBERS, n);
@@ -232,6 +241,11 @@ static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
       evx_put64(b + EVX_E_TABLE + k * EVX_E_ENTRY, off[k]);
       evx_put64(b + EVX_E_TABLE + k * EVX_E_ENTRY + 8, plen[k]);
       memcpy(b + off[k], part[k], plen[k]);
+    }
+    if (prov) {
+      evx_put64(b + EVX_P_OFFSET, prov_off);
+      evx_put64(b + EVX_P_SIZE, prov_len);
+      memcpy(b + prov_off, prov, prov_len);
     }
     evx_put32(b + size - EVX_CRC_BYTES, evx_crc32(0, b, (size_t)size - EVX_CRC_BYTES));
     *buf = b;
@@ -244,8 +258,8 @@ static int serialize_ensemble(const evx_model *m, void **buf, size_t *len,
 int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len, char *err, size_t errlen)
 {
   if (!m || !buf || !len) return evx_fail(err, errlen, "no model or output");
-  return m->next ? serialize_ensemble(m, buf, len, err, errlen)
-                 : serialize_one(m, buf, len, err, errlen);
+  return m->next || m->provenance ? serialize_ensemble(m, buf, len, err, errlen)
+                                  : serialize_one(m, buf, len, err, errlen);
 }
 
 static int write_all(int fd, const unsigned char *p, size_t n)

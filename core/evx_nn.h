@@ -151,6 +151,9 @@ typedef struct evx_model {
   uint32_t n_layers;
   evx_layer layers[EVX_MAX_LAYERS];
   void *storage;          /* owned tensor memory (loaded models); may be NULL */
+  char *provenance;       /* how the bundle was trained (bundle v4): owned,
+                             NUL-terminated "key: value" lines; NULL when the
+                             bundle has none. Only the chain's head has one. */
   struct evx_model *next; /* ensemble (bundle v3): the next member, owned by
                              this one; NULL for a single network. Members see
                              the same windows, each through its own input

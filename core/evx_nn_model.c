@@ -389,6 +389,7 @@ void evx_model_free(evx_model *m)
   while (m) {
     evx_model *next = m->next;
     free(m->storage);
+    free(m->provenance);
     free(m);
     m = next;
   }

@@ -66,7 +66,9 @@ typedef enum {
   METER_AROUSAL,                                /* 16 */
   METER_VALENCE,                                /* 17 */
   METER_CONTROL,                                /* 18: patch messages in */
-  METER_MIDI_OUT                                /* 19: meter-midi only */
+  METER_MIDI_OUT,                               /* 19: meter-midi only */
+  METER_MIDI_CHANNEL,                           /* 20: meter-midi only, 1..16 */
+  METER_FIRST_CC                                /* 21: meter-midi only, 0..119 */
 } MeterPort;
 
 /* Ports added after the first release go after each plugin's last port, so
@@ -90,7 +92,7 @@ typedef enum {
 /* The first index after a plugin's original ports (EXTRA_*). */
 static uint32_t extra_base(PluginKind kind)
 {
-  return kind == KIND_METER ? METER_MIDI_OUT : kind == KIND_METER_MIDI ? METER_MIDI_OUT + 1
+  return kind == KIND_METER ? METER_MIDI_OUT : kind == KIND_METER_MIDI ? METER_FIRST_CC + 1
                                                                        : RENDER_CONTROL + 1;
 }
 
@@ -148,6 +150,8 @@ typedef struct {
   double corr, power;              /* running sums of L*R and (L^2 + R^2) / 2 */
   double corr_decay;               /* per sample */
   int antiphase;
+  const float *midi_channel, *first_cc;   /* meter-midi controls (may be NULL) */
+  int last_status, last_first;            /* what last_cc was sent with */
 } Emovox;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -330,6 +334,14 @@ static void connect_meter(LV2_Handle instance, uint32_t port, void *data)
     if (self->kind == KIND_METER_MIDI)
       self->midi_out = (LV2_Atom_Sequence *)data;
     break;
+  case METER_MIDI_CHANNEL:
+    if (self->kind == KIND_METER_MIDI)
+      self->midi_channel = (const float *)data;
+    break;
+  case METER_FIRST_CC:
+    if (self->kind == KIND_METER_MIDI)
+      self->first_cc = (const float *)data;
+    break;
   default: break;
   }
 }
@@ -462,11 +474,29 @@ static void write_controls(Emovox *self)
   set(self->valence, o->valence);
 }
 
-/* One CC per emotion and one for the dominant emotion, sent on change. */
+/* A control port's value rounded into lo..hi (def when unconnected or NaN). */
+static int int_control(const float *p, int lo, int hi, int def)
+{
+  if (!p || isnan(*p))
+    return def;
+  float v = *p < (float)lo ? (float)lo : *p > (float)hi ? (float)hi : *p;
+  return (int)lrintf(v);
+}
+
+/* One CC per emotion and one for the dominant emotion, sent on change (all
+ * of them again when the channel or the first CC changes). Audio thread. */
 static void write_midi(Emovox *self)
 {
   if (!self->midi_out || !self->map)
     return;
+  const int status = LV2_MIDI_MSG_CONTROLLER | (int_control(self->midi_channel, 1, 16, 1) - 1);
+  const int first = int_control(self->first_cc, 0, EMOVOX_CC_FIRST_MAX, EMOVOX_CC_FIRST);
+  if (status != self->last_status || first != self->last_first) {
+    for (int i = 0; i <= EVX_N_EMOTIONS; i++)
+      self->last_cc[i] = -1;
+    self->last_status = status;
+    self->last_first = first;
+  }
   LV2_Atom_Forge *f = &self->forge;
   const uint32_t capacity = self->midi_out->atom.size;
   lv2_atom_forge_set_buffer(f, (uint8_t *)self->midi_out, capacity);
@@ -475,11 +505,11 @@ static void write_midi(Emovox *self)
     return;
   const evx_engine_out *o = evx_engine_output(self->engine);
   for (int i = 0; i <= EVX_N_EMOTIONS; i++) {
-    int v = i < EVX_N_EMOTIONS ? (int)lrintf(o->probs[i] * 127.0f) : (int)o->dominant;
+    int v = i < EVX_N_EMOTIONS ? (int)lrintf(o->probs[i] * 127.0f) : emovox_cc_dominant(o->dominant);
     v = v < 0 ? 0 : v > 127 ? 127 : v;
     if (v == self->last_cc[i])
       continue;
-    uint8_t msg[3] = { LV2_MIDI_MSG_CONTROLLER, (uint8_t)(EMOVOX_CC_FIRST + i), (uint8_t)v };
+    uint8_t msg[3] = { (uint8_t)status, (uint8_t)(first + i), (uint8_t)v };
     LV2_Atom midiatom = { 3, self->uris.midi_MidiEvent };
     if (!lv2_atom_forge_frame_time(f, 0) || !lv2_atom_forge_raw(f, &midiatom, sizeof midiatom) ||
         !lv2_atom_forge_raw(f, msg, sizeof msg))

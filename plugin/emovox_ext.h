@@ -39,11 +39,21 @@
 /* extension_data(EMOVOX_URI_STATS) returns a const EmovoxStatsInterface *. */
 #define EMOVOX_URI_STATS      "urn:emovox:stats"
 
-/* MIDI controllers sent by urn:emovox:meter-midi on channel 1: emotion i
- * (canonical order) on CC EMOVOX_CC_FIRST + i as round(p * 127); the
- * dominant emotion on EMOVOX_CC_DOMINANT as its index (8 = none). */
-#define EMOVOX_CC_FIRST    20
-#define EMOVOX_CC_DOMINANT 28
+/* MIDI controllers sent by urn:emovox:meter-midi on the channel of its
+ * midi_channel control (1..16, default 1): emotion i (canonical order) on
+ * CC first_cc + i as round(p * 127), the dominant emotion on CC first_cc + 8
+ * as emovox_cc_dominant(d). first_cc is 0..EMOVOX_CC_FIRST_MAX (default
+ * EMOVOX_CC_FIRST, so the dominant is on EMOVOX_CC_DOMINANT). */
+#define EMOVOX_CC_FIRST     20
+#define EMOVOX_CC_DOMINANT  28
+#define EMOVOX_CC_FIRST_MAX 119
+
+/* The dominant emotion over the whole CC range: 0 for none (no decision),
+ * round((d + 1) * 127 / 8) for emotion d: 16, 32, 48, 64, 79, 95, 111, 127. */
+static inline int emovox_cc_dominant(unsigned d)
+{
+  return d < 8u ? (int)(((d + 1u) * 127u + 4u) / 8u) : 0;
+}
 
 typedef struct {
   /* The engine's counters since instantiate or the last reset. */

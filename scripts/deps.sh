@@ -10,6 +10,7 @@ pkgs=(
   libfftw3-dev libopenblas-dev libsndfile1-dev lv2-dev liblilv-dev libcmocka-dev
   # hosts and validators used by tests and the demo
   lilv-utils sordi espeak-ng
+  help2man               # emovox.1 from the help text (trainer/make_man.sh)
   ardour                 # ardour7-lua: headless Ardour 7 host for tests/plugin (plugin_ardour)
   # reference implementations for parity tests and benchmarks
   python3 python3-numpy python3-scipy python3-numba python3-soundfile python3-resampy

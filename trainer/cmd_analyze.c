@@ -4,16 +4,19 @@
  * blocks as a host would. Non-RT (a command-line tool). */
 #include "audio.h"
 #include "channel_pick.h"
+#include "cli.h"
 #include "cmd.h"
 #include "evx_engine.h"
 #include "evx_labels.h"
 
+#include <errno.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
@@ -25,6 +28,8 @@ typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
 typedef struct { double t; int slot; } voice_event;
 
 typedef struct {
+  const char *stdin_path;  /* the memfd path standard input was copied to */
+  const char *stdin_name;  /* what it is called in the output ("-") */
   const char *model_path;
   const char *svg_path;
   out_format format;
@@ -49,6 +54,7 @@ typedef struct { double t; evx_engine_out o; } row;
 typedef struct {
   const char *path;
   double rate, duration;
+  double interval;         /* s between updates */
   row *rows;
   size_t n, cap;
 } timeline;
@@ -60,18 +66,23 @@ static const char *const colours[EVX_N_EMOTIONS] = {
 static void usage(FILE *f)
 {
   fprintf(f,
-    "usage: emovox analyze FILE... [--csv|--json] [--svg PLOT] [--model BUNDLE]\n"
+    "usage: emovox analyze FILE|-... [--csv|--json] [--svg PLOT] [--model BUNDLE]\n"
     "                      [--response S] [--gate DB] [--hold S] [--block N]\n"
     "                      [--one-voice] [--voice-at T:V,...] [--new-voice-at T,...]\n"
     "                      [--channel N|mix|loudest|auto] [--adapt stream|freeze|cold]\n"
     "  The emotion timeline of each FILE (any format libsndfile reads), from the\n"
-    "  same engine as the emovox LV2 plugins: one row per update.\n"
+    "  same engine as the emovox LV2 plugins: one row per update, then (table\n"
+    "  and JSON) a summary: the dominant emotion and its share of voiced time.\n"
+    "  - reads the audio from standard input. A file shorter than the first\n"
+    "  update gives no rows and a note. Unvoiced rows with no decision leave\n"
+    "  arousal and valence empty.\n"
     "  --csv, --json   machine-readable output (default: a plain table)\n"
     "  --svg PLOT      also draw the eight probabilities over time as SVG\n"
     "  --model BUNDLE  weight bundle (default: $EMOVOX_MODEL, else the\n"
     "                  default.emvx of the built or installed emovox.lv2)\n"
-    "  --response, --gate, --hold  the plugins' controls (defaults %.1f s,\n"
-    "                  %.0f dB, %.1f s)\n"
+    "  --response S    smoothing time constant, 0..10 s (default %.1f)\n"
+    "  --gate DB       voice gate, -90..0 dBFS (default %.0f)\n"
+    "  --hold S        keep the last decision through silence, 0..10 s (default %.1f)\n"
     "  --block N       samples per push, as a host's block size (default 512)\n"
     "  --one-voice     the files are one speaker, in order: a speaker-adapting\n"
     "                  model carries what it learnt of the voice from file to\n"
@@ -160,7 +171,7 @@ static void on_nothing(void *user, const evx_engine_out *o)
   (void)o;
 }
 
-static int run_pass(const char *path, const evx_audio *a, evx_engine_model *em,
+static int run_pass(const evx_audio *a, evx_engine_model *em,
                     const analyze_opts *op, evx_engine_adapt mode,
                     evx_engine_listener listener, timeline *tl);
 
@@ -190,34 +201,37 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
   char err[512];
   evx_audio a;
   if (evx_audio_read_interleaved(path, &a, err, sizeof err)) {
-    fprintf(stderr, "emovox analyze: %s\n", err);
+    fprintf(stderr, "emovox: analyze: %s\n", err);   /* err names the file */
     return -1;
   }
   if (pick_channel(path, &a, op)) {
     evx_audio_free(&a);
     return -1;
   }
-  tl->path = path;
+  tl->path = op->stdin_name && !strcmp(path, op->stdin_path) ? op->stdin_name : path;
   tl->rate = a.rate;
   tl->duration = a.rate > 0 ? (double)a.n / a.rate : 0.0;
   int rc;
   if (op->adapt == ADAPT_FREEZE) {
-    rc = run_pass(path, &a, em, op, EVX_ENGINE_ADAPT_LEARN, on_nothing, tl);
+    rc = run_pass(&a, em, op, EVX_ENGINE_ADAPT_LEARN, on_nothing, tl);
     evx_engine_model_set_fresh_voice(em, 0);   /* the second pass starts where it ended */
     if (!rc)
-      rc = run_pass(path, &a, em, op, EVX_ENGINE_ADAPT_FREEZE, on_publish, tl);
+      rc = run_pass(&a, em, op, EVX_ENGINE_ADAPT_FREEZE, on_publish, tl);
     evx_engine_model_set_fresh_voice(em, !op->one_voice);
   } else {
-    rc = run_pass(path, &a, em, op, op->adapt == ADAPT_COLD ? EVX_ENGINE_ADAPT_OFF
+    rc = run_pass(&a, em, op, op->adapt == ADAPT_COLD ? EVX_ENGINE_ADAPT_OFF
                                                             : EVX_ENGINE_ADAPT_LEARN, on_publish, tl);
   }
   evx_audio_free(&a);
+  if (!rc && tl->n == 0)
+    fprintf(stderr, "emovox: analyze: note: %s is %.2f s long, shorter than the %.2f s "
+            "before the first update: no results\n", tl->path, tl->duration, tl->interval);
   return rc;
 }
 
 /* One pass of a's samples through a fresh engine in adaptation mode `mode`,
  * results to listener(tl). */
-static int run_pass(const char *path, const evx_audio *src, evx_engine_model *em,
+static int run_pass(const evx_audio *src, evx_engine_model *em,
                     const analyze_opts *op, evx_engine_adapt mode,
                     evx_engine_listener listener, timeline *tl)
 {
@@ -227,14 +241,15 @@ static int run_pass(const char *path, const evx_audio *src, evx_engine_model *em
   void *mem = size ? malloc(size) : NULL;
   evx_engine *e = mem ? evx_engine_init(mem, size, a.rate, op->block, window, em) : NULL;
   if (!e) {
-    fprintf(stderr, "emovox analyze: %s: cannot analyse audio at %.0f Hz (8 to 192 kHz)\n",
-            path, a.rate);
+    fprintf(stderr, "emovox: analyze: %s: cannot analyse audio at %.0f Hz (8 to 192 kHz)\n",
+            tl->path, a.rate);
     free(mem);
     return -1;
   }
   evx_engine_set_params(e, &op->params);
   evx_engine_set_adapt(e, mode);
   evx_engine_set_listener(e, listener, tl);
+  tl->interval = evx_engine_update_seconds(e);
   int next = 0;   /* the next speaker change of op->voice_at */
   for (size_t i = 0; i < a.n;) {
     size_t end = a.n - i < op->block ? a.n : i + op->block;
@@ -269,6 +284,41 @@ static const char *dominant_name(uint32_t d)
   return d < EVX_N_EMOTIONS ? evx_emotion_name((int)d) : "none";
 }
 
+/* No decision (silence longer than hold): arousal and valence say nothing. */
+static int decided(const evx_engine_out *o) { return o->dominant < EVX_N_EMOTIONS; }
+
+/* The dominant emotion over the voiced updates with a decision, its share
+ * of them, and the voiced time. -1 when nothing was voiced. */
+static int summarise(const timeline *tl, double *share, double *voiced_s)
+{
+  size_t count[EVX_N_EMOTIONS] = { 0 }, voiced = 0;
+  for (size_t r = 0; r < tl->n; r++) {
+    const evx_engine_out *o = &tl->rows[r].o;
+    if (o->speech && decided(o)) {
+      count[o->dominant]++;
+      voiced++;
+    }
+  }
+  int best = -1;
+  for (int i = 0; i < EVX_N_EMOTIONS; i++)
+    if (count[i] && (best < 0 || count[i] > count[best]))
+      best = i;
+  *share = voiced ? (double)count[best < 0 ? 0 : best] / (double)voiced : 0.0;
+  *voiced_s = (double)voiced * tl->interval;
+  return best;
+}
+
+static void print_summary(FILE *f, const timeline *tl)
+{
+  double share, voiced;
+  int d = summarise(tl, &share, &voiced);
+  if (d < 0)
+    fprintf(f, "summary: %s: no voiced speech in %.2f s\n", tl->path, tl->duration);
+  else
+    fprintf(f, "summary: %s: %s, %.0f%% of %.1f s voiced (of %.2f s)\n", tl->path,
+            evx_emotion_name(d), 100 * share, voiced, tl->duration);
+}
+
 static void print_table(FILE *f, const timeline *tl)
 {
   fprintf(f, "%s (%.0f Hz, %.2f s, %zu updates)\n", tl->path, tl->rate, tl->duration, tl->n);
@@ -282,8 +332,12 @@ static void print_table(FILE *f, const timeline *tl)
             o->confidence, o->speech);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, " %9.4f", o->probs[i]);
-    fprintf(f, " %7.3f %7.3f\n", o->arousal, o->valence);
+    if (decided(o))
+      fprintf(f, " %7.3f %7.3f\n", o->arousal, o->valence);
+    else
+      fprintf(f, " %7s %7s\n", "-", "-");
   }
+  print_summary(f, tl);
 }
 
 static void print_csv_header(FILE *f)
@@ -314,8 +368,11 @@ static void print_csv(FILE *f, const timeline *tl)
     fprintf(f, ",%.2f", tl->rows[r].t);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, ",%.9g", o->probs[i]);
-    fprintf(f, ",%s,%.9g,%u,%.9g,%.9g\n", dominant_name(o->dominant), o->confidence, o->speech,
-            o->arousal, o->valence);
+    fprintf(f, ",%s,%.9g,%u", dominant_name(o->dominant), o->confidence, o->speech);
+    if (decided(o))
+      fprintf(f, ",%.9g,%.9g\n", o->arousal, o->valence);
+    else
+      fputs(",,\n", f);
   }
 }
 
@@ -352,11 +409,17 @@ static void print_json(FILE *f, const timeline *tls, int n, const char *model)
       fprintf(f, "%s\n      {\"time_s\": %.2f, \"probs\": [", r ? "," : "", tl->rows[r].t);
       for (int i = 0; i < EVX_N_EMOTIONS; i++)
         fprintf(f, "%s%.9g", i ? ", " : "", o->probs[i]);
-      fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"speech\": %u, "
-              "\"arousal\": %.9g, \"valence\": %.9g}",
-              dominant_name(o->dominant), o->confidence, o->speech, o->arousal, o->valence);
+      fprintf(f, "], \"dominant\": \"%s\", \"confidence\": %.9g, \"speech\": %u, ",
+              dominant_name(o->dominant), o->confidence, o->speech);
+      if (decided(o))
+        fprintf(f, "\"arousal\": %.9g, \"valence\": %.9g}", o->arousal, o->valence);
+      else
+        fprintf(f, "\"arousal\": null, \"valence\": null}");
     }
-    fprintf(f, "\n    ]}");
+    double share, voiced;
+    int d = summarise(tl, &share, &voiced);
+    fprintf(f, "\n    ], \"summary\": {\"dominant\": \"%s\", \"share_of_voiced\": %.4f, "
+            "\"voiced_s\": %.2f}}", d < 0 ? "none" : evx_emotion_name(d), share, voiced);
   }
   fprintf(f, "\n  ]\n}\n");
 }
@@ -426,9 +489,10 @@ static void svg_panel(FILE *f, const timeline *tl, double y0)
 
 static int write_svg(const char *path, const timeline *tls, int n)
 {
+  char err[4400];
   FILE *f = fopen(path, "w");
   if (!f) {
-    fprintf(stderr, "emovox analyze: cannot write %s\n", path);
+    fprintf(stderr, "emovox: analyze: cannot write %s: %s\n", path, strerror(errno));
     return -1;
   }
   const double panel = 330;
@@ -439,18 +503,24 @@ static int write_svg(const char *path, const timeline *tls, int n)
   for (int k = 0; k < n; k++)
     svg_panel(f, &tls[k], panel * k);
   fprintf(f, "</svg>\n");
-  return fclose(f) ? -1 : 0;
+  if (evx_close_checked(f, path, err, sizeof err)) {
+    fprintf(stderr, "emovox: analyze: %s\n", err);
+    return -1;
+  }
+  return 0;
 }
 
 /* ---- command line -------------------------------------------------------------- */
 
-static int parse_float(const char *s, float *out)
+/* --response, --gate, --hold: a number inside the plugins' control range. */
+static int parse_control(const char *opt, const char *v, double lo, double hi, float *out)
 {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !isfinite(v))
-    return -1;
-  *out = (float)v;
+  double d;
+  if (!v)
+    return evx_usage_error("analyze", "%s needs a value (%g..%g)", opt, lo, hi);
+  if (evx_parse_number(v, lo, hi, &d))
+    return evx_usage_error("analyze", "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
+  *out = (float)d;
   return 0;
 }
 
@@ -490,62 +560,129 @@ static int parse_voice_events(const char *list, int slots, analyze_opts *op)
   return 0;
 }
 
-/* Fills op and the file list; returns the number of files, or -1. */
+/* Fills op and the file list; returns the number of files, or -1 with the
+ * message printed. */
 static int parse(int argc, char **argv, analyze_opts *op, const char **files)
 {
-  int nf = 0;
+  int nf = 0, stdin_given = 0;
+  const char *format_opt = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--csv")) op->format = OUT_CSV;
-    else if (!strcmp(a, "--json")) op->format = OUT_JSON;
+    if (!strcmp(a, "--csv") || !strcmp(a, "--json")) {
+      out_format f = a[2] == 'c' ? OUT_CSV : OUT_JSON;
+      if (format_opt && op->format != f) {
+        evx_usage_error("analyze", "%s and %s together: choose one output format "
+                        "(--csv, --json, or neither for a table)", format_opt, a);
+        return -1;
+      }
+      op->format = f;
+      format_opt = a;
+    }
     else if (!strcmp(a, "--one-voice")) op->one_voice = 1;
-    else if ((!strcmp(a, "--new-voice-at") || !strcmp(a, "--voice-at")) && v) {
+    else if (!strcmp(a, "--new-voice-at") || !strcmp(a, "--voice-at")) {
       int slots = !strcmp(a, "--voice-at");
-      if (parse_voice_events(argv[++i], slots, op)) {
-        fprintf(stderr, "emovox analyze: %s wants %s, comma-separated (at most %d in all): "
-                "'%s'\n", a, slots ? "TIME:VOICE pairs (seconds >= 0, voice 1..8)"
-                : "times in seconds (>= 0)", MAX_VOICE_CHANGES, argv[i]);
+      if (!v || parse_voice_events(argv[++i], slots, op)) {
+        evx_usage_error("analyze", "%s wants %s, comma-separated (at most %d in all), not "
+                        "'%s'", a, slots ? "TIME:VOICE pairs (seconds >= 0, voice 1..8)"
+                        : "times in seconds (>= 0)", MAX_VOICE_CHANGES, v ? v : "");
         return -1;
       }
     }
-    else if (!strcmp(a, "--channel") && v) {
-      op->channel = evx_pick_parse(argv[++i]);
+    else if (!strcmp(a, "--channel")) {
+      op->channel = v ? evx_pick_parse(v) : EVX_PICK_BAD;
       if (op->channel == EVX_PICK_BAD) {
-        fprintf(stderr, "emovox analyze: --channel wants N (1..64), mix, loudest or auto: '%s'\n",
-                argv[i]);
+        evx_usage_error("analyze", "--channel: '%s' is not N (1..64), mix, loudest or auto",
+                        v ? v : "");
         return -1;
       }
+      i++;
     }
-    else if (!strcmp(a, "--adapt") && v) {
-      const char *m = argv[++i];
-      op->adapt = !strcmp(m, "stream") ? ADAPT_STREAM : !strcmp(m, "freeze") ? ADAPT_FREEZE
-                  : !strcmp(m, "cold") ? ADAPT_COLD : -1;
+    else if (!strcmp(a, "--adapt")) {
+      op->adapt = !v ? -1 : !strcmp(v, "stream") ? ADAPT_STREAM
+                  : !strcmp(v, "freeze") ? ADAPT_FREEZE : !strcmp(v, "cold") ? ADAPT_COLD : -1;
       if (op->adapt < 0) {
-        fprintf(stderr, "emovox analyze: --adapt wants stream, freeze or cold: '%s'\n", m);
+        evx_usage_error("analyze", "--adapt: '%s' is not stream, freeze or cold", v ? v : "");
         return -1;
       }
+      i++;
     }
-    else if (!strcmp(a, "--svg") && v) op->svg_path = argv[++i];
-    else if (!strcmp(a, "--model") && v) op->model_path = argv[++i];
-    else if (!strcmp(a, "--response") && v && !parse_float(v, &op->params.response)) i++;
-    else if (!strcmp(a, "--gate") && v && !parse_float(v, &op->params.gate)) i++;
-    else if (!strcmp(a, "--hold") && v && !parse_float(v, &op->params.hold)) i++;
-    else if (!strcmp(a, "--block") && v) {
-      long b = strtol(argv[++i], NULL, 10);
-      if (b < 1 || b > 8192) {
-        fprintf(stderr, "emovox analyze: --block must be 1..8192\n");
+    else if (!strcmp(a, "--svg") || !strcmp(a, "--model")) {
+      if (!v || !*v) {
+        evx_usage_error("analyze", "%s needs a %s", a, a[2] == 's' ? "file to write" :
+                        "bundle to read");
+        return -1;
+      }
+      *(a[2] == 's' ? &op->svg_path : &op->model_path) = argv[++i];
+    }
+    else if (!strcmp(a, "--response") || !strcmp(a, "--hold")) {
+      if (parse_control(a, v, 0, 10, a[2] == 'r' ? &op->params.response : &op->params.hold))
+        return -1;
+      i++;
+    } else if (!strcmp(a, "--gate")) {
+      if (parse_control(a, v, -90, 0, &op->params.gate))
+        return -1;
+      i++;
+    } else if (!strcmp(a, "--block")) {
+      double b;
+      if (!v || evx_parse_number(v, 1, 8192, &b) || b != floor(b)) {
+        evx_usage_error("analyze", "--block: '%s' is not a whole number of samples in "
+                        "1..8192", v ? v : "");
         return -1;
       }
       op->block = (uint32_t)b;
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "emovox analyze: unknown or incomplete option '%s'\n", a);
+      i++;
+    } else if (!strcmp(a, "-")) {
+      if (stdin_given++) {
+        evx_usage_error("analyze", "- (standard input) given twice");
+        return -1;
+      }
+      files[nf++] = a;
+    } else if (a[0] == '-') {
+      evx_usage_error("analyze", "unknown option '%s' (see emovox help analyze)", a);
       return -1;
     } else {
       files[nf++] = a;
     }
   }
+  if (nf == 0) {
+    evx_usage_error("analyze", "no input file (give FILE..., or - for standard input)");
+    return -1;
+  }
   return nf;
+}
+
+/* Standard input copied into a memfd whose /proc path libsndfile can seek
+ * in (a pipe cannot be). The fd stays open for the whole command. */
+static int stdin_to_memfd(char *path, size_t len)
+{
+  int fd = memfd_create("emovox-stdin", 0);
+  if (fd < 0)
+    return -1;
+  char buf[65536];
+  for (;;) {
+    ssize_t k = read(0, buf, sizeof buf);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k < 0) {
+      close(fd);
+      return -1;
+    }
+    if (k == 0)
+      break;
+    for (ssize_t o = 0; o < k;) {
+      ssize_t w = write(fd, buf + o, (size_t)(k - o));
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        close(fd);
+        return -1;
+      }
+      o += w;
+    }
+  }
+  snprintf(path, len, "/proc/self/fd/%d", fd);
+  return fd;
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -564,27 +701,43 @@ int cmd_analyze(int argc, char **argv)
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   int nf = files ? parse(argc, argv, &op, files) : -1;
   if (nf <= 0) {
-    if (nf == 0)
-      fprintf(stderr, "emovox analyze: no input file\n");
-    usage(stderr);
     free(files);
     return 2;
   }
-  char found[PATH_MAX + 64];
+  char err[4400];
+  /* the plot's path is checked now, not after the whole analysis */
+  if (op.svg_path && evx_output_file_check(op.svg_path, err, sizeof err)) {
+    fprintf(stderr, "emovox: analyze: --svg %s\n", err);
+    free(files);
+    return 1;
+  }
+  char found[PATH_MAX + 64], in_path[64];
   const char *model = op.model_path ? op.model_path : find_default_model(found, sizeof found);
   if (!model) {
-    fprintf(stderr, "emovox analyze: no default model found (build emovox.lv2, install it, "
+    fprintf(stderr, "emovox: analyze: no default model found (build emovox.lv2, install it, "
             "or set EMOVOX_MODEL / --model)\n");
     free(files);
     return 1;
   }
-  char err[512];
   evx_engine_model *em = evx_engine_model_load(model, err, sizeof err);
   if (!em) {
-    fprintf(stderr, "emovox analyze: model %s: %s\n", model, err);
+    fprintf(stderr, "emovox: analyze: %s\n", err);   /* err names the bundle */
     free(files);
     return 1;
   }
+  int in_fd = -1;
+  for (int k = 0; k < nf; k++)
+    if (!strcmp(files[k], "-")) {
+      if ((in_fd = stdin_to_memfd(in_path, sizeof in_path)) < 0) {
+        fprintf(stderr, "emovox: analyze: cannot read standard input: %s\n", strerror(errno));
+        evx_engine_model_free(em);
+        free(files);
+        return 1;
+      }
+      files[k] = in_path;
+      op.stdin_path = in_path;
+      op.stdin_name = "-";
+    }
   if (op.one_voice)
     evx_engine_model_set_fresh_voice(em, 0);
   timeline *tls = calloc((size_t)nf, sizeof *tls);
@@ -615,10 +768,18 @@ int cmd_analyze(int argc, char **argv)
     if (op.svg_path && write_svg(op.svg_path, tls, nf))
       status = 1;
   }
+  /* a full disk or closed pipe on standard output is a failure, not silence */
+  if (fflush(stdout) || ferror(stdout)) {
+    fprintf(stderr, "emovox: analyze: cannot write standard output: %s\n", strerror(errno));
+    clearerr(stdout);
+    status = 1;
+  }
   for (int k = 0; k < nf && tls; k++)
     free(tls[k].rows);
   free(tls);
   evx_engine_model_free(em);
   free(files);
+  if (in_fd >= 0)
+    close(in_fd);
   return status;
 }

@@ -7,12 +7,14 @@
  * only one side of that split is scored (default: every clip). With --noise
  * and/or --codec every clip is degraded before feature extraction (degrade.h)
  * and the report says how. */
+#include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
 #include "degrade.h"
 #include "learn/bundle_eval.h"
 #include "learn/data_args.h"
 #include "learn/speaker_adapt.h"
+#include "provenance.h"
 #include "report.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,7 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
       && strcmp(opt, "--seed") && strcmp(opt, "--gain"))
     return 0;
   if (*i + 1 >= argc) {
-    fprintf(stderr, "emovox eval: %s needs a value\n", opt);
+    evx_usage_error("eval", "%s needs a value", opt);
     return -1;
   }
   const char *v = argv[++*i];
@@ -67,7 +69,7 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
       snprintf(err, sizeof err, "--seed: '%s' is not a whole number", v);
   }
   if (err[0])
-    fprintf(stderr, "emovox eval: %s\n", err);
+    evx_usage_error("eval", "%s", err);
   return err[0] ? -1 : 1;
 }
 
@@ -120,11 +122,50 @@ static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_spl
   return 0;
 }
 
+/* Clips scored (those with rows in ds) whose speaker the bundle's provenance
+ * lists as a training or validation speaker; *speakers gets how many such
+ * speakers, names the first few. */
+static size_t seen_clips(const evx_model *m, const evx_cliplist *cl, const evx_dataset *ds,
+                         size_t *speakers, char *names, size_t len)
+{
+  size_t clips = 0;
+  *speakers = 0;
+  names[0] = '\0';
+  if (!m->provenance)
+    return 0;
+  const char **spk = malloc(sizeof *spk * (ds->n_clips ? ds->n_clips : 1));
+  if (!spk)
+    return 0;
+  size_t ns = 0;
+  for (size_t r = 0; r < ds->n; r++) {
+    if (r && ds->clip[r] == ds->clip[r - 1])
+      continue;   /* a clip's windows are consecutive rows */
+    const char *who = cl->clips[ds->clip[r]].speaker;
+    if (!evx_provenance_trained_on(m->provenance, who))
+      continue;
+    clips++;
+    size_t k = 0;
+    while (k < ns && strcmp(spk[k], who))
+      k++;
+    if (k == ns && ns < ds->n_clips) {
+      spk[ns++] = who;
+      size_t used = strlen(names);
+      if (ns <= 4)
+        snprintf(names + used, len - used, "%s%s", ns > 1 ? ", " : "", who);
+      else if (ns == 5)
+        snprintf(names + used, len - used, ", ...");
+    }
+  }
+  *speakers = ns;
+  free(spk);
+  return clips;
+}
+
 int cmd_eval(int argc, char **argv)
 {
   tl_data_args d;
   tl_data_args_init(&d);
-  const char *bundle = NULL, *report_dir = NULL, *side_name = "test", *adapt = "stream";
+  const char *bundle = NULL, *report_dir = NULL, *side_name = NULL, *adapt = "stream";
   int quiet = 0, snr_given = 0;
   evx_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
@@ -142,37 +183,48 @@ int cmd_eval(int argc, char **argv)
       return 0;
     } else if (!strcmp(argv[i], "--quiet")) {
       quiet = 1;
-    } else if ((!strcmp(argv[i], "--report") || !strcmp(argv[i], "--side") ||
-                !strcmp(argv[i], "--adapt")) && i + 1 < argc) {
+    } else if (!strcmp(argv[i], "--report") || !strcmp(argv[i], "--side") ||
+               !strcmp(argv[i], "--adapt")) {
+      if (i + 1 >= argc)
+        return evx_usage_error("eval", "%s needs a value", argv[i]);
       *(argv[i][2] == 'r' ? &report_dir : argv[i][2] == 's' ? &side_name : &adapt) = argv[i + 1];
       i++;
-    } else if (argv[i][0] != '-' && !bundle) {
+    } else if (argv[i][0] == '-') {
+      return evx_usage_error("eval", "unknown option '%s' (see emovox help eval)", argv[i]);
+    } else if (!bundle) {
       bundle = argv[i];
     } else {
-      fprintf(stderr, "emovox eval: unknown option or missing value: %s\n", argv[i]);
-      return 2;
+      return evx_usage_error("eval", "one bundle at a time: '%s' after '%s'", argv[i], bundle);
     }
   }
-  int side = !strcmp(side_name, "train") ? EVX_TRAIN : !strcmp(side_name, "val") ? EVX_VAL
-             : !strcmp(side_name, "test") ? EVX_TEST : -1;
+  const char *side_v = side_name ? side_name : "test";
+  int side = !strcmp(side_v, "train") ? EVX_TRAIN : !strcmp(side_v, "val") ? EVX_VAL
+             : !strcmp(side_v, "test") ? EVX_TEST : -1;
   int adapt_mode = !strcmp(adapt, "stream") ? TL_ADAPT_STREAM : !strcmp(adapt, "cold")
                    ? TL_ADAPT_COLD : !strcmp(adapt, "shared") ? TL_ADAPT_SHARED : -1;
-  if (!bundle || !d.n_data || side < 0 || adapt_mode < 0) {
-    fputs(usage_text, stderr);
-    return 2;
-  }
-  if ((deg.noise != EVX_NOISE_NONE) != snr_given) {
-    fprintf(stderr, "emovox eval: --noise and --snr go together\n");
-    return 2;
-  }
+  if (side < 0)
+    return evx_usage_error("eval", "--side: '%s' is not train, val or test", side_v);
+  if (adapt_mode < 0)
+    return evx_usage_error("eval", "--adapt: '%s' is not stream, cold or shared", adapt);
+  if (!bundle)
+    return evx_usage_error("eval", "no bundle given (emovox eval BUNDLE.emvx --data DIR|CSV)");
+  if (!d.n_data)
+    return evx_usage_error("eval", "no --data given: the clips to score (a corpus directory "
+                           "or a CSV manifest)");
+  if (side_name && !d.split_given)
+    return evx_usage_error("eval", "--side %s needs split options (--test-speakers, "
+                           "--folds, --random-split, ...): without them every clip is scored",
+                           side_name);
+  if ((deg.noise != EVX_NOISE_NONE) != snr_given)
+    return evx_usage_error("eval", "--noise and --snr go together");
   char err[512], deg_text[256], deg_json[768];
   evx_degrade_describe(&deg, deg_text, sizeof deg_text);
   evx_degrade_json(&deg, deg_json, sizeof deg_json);
   evx_model *m = NULL;
-  if (evx_bundle_load(bundle, &m, err, sizeof err)) {
-    fprintf(stderr, "emovox eval: %s\n", err);
-    return 1;
-  }
+  if (report_dir && evx_output_dir_check(report_dir, err, sizeof err))
+    return evx_fail_msg("eval", "--report %s", err);
+  if (evx_bundle_load(bundle, &m, err, sizeof err))
+    return evx_fail_msg("eval", "%s", err);
   evx_log log = { .quiet = quiet };
   evx_cliplist cl = { 0 };
   evx_split sp = { 0 };
@@ -183,19 +235,29 @@ int cmd_eval(int argc, char **argv)
   if (tl_data_args_load(&d, &cl, &log))
     goto out;
   if (d.split_given && evx_split_make(&cl, &d.split, &sp, err, sizeof err)) {
-    fprintf(stderr, "emovox eval: %s\n", err);
+    fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
   evx_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log,
                          .degrade = &deg };
   if (predict_all(m, &cl, d.split_given ? &sp : NULL, side, &o, adapt_mode, deg.seed,
                   d.threads, &ds, &probs, err, sizeof err)) {
-    fprintf(stderr, "emovox eval: %s\n", err);
+    fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
   if (ds.skipped && evx_degrade_enabled(&deg))
-    fprintf(stderr, "emovox eval: %zu clip(s) skipped (see the warnings): the degraded "
+    fprintf(stderr, "emovox: eval: %zu clip(s) skipped (see the warnings): the degraded "
             "scores cover fewer clips than a clean run would\n", ds.skipped);
+  size_t seen_spk = 0;
+  char seen_names[256];
+  size_t seen = seen_clips(m, &cl, &ds, &seen_spk, seen_names, sizeof seen_names);
+  if (!m->provenance && !quiet)
+    fprintf(stderr, "emovox: eval: note: %s records no provenance (written before format v4): "
+            "whether it was trained on these speakers cannot be checked\n", bundle);
+  if (seen)
+    fprintf(stderr, "emovox: eval: warning: %zu of %zu clips scored are of %zu speaker%s this "
+            "bundle was trained or validated on (%s): the score is not speaker-independent\n",
+            seen, ds.n_clips, seen_spk, seen_spk == 1 ? "" : "s", seen_names);
   const char *labels[EVX_MAX_LABELS];
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
@@ -220,11 +282,15 @@ int cmd_eval(int argc, char **argv)
                    .probs = probs, .y = ds.y, .clip = ds.clip };
   double ua_w = 0, ua_c = 0;
   if (evx_report_write(report_dir, &r, &ua_w, &ua_c, err, sizeof err)) {
-    fprintf(stderr, "emovox eval: %s\n", err);
+    fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
-  printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s\n",
-         what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips,
+  char seen_note[128] = "";
+  if (seen)
+    snprintf(seen_note, sizeof seen_note, " -- %zu of these clips are of training speakers",
+             seen);
+  printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s%s\n",
+         what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips, seen_note,
          d.split_given && sp.random ? " -- " : "",
          d.split_given && sp.random ? evx_split_warning(&sp) : "",
          evx_degrade_enabled(&deg) ? " -- degradation: " : "",

@@ -7,6 +7,7 @@
 #include "evx_features.h"
 #include "evx_prosody.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,8 @@ static int write_csv(const char *out_path, const float *frames, const float *pro
   int bad = ferror(f) != 0;
   bad |= (out_path ? fclose(f) : fflush(f)) != 0;
   if (bad)
-    fprintf(stderr, "emovox features: %s: write failed\n", out_path ? out_path : "(stdout)");
+    fprintf(stderr, "emovox: features: cannot write %s: %s\n",
+            out_path ? out_path : "standard output", strerror(errno));
   return bad;
 }
 
@@ -80,32 +82,32 @@ int cmd_features(int argc, char **argv)
       return 0;
     } else if (!strcmp(argv[i], "--out") || !strcmp(argv[i], "-o")) {
       if (++i >= argc) {
-        fprintf(stderr, "emovox features: --out needs a file name\n");
+        fprintf(stderr, "emovox: features: --out needs a file name\n");
         return 2;
       }
       out = argv[i];
     } else if (!strcmp(argv[i], "--prosody")) {
       want_prosody = 1;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      fprintf(stderr, "emovox features: unknown option '%s'\n", argv[i]);
-      usage(stderr);
+      fprintf(stderr, "emovox: features: unknown option '%s' (see emovox help features)\n",
+              argv[i]);
       return 2;
     } else if (!in) {
       in = argv[i];
     } else {
-      fprintf(stderr, "emovox features: one input file only ('%s')\n", argv[i]);
+      fprintf(stderr, "emovox: features: one input file only ('%s')\n", argv[i]);
       return 2;
     }
   }
   if (!in) {
-    usage(stderr);
+    fprintf(stderr, "emovox: features: no input file (emovox features IN [--out OUT.csv])\n");
     return 2;
   }
 
   evx_audio a;
   char err[1024];
   if (evx_audio_read(in, &a, err, sizeof err) != 0) {
-    fprintf(stderr, "emovox features: %s\n", err);
+    fprintf(stderr, "emovox: features: %s\n", err);
     return 1;
   }
   float *frames = NULL, *prosody = NULL;
@@ -114,7 +116,7 @@ int cmd_features(int argc, char **argv)
                         : evx_features_of_signal(a.x, a.n, a.rate, &frames, &n);
   evx_audio_free(&a);
   if (rc != 0) {
-    fprintf(stderr, "emovox features: %s: cannot extract features (sample rate out of "
+    fprintf(stderr, "emovox: features: %s: cannot extract features (sample rate out of "
             "%.0f..%.0f Hz?)\n", in, 8000.0, 192000.0);
     return 1;
   }

@@ -1,6 +1,7 @@
 /* cmd_info.c: 'emovox info BUNDLE': what a .emvx holds (feature
  * configuration, labels, normalisation, layers with shapes and parameters)
  * and what running it costs (arena bytes, FLOPs). Exit 1 on a broken bundle. */
+#include "cli.h"
 #include "cmd.h"
 #include "evx_nn_internal.h" /* evx_layer_name */
 #include <inttypes.h>
@@ -77,17 +78,22 @@ static void print_network(const evx_model *m)
 int cmd_info(int argc, char **argv)
 {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-    printf("usage: emovox info BUNDLE.emvx\n");
+    printf("usage: emovox info BUNDLE.emvx\n"
+           "  the bundle's configuration, layers, parameters and FLOPs, and how it was\n"
+           "  trained (command, data, speakers of each side, seed, revision) when it\n"
+           "  records that (format v4: bundles written by train and fuse)\n");
     return 0;
   }
-  if (argc != 2) {
-    fprintf(stderr, "usage: emovox info BUNDLE.emvx\n");
-    return 2;
-  }
+  if (argc < 2)
+    return evx_usage_error("info", "no bundle given (emovox info BUNDLE.emvx)");
+  if (argc > 2)
+    return evx_usage_error("info", "one bundle at a time (%d given)", argc - 1);
+  if (argv[1][0] == '-')
+    return evx_usage_error("info", "unknown option '%s'", argv[1]);
   char err[512];
   evx_model *m = NULL;
   if (evx_bundle_load(argv[1], &m, err, sizeof err)) {
-    fprintf(stderr, "emovox info: %s\n", err);
+    fprintf(stderr, "emovox: info: %s\n", err);
     return 1;
   }
   uint32_t n = evx_model_members(m);
@@ -103,6 +109,11 @@ int cmd_info(int argc, char **argv)
   if (n > 1)
     printf("\nensemble: %" PRIu64 " parameters, %" PRIu64 " flops per inference\n",
            evx_ensemble_params(m), evx_ensemble_flops(m));
+  if (m->provenance)
+    printf("\nprovenance (format v4):\n%s%s", m->provenance,
+           m->provenance[strlen(m->provenance) - 1] == '\n' ? "" : "\n");
+  else
+    printf("\nprovenance: none recorded (written before format v4, or not by emovox train/fuse)\n");
   evx_model_free(m);
   return 0;
 }

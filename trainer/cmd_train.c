@@ -1,6 +1,7 @@
 /* cmd_train.c: 'emovox train' — clips -> speaker-independent split ->
  * windows -> normalisation -> CNN training (checkpointed) -> bundle -> report
  * on the held-out side through the plugin's inference path. */
+#include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
 #include "evx_features.h"
@@ -11,6 +12,8 @@
 #include "learn/norm.h"
 #include "learn/speaker_adapt.h"
 #include "learn/train_loop.h"
+#include "provenance.h"
+#include "tmpfiles.h"
 #include "report.h"
 #include "votes.h"
 #include <math.h>
@@ -125,7 +128,7 @@ static int range(const char *opt, const char *v, double min, double max,
   double a = strtod(v, &end), b;
   if (end == v || *end != ':' || (b = strtod(end + 1, &end), *end) ||
       !(a >= min && b <= max && a <= b)) {
-    fprintf(stderr, "emovox train: %s needs LO:HI inside %g..%g\n", opt, min, max);
+    evx_usage_error("train", "%s needs LO:HI inside %g..%g, not '%s'", opt, min, max, v);
     return -1;
   }
   *lo = a, *hi = b;
@@ -153,7 +156,7 @@ static int two_way(const char *opt, const char *v, const char *w1, const char *w
                    const char *on, int *out)
 {
   if (strcmp(v, w1) && strcmp(v, w2)) {
-    fprintf(stderr, "emovox train: %s is %s or %s\n", opt, w1, w2);
+    evx_usage_error("train", "%s is %s or %s, not '%s'", opt, w1, w2, v);
     return -1;
   }
   *out = !strcmp(v, on);
@@ -162,13 +165,26 @@ static int two_way(const char *opt, const char *v, const char *w1, const char *w
 
 static int num(const char *opt, const char *v, double lo, double hi, double *out)
 {
-  char *end;
-  double d = v ? strtod(v, &end) : NAN;
-  if (!v || end == v || *end || !(d >= lo && d <= hi)) {
-    fprintf(stderr, "emovox train: %s needs a number in %g..%g\n", opt, lo, hi);
+  if (evx_parse_number(v, lo, hi, out)) {
+    evx_usage_error("train", "%s needs a number in %g..%g, not '%s'", opt, lo, hi, v ? v : "");
     return -1;
   }
-  *out = d;
+  return 0;
+}
+
+/* Options of train that take a value (for a precise message when the value
+ * is missing). */
+static int known_with_value(const char *o)
+{
+  static const char *const with_value[] = { "--out", "--report", "--checkpoint", "--channels",
+    "--arch", "--class-weights", "--balance", "--input", "--adapt", "--adapt-prior",
+    "--adapt-memory", "--noise-snr", "--noise-type", "--stretch", "--pitch", "--aug-copies",
+    "--ensemble", "--dropout", "--batchnorm", "--window", "--hop", "--epochs", "--batch", "--lr",
+    "--label-smoothing", "--lr-factor", "--lr-patience", "--min-lr", "--patience",
+    "--lr-schedule", "--windows", "--keep", "--seed" };
+  for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+    if (!strcmp(o, with_value[k]))
+      return 1;
   return 0;
 }
 
@@ -202,8 +218,9 @@ static int parse(int argc, char **argv, train_args *a)
     } else if (!strcmp(o, "--quiet")) {
       a->train.quiet = 1, used = 0;
     } else if (!v) {
-      fprintf(stderr, "emovox train: unknown option or missing value: %s\n", o);
-      return 2;
+      return o[0] == '-' && strcmp(o, "-") && known_with_value(o)
+             ? evx_usage_error("train", "%s needs a value", o)
+             : evx_usage_error("train", "unknown option '%s' (see emovox help train)", o);
     } else if (!strcmp(o, "--out")) a->out = v;
     else if (!strcmp(o, "--report")) a->report = v;
     else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
@@ -213,8 +230,7 @@ static int parse(int argc, char **argv, train_args *a)
                : !strcmp(v, "tcn") ? TL_ARCH_TCN
                : !strcmp(v, "mlp") ? TL_ARCH_MLP : 0;
       if (!arch) {
-        fprintf(stderr, "emovox train: --arch is seed, logmel, mlp or tcn\n");
-        return 2;
+        return evx_usage_error("train", "--arch is seed, logmel, mlp or tcn, not '%s'", v);
       }
       a->arch = tl_arch_defaults(arch);
     } else if (!strcmp(o, "--class-weights")) {
@@ -225,8 +241,7 @@ static int parse(int argc, char **argv, train_args *a)
                           : !strcmp(v, "sqrt") ? BALANCE_SQRT
                           : !strcmp(v, "none") ? BALANCE_NONE : -1;
       if (a->balance_speakers < 0) {
-        fprintf(stderr, "emovox train: --balance is speakers, corpus, sqrt or none (got '%s')\n",
-                v);
+        evx_usage_error("train", "--balance is speakers, corpus, sqrt or none, not '%s'", v);
         return 2;
       }
     } else if (!strcmp(o, "--input")) {
@@ -236,8 +251,8 @@ static int parse(int argc, char **argv, train_args *a)
                     : !strcmp(v, "voiced") ? EVX_INPUT_VOICED_STATS
                     : !strcmp(v, "prosody") ? EVX_INPUT_PROSODY_STATS : 0;
       if (!a->input_kind) {
-        fprintf(stderr, "emovox train: --input is summary, stats, logstats, voiced or prosody\n");
-        return 2;
+        return evx_usage_error("train", "--input is summary, stats, logstats, voiced or "
+                               "prosody, not '%s'", v);
       }
     }
     else if (!strcmp(o, "--adapt")) {
@@ -251,8 +266,7 @@ static int parse(int argc, char **argv, train_args *a)
       a->aug.noise_kind = !strcmp(v, "white") ? EVX_AUG_WHITE : !strcmp(v, "babble")
                         ? EVX_AUG_BABBLE : !strcmp(v, "mixed") ? EVX_AUG_MIXED : -1;
       if (a->aug.noise_kind < 0) {
-        fprintf(stderr, "emovox train: --noise-type is white, babble or mixed\n");
-        return 2;
+        return evx_usage_error("train", "--noise-type is white, babble or mixed, not '%s'", v);
       }
     }
     else if (!strcmp(o, "--stretch"))
@@ -297,48 +311,46 @@ static int parse(int argc, char **argv, train_args *a)
       if (two_way(o, v, "best", "last", "last", &a->train.keep_last)) return 2;
     }
     else if (!strcmp(o, "--seed")) bad = num(o, v, 0, 1e18, &d) || (a->train.seed = (uint64_t)d, 0);
-    else {
-      fprintf(stderr, "emovox train: unknown option %s\n", o);
-      return 2;
-    }
+    else
+      return evx_usage_error("train", "unknown option '%s' (see emovox help train)", o);
     if (bad)
       return 2;
     i += used;
   }
-  if (channels && parse_channels(channels, &a->arch)) {
-    fprintf(stderr, "emovox train: --channels wants 1..4 counts like 64,128\n");
-    return 2;
-  }
+  if (channels && parse_channels(channels, &a->arch))
+    return evx_usage_error("train", "--channels wants 1..4 counts of 1..1024 like 64,128, "
+                           "not '%s'", channels);
   if (dropout >= 0)
     a->arch.dropout = (float)dropout;
   a->arch.batchnorm = batchnorm;
   if (a->input_kind && (a->arch.arch == TL_ARCH_LOGMEL || a->arch.arch == TL_ARCH_TCN)) {
-    fprintf(stderr, "emovox train: --input is for --arch seed or mlp\n");
+    fprintf(stderr, "emovox: train: --input is for --arch seed or mlp\n");
     return 2;
   }
   if (a->adapt && a->arch.arch == TL_ARCH_LOGMEL) {
-    fprintf(stderr, "emovox train: --adapt speaker is for --arch seed, mlp or tcn\n");
+    fprintf(stderr, "emovox: train: --adapt speaker is for --arch seed, mlp or tcn\n");
     return 2;
   }
   if (a->adapt && a->adapt_memory < a->adapt_prior) {
-    fprintf(stderr, "emovox train: --adapt-memory must be at least --adapt-prior\n");
+    fprintf(stderr, "emovox: train: --adapt-memory must be at least --adapt-prior\n");
     return 2;
   }
   if (!a->ensemble)
     a->ensemble = 1;
   if (a->ensemble > 1 && (a->arch.arch != TL_ARCH_MLP || a->arch.n_channels != 1 ||
                          a->arch.batchnorm)) {
-    fprintf(stderr, "emovox train: --ensemble needs --arch mlp with one hidden layer "
+    fprintf(stderr, "emovox: train: --ensemble needs --arch mlp with one hidden layer "
                     "(--channels H) and no --batchnorm\n");
     return 2;
   }
   a->aug.seed = a->train.seed;
   a->aug_copies = copies >= 0 ? (unsigned)copies : evx_augment_enabled(&a->aug) ? 1 : 0;
   a->train.threads = a->data.threads;
-  if (!a->out || !a->data.n_data) {
-    fputs(usage_text, stderr);
-    return 2;
-  }
+  if (!a->data.n_data)
+    return evx_usage_error("train", "no --data given: the clips to train on (a corpus "
+                           "directory or a CSV manifest)");
+  if (!a->out)
+    return evx_usage_error("train", "no --out given: the bundle to write (e.g. --out my.emvx)");
   return 0;
 }
 
@@ -375,7 +387,7 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
   if (side == EVX_TRAIN && a->aug_copies && evx_augment_enabled(&a->aug))
     o.augment = &a->aug, o.augment_copies = a->aug_copies;
   if (evx_dataset_build(ds, cl, sp, side, cfg, &o, err, sizeof err)) {
-    fprintf(stderr, "emovox train: %s\n", err);
+    fprintf(stderr, "emovox: train: %s\n", err);
     return -1;
   }
   evx_info(log, "%s: %zu windows from %zu clips", evx_side_name(side), ds->n, ds->n_clips);
@@ -485,7 +497,7 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
   char err[512];
   evx_model *m = NULL;
   if (evx_bundle_load(a->out, &m, err, sizeof err)) {
-    fprintf(stderr, "emovox train: reloading %s: %s\n", a->out, err);
+    fprintf(stderr, "emovox: train: reloading %s: %s\n", a->out, err);
     return -1;
   }
   float *probs = malloc(sizeof(float) * (ds->n ? ds->n : 1) * m->n_labels);
@@ -507,9 +519,9 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
   int rc = -1;
   if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, TL_ADAPT_STREAM, 1, cl, ds)) ||
       tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
-    fprintf(stderr, "emovox train: out of memory\n");
+    fprintf(stderr, "emovox: train: out of memory\n");
   else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
-    fprintf(stderr, "emovox train: %s\n", err);
+    fprintf(stderr, "emovox: train: %s\n", err);
   else
     rc = 0;
   if (rc == 0 && a->report)
@@ -540,10 +552,19 @@ int cmd_train(int argc, char **argv)
   uint32_t *item = NULL;
   float *row_w = NULL, *members[MAX_ENSEMBLE] = { NULL }, *merged = NULL;
   int rc = 1;
+  /* where the results go is checked before hours of work, not after */
+  char perr[4400];
+  if (evx_output_file_check(a.out, perr, sizeof perr) ||
+      (a.report && evx_output_dir_check(a.report, perr, sizeof perr)) ||
+      (a.checkpoint && evx_output_file_check(a.checkpoint, perr, sizeof perr))) {
+    fprintf(stderr, "emovox: train: %s\n", perr);
+    goto out;
+  }
+  evx_tmp_remove_stale_of(a.out);   /* a killed run's half-written bundle */
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
   if (evx_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {
-    fprintf(stderr, "emovox train: %s\n", err);
+    fprintf(stderr, "emovox: train: %s\n", err);
     goto out;
   }
   if (evx_split_warning(&sp))
@@ -551,7 +572,7 @@ int cmd_train(int argc, char **argv)
   if (a.votes) {
     size_t dropped, kept;
     if (evx_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err)) {
-      fprintf(stderr, "emovox train: %s\n", err);
+      fprintf(stderr, "emovox: train: %s\n", err);
       goto out;
     }
     evx_info(&log, "CREMA-D votes: %zu training clips kept, %zu whose vote disagrees dropped",
@@ -561,7 +582,7 @@ int cmd_train(int argc, char **argv)
       a.input_kind ? a.input_kind : tl_arch_input_kind(a.arch.arch));
   cfg.feature_set = a.level ? EVX_FSET_V1_LEVEL : EVX_FSET_V1;
   if (!evx_feature_set_supported(cfg.feature_set, cfg.input_kind)) {
-    fprintf(stderr, "emovox train: --level relative needs an input in dB (--arch logmel "
+    fprintf(stderr, "emovox: train: --level relative needs an input in dB (--arch logmel "
                     "or tcn, or --input logstats or voiced)\n");
     goto out;
   }
@@ -571,7 +592,7 @@ int cmd_train(int argc, char **argv)
     if (build_side(&ds[s], &cl, &sp, s, &cfg, &a, &log))
       goto out;
   if (!ds[EVX_TRAIN].n) {
-    fprintf(stderr, "emovox train: the training side has no windows\n");
+    fprintf(stderr, "emovox: train: the training side has no windows\n");
     goto out;
   }
   if (!ds[EVX_VAL].n && !(a.train.cosine && a.train.keep_last))
@@ -584,23 +605,23 @@ int cmd_train(int argc, char **argv)
     evx_adapt view;
     ad.frames = evx_adapt_frames(&cfg);
     if (ds[EVX_TRAIN].dim / ad.frames > EVX_ADAPT_MAX) {
-      fprintf(stderr, "emovox train: --adapt needs an input of at most %u values\n",
+      fprintf(stderr, "emovox: train: --adapt needs an input of at most %u values\n",
               EVX_ADAPT_MAX);
       goto out;
     }
     if (tl_adapt_by_stream(&ad, &cl, &ds[EVX_TRAIN]) ||
         (view = tl_adapt_view(&ad), tl_adapt_replay(&view, TL_ADAPT_STREAM, 1, &cl, &ds[EVX_VAL]))) {
-      fprintf(stderr, "emovox train: out of memory\n");
+      fprintf(stderr, "emovox: train: out of memory\n");
       goto out;
     }
   }
   if (tl_norm_fit_input(&nm, &cfg, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
-    fprintf(stderr, "emovox train: out of memory\n");
+    fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
   tl_graph g;
   if (tl_arch_build(&a.arch, shape, EVX_N_EMOTIONS, &g, err, sizeof err)) {
-    fprintf(stderr, "emovox train: %s\n", err);
+    fprintf(stderr, "emovox: train: %s\n", err);
     goto out;
   }
   snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
@@ -612,7 +633,7 @@ int cmd_train(int argc, char **argv)
            g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
   if ((a.train.one_window && !(item = items_of(&ds[EVX_TRAIN]))) ||
       (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item, a.balance_speakers)))) {
-    fprintf(stderr, "emovox train: out of memory\n");
+    fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
   tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w,
@@ -620,7 +641,7 @@ int cmd_train(int argc, char **argv)
   tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL, NULL };
   int trc = train_members(&a, &cfg, &g, &tr, &va, ds, &st, members, &log, err, sizeof err);
   if (trc) {
-    fprintf(stderr, "emovox train: %s\n", err);
+    fprintf(stderr, "emovox: train: %s\n", err);
     rc = trc == 130 ? 130 : 1;
     goto out;
   }
@@ -636,7 +657,7 @@ int cmd_train(int argc, char **argv)
       mrc = tl_merge_ensemble(&g, (const float *const *)members, a.ensemble, &gm, merged,
                               err, sizeof err);
     if (mrc) {
-      fprintf(stderr, "emovox train: %s\n", err);
+      fprintf(stderr, "emovox: train: %s\n", err);
       goto out;
     }
     best = merged;
@@ -645,10 +666,17 @@ int cmd_train(int argc, char **argv)
   int xrc = tl_export(&gm, best, &cfg, &nm, &m, err, sizeof err);
   if (a.adapt)
     m.adapt = tl_adapt_view(&ad);
+  /* the bundle records how it was made (v4): emovox info shows it, eval warns with it */
+  m.provenance = xrc ? NULL : evx_provenance_train(argc, argv, a.data.data, a.data.n_data,
+                                                   &cl, &sp, a.train.seed);
+  if (!xrc && !m.provenance)
+    xrc = -1, snprintf(err, sizeof err, "out of memory");
   if (xrc || evx_bundle_write(&m, a.out, err, sizeof err)) {
-    fprintf(stderr, "emovox train: %s\n", err);
+    free(m.provenance);
+    fprintf(stderr, "emovox: train: %s\n", err);
     goto out;
   }
+  free(m.provenance);
   evx_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
   int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
   if (side == EVX_TRAIN)

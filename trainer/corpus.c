@@ -234,7 +234,7 @@ void evx_corpus_report(const evx_cliplist *cl, evx_log *log)
   for (size_t i = 0; i < cl->n; i++)
     if (cl->clips[i].label >= 0 && cl->clips[i].label < EVX_N_EMOTIONS)
       per[cl->clips[i].label]++;
-  evx_info(log, "clips: %zu from %zu speakers", cl->n, n_spk);
+  evx_info(log, "clips: %zu from %zu speaker%s", cl->n, n_spk, n_spk == 1 ? "" : "s");
   for (int e = 0; e < EVX_N_EMOTIONS; e++)
     evx_info(log, "  %-10s %zu", evx_emotion_name(e), per[e]);
   const evx_corpus_skips *s = &cl->skips;

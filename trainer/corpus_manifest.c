@@ -1,6 +1,7 @@
 /* corpus_manifest.c: a CSV manifest (header row; columns path and emotion
  * required, speaker and corpus optional, others ignored; RFC 4180 quoting). */
 #include "corpus_internal.h"
+#include "progress_bar.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,18 @@ static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
     evx_error(log, "%s: header must name the columns path and emotion", csv);
     return -1;
   }
+  /* each row's file is opened and checked: seconds for thousands of clips */
+  size_t rows = 0, done = 0;
+  for (const char *p = r->pos; *p; p++)
+    rows += *p == '\n' || (!p[1] && *p != '\n');   /* a last line without newline */
+  const char *base = strrchr(csv, '/');
+  char what[96];
+  snprintf(what, sizeof what, "reading %s", base ? base + 1 : csv);
+  evx_progress bar;
+  evx_progress_begin(&bar, what, rows, log);
   int nf;
   while ((nf = csv_record(r, f)) > 0) {
+    evx_progress_update(&bar, ++done);
     if (nf == 1 && !f[0][0])
       continue; /* blank line */
     if (nf <= c_path || nf <= c_emo) {
@@ -129,6 +140,7 @@ static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
     if (corpus_take_file(cl, path, &known, log) < 0)
       return -1;
   }
+  evx_progress_end(&bar, done);
   return 0;
 }
 

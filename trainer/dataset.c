@@ -3,6 +3,8 @@
 #include "dataset.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
+#include "progress_bar.h"
+#include "tmpfiles.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,8 @@ typedef struct {
   uint32_t dim;
   job *jobs;
   size_t n_jobs, next;  /* next: claimed atomically */
+  size_t done;          /* jobs finished (atomic) */
+  evx_progress *progress; /* drawn by the calling thread only */
 } work;
 
 static void run_job(work *w, job *j)
@@ -76,9 +80,21 @@ static void *worker(void *arg)
 {
   work *w = arg;
   size_t i;
-  while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n_jobs)
+  while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n_jobs) {
     run_job(w, &w->jobs[i]);
+    __atomic_fetch_add(&w->done, 1, __ATOMIC_RELAXED);
+  }
   return NULL;
+}
+
+/* The calling thread's share: the same, drawing the progress as it goes. */
+static void lead(work *w)
+{
+  size_t i;
+  while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n_jobs) {
+    run_job(w, &w->jobs[i]);
+    evx_progress_update(w->progress, __atomic_add_fetch(&w->done, 1, __ATOMIC_RELAXED));
+  }
 }
 
 static void run_all(work *w, unsigned threads)
@@ -90,9 +106,10 @@ static void run_all(work *w, unsigned threads)
   for (; started + 1 < threads; started++)
     if (pthread_create(&t[started], NULL, worker, w) != 0)
       break;
-  worker(w); /* this thread works too */
+  lead(w); /* this thread works too */
   for (unsigned i = 0; i < started; i++)
     pthread_join(t[i], NULL);
+  evx_progress_end(w->progress, w->done);
 }
 
 /* Concatenate the jobs' rows in job order; report failures in order. */
@@ -147,7 +164,10 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
   }
   unsigned copies = evx_augment_enabled(o->augment) ? o->augment_copies : 0;
   evx_featcache fc = { o->cache_dir, 0, 0, 0, 0 };
-  work w = { cl, cfg, o->augment, o->degrade, &fc, ds->dim, NULL, 0, 0 };
+  if (o->cache_dir)
+    evx_tmp_remove_stale(o->cache_dir);   /* temps of a killed run */
+  evx_progress bar;
+  work w = { cl, cfg, o->augment, o->degrade, &fc, ds->dim, NULL, 0, 0, 0, &bar };
   w.jobs = calloc(cl->n * (copies + 1) + 1, sizeof *w.jobs);
   if (!w.jobs) {
     snprintf(err, errlen, "out of memory");
@@ -157,6 +177,10 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
     if (!sp || sp->side[i] == side)
       for (unsigned v = 0; v <= copies; v++)
         w.jobs[w.n_jobs++] = (job){ (uint32_t)i, v, NULL, 0, "" };
+  char what[96];
+  snprintf(what, sizeof what, "%s%s%s%s", copies ? "features and augmentation" : "features",
+           sp ? " (" : "", sp ? evx_side_name(side) : "", sp ? " side)" : "");
+  evx_progress_begin(&bar, what, w.n_jobs, o->log);
   run_all(&w, o->threads ? o->threads : 2);
   int rc = assemble(ds, &w, o->log);
   for (size_t i = 0; i < w.n_jobs; i++)

@@ -3,6 +3,7 @@
 #include "audio.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
+#include "tmpfiles.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -118,17 +119,22 @@ static int cache_write(const char *file, uint64_t key, uint32_t width, const flo
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.%ld.%lx.tmp", file, (long)getpid(),
            (unsigned long)(uintptr_t)&tmp);
+  int slot = evx_tmp_register(tmp);   /* removed if we are interrupted */
   FILE *f = fopen(tmp, "wb");
-  if (!f)
+  if (!f) {
+    evx_tmp_unregister(slot);
     return -1;
+  }
   cache_header h = { { 'E', 'V', 'X', 'F' }, width, key, nf };
   int ok = fwrite(&h, sizeof h, 1, f) == 1
         && (nf == 0 || fwrite(x, sizeof *x * width, nf, f) == nf);
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, file) != 0) {
     unlink(tmp);
+    evx_tmp_unregister(slot);
     return -1;
   }
+  evx_tmp_unregister(slot);
   return 0;
 }
 

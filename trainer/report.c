@@ -233,8 +233,9 @@ static void write_md(FILE *f, const evx_report *r, const group *g, int ng)
   if (r->sp) {
     fprintf(f, "- split: %s\n", warn ? warn : "speaker-independent (no speaker on two sides)");
     for (int s = 0; s < EVX_N_SIDES; s++) {
-      fprintf(f, "  - %s: %zu clips, %zu speakers: ", evx_side_name(s), r->sp->clips[s],
-              r->sp->speakers[s]);
+      fprintf(f, "  - %s: %zu clip%s, %zu speaker%s: ", evx_side_name(s), r->sp->clips[s],
+              r->sp->clips[s] == 1 ? "" : "s", r->sp->speakers[s],
+              r->sp->speakers[s] == 1 ? "" : "s");
       speakers(f, r, s, 0);
       fputc('\n', f);
     }

@@ -79,6 +79,9 @@ void evx_svg_confusion(FILE *f, const tl_confusion *c, const char *const *labels
           size / 2, title);
   fprintf(f, "<text x='%g' y='%g' font-size='11' text-anchor='middle'>predicted</text>\n",
           x0 + cell * c->k / 2, y0 + cell * c->k + 20);
+  fprintf(f, "<text x='%g' y='%g' font-size='11' text-anchor='middle' "
+          "transform='rotate(-90 %g %g)'>true</text>\n", 14.0, y0 + cell * c->k / 2,
+          14.0, y0 + cell * c->k / 2);
   for (uint32_t i = 0; i < c->k; i++) {
     fprintf(f, "<text x='%g' y='%g' font-size='10' text-anchor='end'>%s</text>\n",
             x0 - 4, y0 + cell * i + cell / 2 + 3, labels[i]);

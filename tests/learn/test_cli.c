@@ -26,7 +26,7 @@ static void test_version(void **state)
   char *said, *a[] = { "--version", NULL };
   assert_int_equal(run(a, &said), 0);
   assert_int_equal(strncmp(said, "emovox ", 7), 0);
-  assert_non_null(strstr(said, "bundle formats 1..2"));
+  assert_non_null(strstr(said, "bundle formats 1..4"));   /* v4: provenance */
   free(said);
 }
 

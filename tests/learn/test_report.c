@@ -114,6 +114,8 @@ static void test_train_and_eval_reports(void **state)
   assert_non_null(strstr(js, "--random-split"));
   assert_non_null(strstr(md, "Per clip"));
   assert_int_equal(strncmp(curves, "<svg", 4), 0);
+  assert_non_null(strstr(cm, ">predicted</text>"));   /* both axes labelled */
+  assert_non_null(strstr(cm, ">true</text>"));
   assert_non_null(strstr(curves, "</svg>"));
   free(md), free(js), free(curves), free(cm);
 

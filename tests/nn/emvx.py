@@ -1,4 +1,4 @@
-"""emvx.py: an independent Python reader/writer of the .emvx v1/v2/v3 formats, written
+"""emvx.py: an independent Python reader/writer of the .emvx v1..v4 formats, written
 from docs/bundle-format.md (not from the C code), used by the fixture generator
 and the PyTorch parity check."""
 import struct
@@ -9,6 +9,7 @@ import numpy as np
 MAGIC = b"\x89EMVX\r\n\x1a"
 VERSION = 2  # newest network; written only with adaptation, else 1
 ENSEMBLE = 3  # v3: whole v1/v2 bundles (members) whose probabilities are averaged
+PROVENANCE = 4  # v4: as v3 with 1..4 members, plus the provenance text after them
 HEADER = 128
 LABEL_REC, LAYER_REC, TENSOR_REC, ALIGN = 32, 64, 64, 64
 
@@ -63,19 +64,29 @@ def write(b):
     return bytes(out)
 
 
-def write_ensemble(members):
-    """members: whole v1/v2 bundles (bytes). Returns the v3 bundle."""
+def write_ensemble(members, provenance=None):
+    """members: whole v1/v2 bundles (bytes). Returns the v3 bundle, or with
+    provenance (str) the v4 one: the UTF-8 text after the last member, its
+    offset and size at header offsets 32 and 40."""
     table, off = [], HEADER
     for m in members:
         off = (off + ALIGN - 1) // ALIGN * ALIGN
         table.append((off, len(m)))
         off += len(m)
+    text = provenance.encode() if provenance is not None else b""
+    text_at = (off + ALIGN - 1) // ALIGN * ALIGN
+    if provenance is not None:
+        off = text_at + len(text)
     out = bytearray(off + 4)
     out[0:8] = MAGIC
-    struct.pack_into("<IIQI", out, 8, ENSEMBLE, HEADER, len(out), len(members))
+    version = ENSEMBLE if provenance is None else PROVENANCE
+    struct.pack_into("<IIQI", out, 8, version, HEADER, len(out), len(members))
     for k, ((at, n), m) in enumerate(zip(table, members)):
         struct.pack_into("<QQ", out, 64 + 16 * k, at, n)
         out[at:at + n] = m
+    if provenance is not None:
+        struct.pack_into("<QQ", out, 32, text_at, len(text))
+        out[text_at:text_at + len(text)] = text
     fix_crc(out)
     return bytes(out)
 
@@ -89,10 +100,14 @@ def read(data):
     for a v3 ensemble, dict(members=[one dict per member])."""
     assert data[:8] == MAGIC, "bad magic"
     version, header, size = struct.unpack_from("<IIQ", data, 8)
-    if version == ENSEMBLE:
+    if version in (ENSEMBLE, PROVENANCE):
         n = struct.unpack_from("<I", data, 24)[0]
         spans = [struct.unpack_from("<QQ", data, 64 + 16 * k) for k in range(n)]
-        return dict(members=[read(data[at:at + m]) for at, m in spans])
+        out = dict(members=[read(data[at:at + m]) for at, m in spans])
+        if version == PROVENANCE:
+            at, m = struct.unpack_from("<QQ", data, 32)
+            out["provenance"] = data[at:at + m].decode()
+        return out
     assert version in (1, VERSION) and header == HEADER and size == len(data)
     assert struct.unpack_from("<I", data, size - 4)[0] == zlib.crc32(data[:-4]) & 0xFFFFFFFF
     cfg = list(struct.unpack_from("<7I", data, 24))

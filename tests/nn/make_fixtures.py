@@ -92,7 +92,7 @@ def main():
         "empty": (b"", "truncated: 0 bytes"),
         "bitflip_payload": (s[:3000] + bytes([s[3000] ^ 0x10]) + s[3001:], "CRC mismatch"),
         "bad_magic": (patch(s, 0, "<4s", b"RIFF"), "bad magic"),
-        "bad_version": (patch(s, 8, "<I", 4), "unsupported format version 4"),
+        "bad_version": (patch(s, 8, "<I", 5), "unsupported format version 5"),
         "bad_header_size": (patch(s, 12, "<I", 64), "header size 64"),
         "trailing_bytes": (patch(s + b"\0" * 8, 16, "<Q", len(s)), "trailing bytes"),
         "file_size_huge": (patch(s, 16, "<Q", 1 << 63), "over the 67108864-byte limit"),
@@ -192,6 +192,21 @@ def main():
         "ensemble_member_crc": (patch(e, at1 + 3000, "<B", e[at1 + 3000] ^ 1),
                                 "member 1: CRC mismatch"),
         "ensemble_reserved": (patch(e, 120, "<I", 1), "reserved header byte 120"),
+    })
+    # v4: provenance text after the members (one network, or several)
+    prov = "emovox-provenance: 1\ncommand: emovox train --data x.csv --out y.emvx\n"
+    p1 = emvx.write_ensemble([a], prov)
+    text_at = struct.unpack_from("<Q", p1, 32)[0]
+    cases.update({
+        "valid_provenance": (p1, "OK"),
+        "valid_provenance_ensemble": (emvx.write_ensemble([s, a], prov), "OK"),
+        "provenance_no_members": (emvx.write_ensemble([], prov), "bundle of 0 members"),
+        "provenance_nul": (patch(p1, text_at + 5, "<B", 0), "provenance text holds a NUL byte"),
+        "provenance_past_end": (patch(p1, 40, "<Q", len(p1)), "provenance: bytes"),
+        "provenance_empty": (patch(p1, 40, "<Q", 0), "provenance of 0 bytes"),
+        "provenance_reserved": (patch(p1, 48, "<I", 1), "reserved header byte 48"),
+        "provenance_nested": (emvx.write_ensemble([s, p1]),
+                              "member 1: format version 4 where a single network"),
     })
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):

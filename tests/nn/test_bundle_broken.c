@@ -51,6 +51,11 @@ static void test_every_fixture(void **state)
       if (rc) fail_msg("%s: expected to load, got: %s", line, err);
       run_valid(m);
       n_valid++;
+      /* v4 carries its provenance text; older versions none */
+      if (!strncmp(line, "valid_provenance", 16))
+        assert_non_null(m->provenance && strstr(m->provenance, "command: emovox train"));
+      else
+        assert_null(m->provenance);
     } else {
       if (!rc) fail_msg("%s: accepted, expected \"%s\"", line, want);
       assert_null(m);
@@ -61,7 +66,7 @@ static void test_every_fixture(void **state)
   }
   fclose(f);
   assert_true(n >= 40);
-  assert_int_equal(n_valid, 4);
+  assert_int_equal(n_valid, 6);   /* 2 single, 2 ensembles (v3), 2 with provenance (v4) */
 }
 
 /* Every prefix of a valid bundle, a single network or an ensemble, is

@@ -415,7 +415,7 @@ void th_send_voice(th_host *h, uint32_t frame, int32_t voice)
   send_patch(h, frame, EMOVOX_URI_VOICE, put_int, &voice);
 }
 
-int th_midi_ccs(const th_host *h, int (*cc)[2], int max)
+int th_midi_ccs_on(const th_host *h, int (*cc)[3], int max)
 {
   const th_port *p = find(h, "midi_out");
   if (!p)
@@ -427,6 +427,7 @@ int th_midi_ccs(const th_host *h, int (*cc)[2], int max)
     if (ev->body.type == midi && ev->body.size == 3 && (b[0] & 0xF0) == 0xB0 && n < max) {
       cc[n][0] = b[1];
       cc[n][1] = b[2];
+      cc[n][2] = (b[0] & 0x0F) + 1;
       n++;
     }
   }
@@ -437,6 +438,14 @@ const LV2_Atom_Sequence *th_atom(const th_host *h, const char *symbol)
 {
   const th_port *p = find(h, symbol);
   return p ? p->atom : NULL;
+}
+
+int th_midi_ccs(const th_host *h, int (*cc)[2], int max)
+{
+  int all[64][3], n = th_midi_ccs_on(h, all, max < 64 ? max : 64);
+  for (int i = 0; i < n; i++)
+    cc[i][0] = all[i][0], cc[i][1] = all[i][1];
+  return n;
 }
 
 int th_log_count(const th_host *h) { return h->log_count; }

@@ -63,6 +63,8 @@ void th_send_voice(th_host *h, uint32_t frame, int32_t voice);
 /* The MIDI CC events (controller, value) the last run produced; returns
  * how many (at most max). */
 int th_midi_ccs(const th_host *h, int (*cc)[2], int max);
+/* The same with the channel (1..16) third. */
+int th_midi_ccs_on(const th_host *h, int (*cc)[3], int max);
 
 /* An atom port's buffer after the last run (e.g. "notify"); NULL if none. */
 const LV2_Atom_Sequence *th_atom(const th_host *h, const char *symbol);

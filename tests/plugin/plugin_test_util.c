@@ -67,7 +67,9 @@ int ptu_analyze(const char *file, const char *args, ptu_row **rows)
                      &r.probs[0], &r.probs[1], &r.probs[2], &r.probs[3], &r.probs[4],
                      &r.probs[5], &r.probs[6], &r.probs[7], dom, &r.confidence, &r.speech,
                      &r.arousal, &r.valence);
-    if (got != 14)
+    if (got == 12 && !strncmp(dom, "none", 4))
+      r.arousal = r.valence = NAN;   /* no decision: analyze leaves them empty */
+    else if (got != 14)
       continue;
     r.dominant = evx_emotion_from_name(dom);
     if (r.dominant < 0)

@@ -283,6 +283,30 @@ evx_model *tu_bundle_reparse(const evx_model *m)
   return back;
 }
 
+/* m's bytes with no provenance record (malloc'd, *len). */
+static void *network_bytes(const char *path, size_t *len)
+{
+  evx_model *m = NULL;
+  void *buf = NULL;
+  char err[512];
+  if (evx_bundle_load(path, &m, err, sizeof err)) fail_msg("%s: %s", path, err);
+  free(m->provenance);
+  m->provenance = NULL;
+  if (evx_bundle_serialize(m, &buf, len, err, sizeof err)) fail_msg("%s: %s", path, err);
+  evx_model_free(m);
+  return buf;
+}
+
+void tu_assert_same_networks(const char *a, const char *b)
+{
+  size_t la, lb;
+  void *x = network_bytes(a, &la), *y = network_bytes(b, &lb);
+  assert_int_equal(la, lb);
+  assert_memory_equal(x, y, la);
+  free(x);
+  free(y);
+}
+
 void tu_bundle_refused(const evx_model *m, const char *says)
 {
   void *buf = NULL;

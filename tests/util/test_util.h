@@ -83,4 +83,9 @@ struct evx_model *tu_bundle_reparse(const struct evx_model *m);
 /* Writing m as a bundle must fail, with a message containing `says`. */
 void tu_bundle_refused(const struct evx_model *m, const char *says);
 
+/* Assert that the bundles at paths a and b hold the same networks byte for
+ * byte, whatever their provenance records say (the command lines that
+ * wrote them differ: --out, --resume, --cache). */
+void tu_assert_same_networks(const char *a, const char *b);
+
 #endif

@@ -3,6 +3,7 @@
  * put_state(), then FNV-1a 64 of everything before it. */
 #include "checkpoint.h"
 #include "featcache.h"
+#include "tmpfiles.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -180,11 +181,12 @@ int tl_write_atomic(const char *path, const void *buf, size_t len, char *err, si
     return -1;
   }
   snprintf(tmp, n, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp), rc = -1;
+  int fd = mkstemp(tmp), rc = -1, slot = -1;
   if (fd < 0) {
     snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
     goto out;
   }
+  slot = evx_tmp_register(tmp);   /* removed if we are interrupted */
   const unsigned char *p = buf;
   size_t done = 0;
   while (done < len) {
@@ -215,6 +217,7 @@ int tl_write_atomic(const char *path, const void *buf, size_t len, char *err, si
   }
   rc = 0;
 out:
+  evx_tmp_unregister(slot);
   free(tmp);
   free(dir);
   return rc;

@@ -1,5 +1,6 @@
 /* data_args.c: see data_args.h. */
 #include "data_args.h"
+#include "../cli.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,22 +30,20 @@ void tl_data_args_init(tl_data_args *a)
 static int value(int argc, char **argv, int *i, const char **v)
 {
   if (*i + 1 >= argc) {
-    fprintf(stderr, "emovox: %s needs a value\n", argv[*i]);
+    evx_usage_error(argv[0], "%s needs a value", argv[*i]);
     return -1;
   }
   *v = argv[++*i];
   return 0;
 }
 
-static int number(const char *opt, const char *v, double lo, double hi, double *out)
+static int number(const char *cmd, const char *opt, const char *v, double lo, double hi,
+                  double *out)
 {
-  char *end;
-  double d = strtod(v, &end);
-  if (end == v || *end || !(d >= lo && d <= hi)) {
-    fprintf(stderr, "emovox: %s: '%s' is not a number in %g..%g\n", opt, v, lo, hi);
+  if (evx_parse_number(v, lo, hi, out)) {
+    evx_usage_error(cmd, "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
     return -1;
   }
-  *out = d;
   return 0;
 }
 
@@ -71,22 +70,22 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
   switch (k) {
   case 0:
     if (a->n_data >= TL_MAX_DATA) {
-      fprintf(stderr, "emovox: at most %d --data\n", TL_MAX_DATA);
+      evx_usage_error(argv[0], "at most %d --data", TL_MAX_DATA);
       return -1;
     }
     a->data[a->n_data++] = v;
     return 1;
   case 1: a->cache = v; return 1;
-  case 2: if (number(o, v, 1, 64, &d)) return -1; a->threads = (int)d; return 1;
+  case 2: if (number(argv[0], o, v, 1, 64, &d)) return -1; a->threads = (int)d; return 1;
   case 3: a->split.mode = EVX_SPLIT_LIST; a->split.test_speakers = v; return 1;
   case 4: a->split.val_speakers = v; return 1;
-  case 5: if (number(o, v, 0, 1, &d)) return -1; a->split.test_frac = d; return 1;
-  case 6: if (number(o, v, 0, 1, &d)) return -1; a->split.val_frac = d; return 1;
-  case 7: if (number(o, v, 2, 1000, &d)) return -1; a->split.folds = (int)d;
+  case 5: if (number(argv[0], o, v, 0, 1, &d)) return -1; a->split.test_frac = d; return 1;
+  case 6: if (number(argv[0], o, v, 0, 1, &d)) return -1; a->split.val_frac = d; return 1;
+  case 7: if (number(argv[0], o, v, 2, 1000, &d)) return -1; a->split.folds = (int)d;
           a->split.mode = EVX_SPLIT_FOLD; return 1;
-  case 8: if (number(o, v, 0, 999, &d)) return -1; a->split.fold = (int)d;
+  case 8: if (number(argv[0], o, v, 0, 999, &d)) return -1; a->split.fold = (int)d;
           a->split.mode = EVX_SPLIT_FOLD; return 1;
-  case 9: if (number(o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
+  case 9: if (number(argv[0], o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
   default: a->exclude = v; return 1;
   }
 }

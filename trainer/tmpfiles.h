@@ -1,0 +1,29 @@
+/* tmpfiles.h: temporary files removed when emovox is interrupted. A file
+ * written as temp + rename is registered while it exists; SIGINT or SIGTERM
+ * (outside training, which stops at an epoch boundary itself) removes every
+ * registered file, then ends the process as the signal would. A SIGKILL
+ * cannot be caught: stale temps are removed by the next run instead
+ * (evx_tmp_remove_stale, tl_remove_stale_temps). Non-RT. */
+#ifndef EVX_TMPFILES_H
+#define EVX_TMPFILES_H
+
+/* Installs the SIGINT/SIGTERM handlers (once, from main). */
+void evx_tmp_install(void);
+
+/* path joins the registry; the slot, or -1 when the registry is full (the
+ * file then is only cleaned by a later run). Thread-safe. */
+int evx_tmp_register(const char *path);
+/* Leaves the registry (slot from evx_tmp_register; -1 is ignored). */
+void evx_tmp_unregister(int slot);
+
+/* Removes the files in dir named "<anything>.<pid>.<x>.tmp"
+ * whose pid is no longer running (a killed run's feature-cache temps).
+ * Returns how many were removed. */
+int evx_tmp_remove_stale(const char *dir);
+
+/* Removes the temporaries a killed write of path left next to it:
+ * "<path>.tmp.XXXXXX" (evx_bundle_write) and "<path>.tmpXXXXXX"
+ * (tl_write_atomic), six mkstemp characters. Returns how many. */
+int evx_tmp_remove_stale_of(const char *path);
+
+#endif
