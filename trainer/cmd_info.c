@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "cmd.h"
 #include "evx_nn_internal.h" /* evx_layer_name */
+#include "featcache.h"       /* evx_fnv1a64 */
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +77,22 @@ static void print_network(const evx_model *m)
   printf("flops per inference: %" PRIu64 "\n", evx_model_flops(m));
 }
 
+/* FNV-1a of m's bytes without its provenance: the same for the same
+ * networks, whoever trained them with whatever command line. */
+static int network_hash(const evx_model *m, uint64_t *h)
+{
+  evx_model copy = *m;
+  void *buf = NULL;
+  size_t len;
+  char err[256];
+  copy.provenance = NULL;
+  if (evx_bundle_serialize(&copy, &buf, &len, err, sizeof err))
+    return -1;
+  *h = evx_fnv1a64(EVX_FNV_OFFSET, buf, len);
+  free(buf);
+  return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -109,6 +127,10 @@ int cmd_info(int argc, char **argv)
   if (n > 1)
     printf("\nensemble: %" PRIu64 " parameters, %" PRIu64 " flops per inference\n",
            evx_ensemble_params(m), evx_ensemble_flops(m));
+  uint64_t h;
+  if (network_hash(m, &h) == 0)
+    printf("\nnetworks: fnv1a64 %016" PRIx64 " (the bundle without its provenance: two "
+           "bundles with the same weights share it)\n", h);
   if (m->provenance)
     printf("\nprovenance (format v4):\n%s%s", m->provenance,
            m->provenance[strlen(m->provenance) - 1] == '\n' ? "" : "\n");
