@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # models/measure.sh [OUT]: retrains models/default.emvx exactly as
-# MODEL_CARD.md says (same seeds, same --threads: same networks) and measures
+# MODEL_CARD.md says (its two networks, same seeds, same --threads: the same
+# networks, then `emovox fuse`) and measures
 # every figure of the card into OUT (default out/model):
 #  - the fixed test speakers (models/test-speakers.txt: RAVDESS actors 17-20
 #    and 8 CREMA-D actors, balanced by sex), never used in training: per
 #    corpus over its own classes, per class, sex and CREMA-D age band;
-#    adapted, cold and with the voices interleaved;
+#    adapted, cold and with the voices interleaved; each network alone;
 #  - beside them the previous default model (from git history) and the seed
 #    architecture trained on the same split;
 #  - leave one corpus out: SAVEE, TESS and RAVDESS, each scored by the same
@@ -27,26 +28,33 @@ PREVIOUS=4d35866   # the commit whose models/default.emvx was the default before
 mkdir -p "$out"
 cache=(--cache "${EVX_CACHE:-out/cache}")
 split=(--test-speakers "$T")
-# the shipped model is the window-statistics network (mlp, three seeds'
-# logits averaged in one network): it sees every window at one voiced level
-# (--level relative), a corpus weighs the square root of its speakers
-# (--balance sqrt: CREMA-D's 73 training actors do not swamp the 22 others),
-# and no speaker is left out of training (--val-frac 0: no validation side,
-# a fixed cosine schedule instead of early stopping). Chosen by models/cv.sh
-# (MODEL_CARD.md, "How the recipe was chosen").
-mlp=(--arch mlp --input voiced --channels 256 --dropout 0.3 --ensemble 3 --epochs 10
-     --class-weights balanced --balance sqrt --adapt speaker --level relative
-     --noise-snr 5:40 --noise-type mixed --gain -30:6 --channel-aug on --speed 0.9:1.1
-     --aug-copies 2 --window 3 --hop 0.5 --seed 1 --threads 2
-     --lr-schedule cosine --keep last --val-frac 0)
-# net = NAME DATA... [-- OPTIONS]: trains NAME.emvx on DATA with the recipe
-net() {
+# the shipped model averages two networks (emovox fuse): the window
+# statistics (mlp, three seeds' logits averaged in one network) and the frame
+# matrix in time order (tcn, one random window per clip and epoch). Both see
+# every window at one voiced level (--level relative); a corpus weighs the
+# square root of its speakers (--balance sqrt: CREMA-D's 73 training actors
+# do not swamp the 22 others); no speaker is left out of training
+# (--val-frac 0: no validation side, a fixed cosine schedule instead of
+# early stopping). Chosen by models/cv.sh (MODEL_CARD.md, "How the recipe
+# was chosen").
+data_opts=(--class-weights balanced --balance sqrt --adapt speaker --level relative
+           --noise-snr 5:40 --noise-type mixed --gain -30:6 --channel-aug on --speed 0.9:1.1
+           --aug-copies 2 --window 3 --hop 0.5 --seed 1 --threads 2
+           --lr-schedule cosine --keep last --val-frac 0)
+mlp=(--arch mlp --input voiced --channels 256 --dropout 0.3 --ensemble 3 --epochs 10 "${data_opts[@]}")
+tcn=(--arch tcn --batchnorm on --windows one --epochs 12 "${data_opts[@]}")
+# both = NAME DATA... [-- OPTIONS]: trains NAME-mlp and NAME-tcn on DATA,
+# fuses them into NAME.emvx
+both() {
   local name=$1; shift
   local data=() extra=()
   while (($#)) && [[ $1 != -- ]]; do data+=(--data "$1"); shift; done
   (($#)) && shift && extra=("$@")
-  $E train "${data[@]}" "${cache[@]}" "${extra[@]}" "${mlp[@]}" --out "$out/$name.emvx" \
-    --quiet 2> "$out/$name.log"
+  $E train "${data[@]}" "${cache[@]}" "${extra[@]}" "${mlp[@]}" --out "$out/$name-mlp.emvx" \
+    --quiet 2> "$out/$name-mlp.log"
+  $E train "${data[@]}" "${cache[@]}" "${extra[@]}" "${tcn[@]}" --out "$out/$name-tcn.emvx" \
+    --quiet 2> "$out/$name-tcn.log"
+  $E fuse "$out/$name.emvx" "$out/$name-mlp.emvx" "$out/$name-tcn.emvx"
 }
 # test_eval BUNDLE REPORT [EVAL OPTIONS]: the fixed test speakers, scored per
 # corpus (models/score.py)
@@ -57,7 +65,7 @@ test_eval() {
 }
 
 echo "== the shipped model: trained on every corpus less the test speakers ($T)"
-net default $D/manifest.csv -- "${split[@]}"
+both default $D/manifest.csv -- "${split[@]}"
 echo "-- speaker-adapted (stream)"
 $E eval "$out/default.emvx" --data $D/manifest.csv "${cache[@]}" "${split[@]}" --side test --quiet \
   --report "$out/default" > /dev/null
@@ -66,6 +74,10 @@ echo "-- cold (population statistics only)"
 test_eval "$out/default.emvx" "$out/default-cold" --adapt cold
 echo "-- the test speakers interleaved in one stream (several voices, no reset)"
 test_eval "$out/default.emvx" "$out/default-shared" --adapt shared
+for net in mlp tcn; do
+  echo "-- its $net network alone"
+  test_eval "$out/default-$net.emvx" "$out/default-$net"
+done
 if [[ ${EVX_SHIP:-0} == 1 ]]; then   # make this run's bundle the shipped one
   cp "$out/default.emvx" models/default.emvx
   cp "$out/default/confusion_window.svg" models/confusion_window.svg
@@ -128,7 +140,7 @@ if [[ ${EVX_MEASURE_LOCO:-1} == 1 ]]; then
     data=()
     for c in ravdess cremad tess savee; do [[ $c == "$held" ]] || data+=("$D/$c"); done
     x=$(tr ',' '\n' < models/test-speakers.txt | grep -v "^$held-" | paste -sd,)
-    net "no$held" "${data[@]}" -- --exclude-speakers "$x" --test-frac 0
+    both "no$held" "${data[@]}" -- --exclude-speakers "$x" --test-frac 0
     for mode in stream cold; do
       echo "-- $held, trained without it, $mode"
       $E eval "$out/no$held.emvx" --data $D/$held "${cache[@]}" --adapt $mode --quiet \
