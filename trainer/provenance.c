@@ -99,22 +99,31 @@ static char *finish(FILE *f, char **buf, size_t *len)
   return *buf;
 }
 
-char *evx_provenance_train(int argc, char **argv, const char *const *data, int n_data,
-                           const evx_cliplist *cl, const evx_split *sp, uint64_t seed)
+/* A record under way: the header, the command line and the revision
+ * written to a memory stream over *buf; NULL when out of memory. */
+static FILE *begin(int argc, char **argv, char **buf, size_t *len)
 {
-  char *buf = NULL, *cmd = evx_command_line(argc, argv);
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f || !cmd) {
-    if (f)
-      fclose(f);
-    free(buf);
+  char *cmd = evx_command_line(argc, argv);
+  FILE *f = cmd ? open_memstream(buf, len) : NULL;
+  if (!f) {
     free(cmd);
     return NULL;
   }
   fprintf(f, "emovox-provenance: 1\n");
   line(f, "", "command", cmd);
   line(f, "", "revision", evx_revision());
+  free(cmd);
+  return f;
+}
+
+char *evx_provenance_train(int argc, char **argv, const char *const *data, int n_data,
+                           const evx_cliplist *cl, const evx_split *sp, uint64_t seed)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = begin(argc, argv, &buf, &len);
+  if (!f)
+    return NULL;
   fprintf(f, "seed: %llu\n", (unsigned long long)seed);
   for (int i = 0; i < n_data; i++)
     line(f, "", "data", data[i]);
@@ -127,26 +136,17 @@ char *evx_provenance_train(int argc, char **argv, const char *const *data, int n
             sp->clips[s] == 1 ? "" : "s", sp->speakers[s], sp->speakers[s] == 1 ? "" : "s");
     side_speakers(f, cl, sp, s, keys[s], 16000);
   }
-  free(cmd);
   return finish(f, &buf, &len);
 }
 
 char *evx_provenance_fuse(int argc, char **argv, const char *const *inputs,
                           const char *const *records, int n)
 {
-  char *buf = NULL, *cmd = evx_command_line(argc, argv);
+  char *buf = NULL;
   size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f || !cmd) {
-    if (f)
-      fclose(f);
-    free(buf);
-    free(cmd);
+  FILE *f = begin(argc, argv, &buf, &len);
+  if (!f)
     return NULL;
-  }
-  fprintf(f, "emovox-provenance: 1\n");
-  line(f, "", "command", cmd);
-  line(f, "", "revision", evx_revision());
   for (int k = 0; k < n; k++) {
     fprintf(f, "input %d: %s\n", k + 1, inputs[k]);
     if (!records[k]) {
@@ -159,7 +159,6 @@ char *evx_provenance_fuse(int argc, char **argv, const char *const *inputs,
       p += l + (p[l] == '\n');
     }
   }
-  free(cmd);
   return finish(f, &buf, &len);
 }
 
