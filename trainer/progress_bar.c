@@ -1,25 +1,10 @@
 /* progress_bar.c: see progress_bar.h. */
 #include "progress_bar.h"
+#include "learn/progress.h"   /* tl_now_s, tl_fmt_time */
 
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void fmt_time(char *buf, size_t len, double s)
-{
-  long t = s < 0 ? 0 : (long)(s + 0.5);
-  if (t >= 3600)
-    snprintf(buf, len, "%ldh%02ldm", t / 3600, t / 60 % 60);
-  else
-    snprintf(buf, len, "%ldm%02lds", t / 60, t % 60);
-}
 
 void evx_progress_begin(evx_progress *p, const char *what, size_t total, const evx_log *log)
 {
@@ -27,7 +12,7 @@ void evx_progress_begin(evx_progress *p, const char *what, size_t total, const e
   p->f = log && log->f ? log->f : stderr;
   p->tty = isatty(fileno(p->f));
   snprintf(p->what, sizeof p->what, "%s", what);
-  p->t0 = now_s();
+  p->t0 = tl_now_s();
 }
 
 void evx_progress_update(evx_progress *p, size_t done)
@@ -36,10 +21,10 @@ void evx_progress_update(evx_progress *p, size_t done)
     return;
   if (done > p->total)
     done = p->total;   /* a count that was an estimate */
-  double t = now_s(), el = t - p->t0;
+  double t = tl_now_s(), el = t - p->t0;
   double frac = (double)done / (double)p->total;
   char eta[32];
-  fmt_time(eta, sizeof eta, done ? el * (1.0 - frac) / frac : 0);
+  tl_fmt_time(eta, sizeof eta, done ? el * (1.0 - frac) / frac : 0);
   if (p->tty) {
     if (done < p->total && t - p->last < 0.2)   /* at most 5 redraws a second */
       return;
@@ -66,7 +51,7 @@ void evx_progress_end(evx_progress *p, size_t done)
   if (p->quiet)
     return;
   char took[32];
-  fmt_time(took, sizeof took, now_s() - p->t0);
+  tl_fmt_time(took, sizeof took, tl_now_s() - p->t0);
   if (done > p->total)
     p->total = done;
   fprintf(p->f, "%s%s: %zu/%zu clips in %s%s\n", p->tty ? "\r" : "", p->what, done, p->total,

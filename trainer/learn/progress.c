@@ -5,14 +5,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
+double tl_now_s(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void fmt_time(char *buf, size_t len, double s)
+void tl_fmt_time(char *buf, size_t len, double s)
 {
   long t = s < 0 ? 0 : (long)(s + 0.5);
   if (t >= 3600)
@@ -24,13 +24,13 @@ static void fmt_time(char *buf, size_t len, double s)
 void tl_progress_begin(tl_progress *p, int epochs, int quiet)
 {
   *p = (tl_progress){ .tty = isatty(2), .quiet = quiet, .epochs = epochs };
-  p->t_start = now_s();
+  p->t_start = tl_now_s();
 }
 
 void tl_progress_epoch_begin(tl_progress *p, int epoch)
 {
   p->epoch = epoch;
-  p->t_epoch = now_s();
+  p->t_epoch = tl_now_s();
   p->last_draw = 0;
 }
 
@@ -39,7 +39,7 @@ void tl_progress_epoch_begin(tl_progress *p, int epoch)
 static double eta(const tl_progress *p, double frac_of_epoch)
 {
   double per = p->epochs_timed ? p->seconds_sum / p->epochs_timed
-               : frac_of_epoch > 0 ? (now_s() - p->t_epoch) / frac_of_epoch : 0;
+               : frac_of_epoch > 0 ? (tl_now_s() - p->t_epoch) / frac_of_epoch : 0;
   return per * ((p->epochs - p->epoch) + (1.0 - frac_of_epoch));
 }
 
@@ -48,7 +48,7 @@ void tl_progress_batch(tl_progress *p, size_t batch, size_t batches,
 {
   if (!p->tty || p->quiet)
     return;
-  double t = now_s();
+  double t = tl_now_s();
   if (batch < batches && t - p->last_draw < 0.2)   /* redraw at most 5x a second */
     return;
   p->last_draw = t;
@@ -57,7 +57,7 @@ void tl_progress_batch(tl_progress *p, size_t batch, size_t batches,
   for (int i = 0; i < 20; i++)
     bar[i] = i < (int)(frac * 20) ? '#' : '.';
   bar[20] = 0;
-  fmt_time(left, sizeof left, eta(p, frac));
+  tl_fmt_time(left, sizeof left, eta(p, frac));
   fprintf(stderr, "\repoch %3d/%d [%s] %3.0f%% loss %.4f acc %.3f ETA %s  ",
           p->epoch, p->epochs, bar, frac * 100, loss, acc, left);
   fflush(stderr);
@@ -70,7 +70,7 @@ void tl_progress_epoch_end(tl_progress *p, int epoch, const tl_epoch *ep, int be
   if (p->quiet)
     return;
   char left[32];
-  fmt_time(left, sizeof left, eta(p, 1.0));
+  tl_fmt_time(left, sizeof left, eta(p, 1.0));
   fprintf(stderr, "%sepoch %3d/%d train loss %.4f acc %.3f | val loss %.4f acc %.3f | "
           "lr %.2g | %.1fs | ETA <= %s%s\n", p->tty ? "\r" : "", epoch, p->epochs,
           ep->train_loss, ep->train_acc, ep->val_loss, ep->val_acc, ep->lr,

@@ -15,6 +15,11 @@ typedef struct {
   double seconds_sum;
 } tl_progress;
 
+/* Monotonic seconds, and a duration as "12m05s" or "1h03m": shared with
+ * the extraction progress bar (progress_bar.c). */
+double tl_now_s(void);
+void tl_fmt_time(char *buf, size_t len, double s);
+
 void tl_progress_begin(tl_progress *p, int epochs, int quiet);
 void tl_progress_epoch_begin(tl_progress *p, int epoch);
 void tl_progress_batch(tl_progress *p, size_t batch, size_t batches,
