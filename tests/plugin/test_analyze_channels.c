@@ -18,6 +18,15 @@
 #define SECONDS 8
 #define N ((size_t)RATE * SECONDS)
 
+/* how many rows the speech detector passed */
+static int speech_rows(const ptu_row *r, int n)
+{
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    k += r[i].speech;
+  return k;
+}
+
 /* frames x channels: channel c of frame i is x[c][i] (NULL: quiet noise). */
 static const char *write_multi(const char *name, int channels, float *const *x, size_t n)
 {
@@ -31,21 +40,14 @@ static const char *write_multi(const char *name, int channels, float *const *x, 
   assert_non_null(f);
   float *buf = malloc(n * (size_t)channels * sizeof *buf);
   uint64_t r = 5;
-  for (size_t i = 0; i < n; i++)
-    for (int c = 0; c < channels; c++)
-      buf[i * (size_t)channels + (size_t)c] = x[c] ? x[c][i] : (float)(0.001 * tu_gauss(&r));
+  /* sample k of the interleaved file is frame k / channels of channel k % channels */
+  for (size_t k = 0, c; k < n * (size_t)channels; k++)
+    buf[k] = x[c = k % (size_t)channels] ? x[c][k / (size_t)channels]
+                                          : (float)(0.001 * tu_gauss(&r));
   assert_int_equal(sf_writef_float(f, buf, (sf_count_t)n), (sf_count_t)n);
   sf_close(f);
   free(buf);
   return p;
-}
-
-static int speech_rows(const ptu_row *r, int n)
-{
-  int k = 0;
-  for (int i = 0; i < n; i++)
-    k += r[i].speech;
-  return k;
 }
 
 static void assert_same_rows(const ptu_row *a, int na, const ptu_row *b, int nb)
