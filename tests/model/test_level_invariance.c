@@ -225,37 +225,11 @@ static evx_engine_model *hand_made(const void *arg)
   return em;
 }
 
-/* 6 s of a synthetic voice at 48 kHz, peak 1: syllables of 150-300 ms
- * (gliding f0 100-220 Hz, harmonics under two formant-like peaks) between
- * pauses of 50-150 ms, over a noise floor 55 dB below the peak. */
+/* 6 s of a synthetic voice at rate, peak 1, harmonics below 7.5 kHz
+ * (tu_syllables). */
 static float *synthetic_voice(size_t *n, double rate)
 {
-  *n = (size_t)(6 * rate);
-  float *x = calloc(*n, sizeof *x);
-  assert_non_null(x);
-  uint64_t r = 77;
-  size_t t = (size_t)(0.1 * rate);
-  double ph = 0;
-  while (t < *n) {
-    size_t len = (size_t)((0.15 + 0.15 * tu_uniform(&r)) * rate);
-    double f0 = 100 + 120 * tu_uniform(&r), glide = 40 * (tu_uniform(&r) - 0.5);
-    double f1 = 400 + 500 * tu_uniform(&r), f2 = 1200 + 1200 * tu_uniform(&r);
-    double amp = 0.4 + 0.6 * tu_uniform(&r);
-    for (size_t i = 0; i < len && t + i < *n; i++) {
-      double u = (double)i / (double)len, f = f0 + glide * u, v = 0;
-      ph += 2 * M_PI * f / rate;
-      for (int k = 1; k <= 30 && k * f < 7500; k++) {
-        double hk = k * f, d1 = (hk - f1) / 150, d2 = (hk - f2) / 250;
-        v += (exp(-d1 * d1) + 0.5 * exp(-d2 * d2) + 0.05 / k) * sin(k * ph);
-      }
-      x[t + i] = (float)(amp * sin(M_PI * u) * v);
-    }
-    t += len + (size_t)((0.05 + 0.10 * tu_uniform(&r)) * rate);
-  }
-  peak_normalise(x, *n);
-  for (size_t i = 0; i < *n; i++)
-    x[i] += (float)(pow(10, -55 / 20.0) * tu_gauss(&r));
-  return x;
+  return tu_syllables(rate, 6, 7500, 77, n);
 }
 
 static const char *describe(const spec *s)

@@ -18,40 +18,10 @@
 static const uint32_t kinds[] = { EVX_INPUT_LOGMEL, EVX_INPUT_LOG_STATS,
                                   EVX_INPUT_VOICED_STATS, EVX_INPUT_FRAMES };
 
-/* 3.5 s of something like speech at 16 kHz, peak 1: syllables of 150-300 ms
- * (a gliding f0 of 100-220 Hz with 30 harmonics under two formant-like
- * peaks, a smooth envelope) between pauses of 50-150 ms, over a noise floor
- * 55 dB below the peak (a pause is quiet, never digital silence). */
+/* 3.5 s of something like speech at 16 kHz (tu_syllables). */
 static float *speech_like(size_t *n)
 {
-  *n = (size_t)(SECONDS * SR);
-  float *x = calloc(*n, sizeof *x);
-  assert_non_null(x);
-  uint64_t r = 2024;
-  size_t t = (size_t)(0.1 * SR);
-  double ph = 0;
-  while (t < *n) {
-    size_t len = (size_t)((0.15 + 0.15 * tu_uniform(&r)) * SR);
-    double f0 = 100 + 120 * tu_uniform(&r), glide = 40 * (tu_uniform(&r) - 0.5);
-    double f1 = 400 + 500 * tu_uniform(&r), f2 = 1200 + 1200 * tu_uniform(&r);
-    double amp = 0.4 + 0.6 * tu_uniform(&r);
-    for (size_t i = 0; i < len && t + i < *n; i++) {
-      double u = (double)i / (double)len, f = f0 + glide * u, v = 0;
-      ph += 2 * M_PI * f / SR;
-      for (int k = 1; k <= 30 && k * f < SR / 2; k++) {
-        double hk = k * f, d1 = (hk - f1) / 150, d2 = (hk - f2) / 250;
-        v += (exp(-d1 * d1) + 0.5 * exp(-d2 * d2) + 0.05 / k) * sin(k * ph);
-      }
-      x[t + i] = (float)(amp * sin(M_PI * u) * v);
-    }
-    t += len + (size_t)((0.05 + 0.10 * tu_uniform(&r)) * SR);
-  }
-  float peak = 0;
-  for (size_t i = 0; i < *n; i++)
-    peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
-  for (size_t i = 0; i < *n; i++)
-    x[i] = x[i] / peak + (float)(pow(10, -55 / 20.0) * tu_gauss(&r));
-  return x;
+  return tu_syllables(SR, SECONDS, SR / 2, 2024, n);
 }
 
 /* The frames of x scaled by db (dB). */

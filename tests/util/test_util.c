@@ -316,6 +316,39 @@ void tu_bundle_refused(const evx_model *m, const char *says)
   assert_non_null(strstr(err, says));
 }
 
+float *tu_syllables(double rate, double seconds, double fmax, uint64_t seed, size_t *n)
+{
+  *n = (size_t)(seconds * rate);
+  float *x = calloc(*n, sizeof *x);
+  assert_non_null(x);
+  uint64_t r = seed;
+  size_t t = (size_t)(0.1 * rate);
+  double ph = 0;
+  while (t < *n) {
+    size_t len = (size_t)((0.15 + 0.15 * tu_uniform(&r)) * rate);
+    double f0 = 100 + 120 * tu_uniform(&r), glide = 40 * (tu_uniform(&r) - 0.5);
+    double f1 = 400 + 500 * tu_uniform(&r), f2 = 1200 + 1200 * tu_uniform(&r);
+    double amp = 0.4 + 0.6 * tu_uniform(&r);
+    for (size_t i = 0; i < len && t + i < *n; i++) {
+      double u = (double)i / (double)len, f = f0 + glide * u, v = 0;
+      ph += 2 * M_PI * f / rate;
+      for (int k = 1; k <= 30 && k * f < fmax; k++) {
+        double hk = k * f, d1 = (hk - f1) / 150, d2 = (hk - f2) / 250;
+        v += (exp(-d1 * d1) + 0.5 * exp(-d2 * d2) + 0.05 / k) * sin(k * ph);
+      }
+      x[t + i] = (float)(amp * sin(M_PI * u) * v);
+    }
+    t += len + (size_t)((0.05 + 0.10 * tu_uniform(&r)) * rate);
+  }
+  float peak = 0;
+  for (size_t i = 0; i < *n; i++)
+    peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
+  assert_true(peak > 0);
+  for (size_t i = 0; i < *n; i++)
+    x[i] = x[i] / peak + (float)(pow(10, -55 / 20.0) * tu_gauss(&r));
+  return x;
+}
+
 float tu_talker(size_t i, double rate, double f0, double amp)
 {
   double t = (double)i / rate;

@@ -52,6 +52,13 @@ int tu_write_wav(const char *path, const float *x, size_t n, int rate);
  * so tests that need a voice use this. */
 float tu_talker(size_t i, double rate, double f0, double amp);
 
+/* seconds of something like speech at rate, peak 1 (calloc'd, *n samples):
+ * syllables of 150-300 ms (a gliding f0 of 100-220 Hz, harmonics below
+ * fmax Hz under two formant-like peaks, a smooth envelope) between pauses
+ * of 50-150 ms, over a noise floor 55 dB below the peak (a pause is quiet,
+ * never digital silence); seed picks the syllables. */
+float *tu_syllables(double rate, double seconds, double fmax, uint64_t seed, size_t *n);
+
 /* Deterministic PRNG (xorshift64*) for tests. */
 uint64_t tu_rand(uint64_t *state);
 double tu_uniform(uint64_t *state);   /* [0, 1) */
