@@ -1,5 +1,6 @@
 /* plugin_test_util.c: see plugin_test_util.h. */
 #include "plugin_test_util.h"
+#include "lv2_host.h"
 #include "test_util.h"
 #include "evx_nn.h"
 
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 float *ptu_clip(const char *rel, double rate, size_t *n)
 {
@@ -102,4 +105,13 @@ int ptu_match_row(const ptu_row *rows, int n, int last, const float *probs, floa
       return i;
   }
   return -1;
+}
+
+void ptu_lv2_path(char *dir, size_t len)
+{
+  char link[4300];
+  snprintf(dir, len, "%s/lv2", tu_tmpdir());
+  mkdir(dir, 0755);
+  snprintf(link, sizeof link, "%s/emovox.lv2", dir);
+  assert_int_equal(symlink(th_bundle_dir(), link), 0);
 }

@@ -10,6 +10,29 @@
 #define PTU_ANGRY_CLIP "data/ravdess/Actor_05/03-01-05-02-01-01-05.flac"
 #define PTU_SAD_CLIP   "data/ravdess/Actor_05/03-01-04-02-01-01-05.flac"
 
+/* Skips the calling test where lv2apply cannot run this build's bundle:
+ * a sanitizer build (lv2apply cannot load an ASan-built plugin), or no
+ * lv2apply installed. EVX_SANITIZE is defined per test, hence a macro. */
+#ifdef EVX_SANITIZE
+#define PTU_REQUIRE_LV2APPLY()                                                             \
+  do {                                                                                     \
+    print_message("[  SKIP    ] sanitizer build: lv2apply cannot load an ASan-built plugin\n"); \
+    skip();                                                                                \
+  } while (0)
+#else
+#define PTU_REQUIRE_LV2APPLY()                                                             \
+  do {                                                                                     \
+    if (system("command -v lv2apply >/dev/null 2>&1") != 0) {                              \
+      print_message("[  SKIP    ] lv2apply not installed (Debian package lilv-utils)\n");   \
+      skip();                                                                              \
+    }                                                                                      \
+  } while (0)
+#endif
+
+/* An LV2_PATH directory in the test's temporary directory that holds only
+ * a link to the built bundle, written to dir (len bytes). */
+void ptu_lv2_path(char *dir, size_t len);
+
 /* A ../shared clip brought to rate by linear interpolation (the plugin and
  * the analyser get the very same samples); malloc'd, NULL if unreadable. */
 float *ptu_clip(const char *rel, double rate, size_t *n);
