@@ -837,19 +837,16 @@ static const void *extension_data(const char *uri)
   return NULL;
 }
 
+/* Every plugin: the same functions but for its ports' connect. */
+#define DESCRIPTOR(uri, connect) \
+  { uri, instantiate, connect, activate, run, deactivate, cleanup, extension_data }
 static const LV2_Descriptor descriptors[] = {
-  { EMOVOX_URI_METER, instantiate, connect_meter, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_METER_MIDI, instantiate, connect_meter, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_RENDER, instantiate, connect_render, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_METER_STEREO, instantiate, connect_meter, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_METER_MIDI_STEREO, instantiate, connect_meter, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_RENDER_STEREO, instantiate, connect_render, activate, run, deactivate, cleanup,
-    extension_data },
+  DESCRIPTOR(EMOVOX_URI_METER, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_METER_MIDI, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_RENDER, connect_render),
+  DESCRIPTOR(EMOVOX_URI_METER_STEREO, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_METER_MIDI_STEREO, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_RENDER_STEREO, connect_render),
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)
