@@ -8,4 +8,8 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_fuse(int argc, char **argv);
+
+/* train's option table, which drives its parsing and --help (opts.h). */
+#include "opts.h"
+const opt_def *cmd_train_options(size_t *n);
 #endif
