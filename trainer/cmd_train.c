@@ -251,15 +251,12 @@ static int parse(int argc, char **argv, train_args *out)
   a->input_kind = (uint32_t)c.input;
   if (c.pitch >= 0)
     a->aug.semi_min = -c.pitch, a->aug.semi_max = c.pitch, a->aug.pitch = 1;
-  const char *channels = c.channels;
-  double copies = c.copies, dropout = c.dropout;
-  int batchnorm = c.batchnorm;
-  if (channels && parse_channels(channels, &a->arch))
+  if (c.channels && parse_channels(c.channels, &a->arch))
     return evx_usage_error("train", "--channels wants 1..4 counts of 1..1024 like 64,128, "
-                           "not '%s'", channels);
-  if (dropout >= 0)
-    a->arch.dropout = (float)dropout;
-  a->arch.batchnorm = batchnorm;
+                           "not '%s'", c.channels);
+  if (c.dropout >= 0)
+    a->arch.dropout = (float)c.dropout;
+  a->arch.batchnorm = c.batchnorm;
   if (a->input_kind && (a->arch.arch == TL_ARCH_LOGMEL || a->arch.arch == TL_ARCH_TCN)) {
     fprintf(stderr, "emovox: train: --input is for --arch seed or mlp\n");
     return 2;
@@ -281,7 +278,7 @@ static int parse(int argc, char **argv, train_args *out)
     return 2;
   }
   a->aug.seed = a->train.seed;
-  a->aug_copies = copies >= 0 ? (unsigned)copies : evx_augment_enabled(&a->aug) ? 1 : 0;
+  a->aug_copies = c.copies >= 0 ? (unsigned)c.copies : evx_augment_enabled(&a->aug) ? 1 : 0;
   a->train.threads = a->data.threads;
   if (!a->data.n_data)
     return evx_usage_error("train", "no --data given: the clips to train on (a corpus "
