@@ -79,7 +79,7 @@ static int isa_usable(const evx_isa *i)
   return !strcmp(i->name, "generic");
 }
 
-static const evx_isa *isa_now; /* set by evx_nn_isa() / evx_nn_isa_force(), non-RT */
+static const evx_isa *isa_now; /* set once by evx_nn_isa(), non-RT */
 
 const evx_isa *evx_nn_isa(void)
 {
@@ -92,14 +92,11 @@ const evx_isa *evx_nn_isa(void)
 /* Picked when the library loads, before any thread can race on isa_now. */
 __attribute__((constructor)) static void isa_pick(void) { (void)evx_nn_isa(); }
 
-int evx_nn_isa_force(const char *name)
+const evx_isa *evx_nn_isa_named(const char *name)
 {
   for (size_t i = 0; i < N_ISAS; i++)
-    if (!strcmp(isas[i].name, name) && isa_usable(&isas[i])) {
-      isa_now = &isas[i];
-      return 0;
-    }
-  return -1;
+    if (!strcmp(isas[i].name, name) && isa_usable(&isas[i])) return &isas[i];
+  return NULL;
 }
 
 size_t evx_conv_bias_len(const evx_isa *isa, const evx_layer *l)

@@ -21,10 +21,10 @@ typedef struct evx_isa {
 
 /* The instruction set evx_net_init() compiles for. Non-RT. */
 const evx_isa *evx_nn_isa(void);
-/* Tests and benches: make evx_net_init() use `name` ("avx512", "avx2",
- * "generic"); -1 when this CPU lacks it (nothing changes). Non-RT; a net
- * keeps the instruction set it was initialised with. */
-int evx_nn_isa_force(const char *name);
+/* The instruction set called `name` ("avx512", "avx2", "generic"), or NULL
+ * when this CPU lacks it. Non-RT. (Tests make evx_net_init() use it by
+ * wrapping evx_nn_isa at link time: the shipped code has no override.) */
+const evx_isa *evx_nn_isa_named(const char *name);
 
 typedef struct {
   const evx_isa *isa;       /* conv, dense: the kernels (and packing) used */

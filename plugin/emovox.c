@@ -202,14 +202,35 @@ static evx_engine_model *load_model(Emovox *self, const char *path)
 
 /* ---- instantiation thread -------------------------------------------------- */
 
-static LV2_Handle instantiate_kind(PluginKind kind, int stereo, double rate,
-                                   const char *bundle_path, const LV2_Feature *const *features)
+/* The six plugins share one instantiate; the descriptor's URI says which
+ * (as the LV2 book's eg-scope does). */
+static const struct {
+  const char *uri;
+  PluginKind kind;
+  int stereo;
+} variants[] = {
+  { EMOVOX_URI_METER, KIND_METER, 0 },
+  { EMOVOX_URI_METER_MIDI, KIND_METER_MIDI, 0 },
+  { EMOVOX_URI_RENDER, KIND_RENDER, 0 },
+  { EMOVOX_URI_METER_STEREO, KIND_METER, 1 },
+  { EMOVOX_URI_METER_MIDI_STEREO, KIND_METER_MIDI, 1 },
+  { EMOVOX_URI_RENDER_STEREO, KIND_RENDER, 1 },
+};
+
+static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
+                              const char *bundle_path, const LV2_Feature *const *features)
 {
+  size_t v = 0;
+  while (v < sizeof variants / sizeof variants[0] && strcmp(descriptor->URI, variants[v].uri))
+    v++;
+  if (v == sizeof variants / sizeof variants[0])
+    return NULL;
+  PluginKind kind = variants[v].kind;
   Emovox *self = calloc(1, sizeof *self);
   if (!self)
     return NULL;
   self->kind = kind;
-  self->stereo = stereo;
+  self->stereo = variants[v].stereo;
   self->corr_decay = exp(-1.0 / (CORR_SECONDS * (rate > 0 ? rate : 48000.0)));
   self->rate = rate;
   LV2_Log_Log *log = NULL;
@@ -255,20 +276,6 @@ static LV2_Handle instantiate_kind(PluginKind kind, int stereo, double rate,
   }
   return (LV2_Handle)self;
 }
-
-#define INSTANTIATE(name, kind, stereo)                                                \
-  static LV2_Handle name(const LV2_Descriptor *d, double rate, const char *bundle_path, \
-                         const LV2_Feature *const *features)                           \
-  {                                                                                    \
-    (void)d;                                                                           \
-    return instantiate_kind(kind, stereo, rate, bundle_path, features);               \
-  }
-INSTANTIATE(instantiate_meter, KIND_METER, 0)
-INSTANTIATE(instantiate_meter_midi, KIND_METER_MIDI, 0)
-INSTANTIATE(instantiate_render, KIND_RENDER, 0)
-INSTANTIATE(instantiate_meter_stereo, KIND_METER, 1)
-INSTANTIATE(instantiate_meter_midi_stereo, KIND_METER_MIDI, 1)
-INSTANTIATE(instantiate_render_stereo, KIND_RENDER, 1)
 
 static void activate(LV2_Handle instance)
 {
@@ -727,23 +734,13 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const
 
 /* ---- state (instantiation thread) ------------------------------------------- */
 
-static const LV2_Feature *find_feature(const LV2_Feature *const *features, const char *uri)
-{
-  for (int i = 0; features && features[i]; i++)
-    if (!strcmp(features[i]->URI, uri))
-      return features[i];
-  return NULL;
-}
-
 static void free_path(const LV2_Feature *const *features, char *path)
 {
-  const LV2_Feature *f = find_feature(features, LV2_STATE__freePath);
-  if (f && f->data) {
-    const LV2_State_Free_Path *fp = (const LV2_State_Free_Path *)f->data;
+  const LV2_State_Free_Path *fp = lv2_features_data(features, LV2_STATE__freePath);
+  if (fp)
     fp->free_path(fp->handle, path);
-  } else {
+  else
     free(path);
-  }
 }
 
 static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store,
@@ -758,8 +755,7 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
   char path[MODEL_REF_CAP];
   if (!self->map || model_ref_get(&self->model, path) == MODEL_DEFAULT || !path[0])
     return LV2_STATE_SUCCESS;   /* the default model needs no state */
-  const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
-  const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
+  const LV2_State_Map_Path *mp = lv2_features_data(features, LV2_STATE__mapPath);
   char *apath = mp ? mp->abstract_path(mp->handle, path) : NULL;
   const char *p = apath ? apath : path;
   LV2_State_Status st = store(handle, self->uris.model, p, strlen(p) + 1, self->uris.atom_Path,
@@ -782,8 +778,7 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   const char *value = retrieve(handle, self->uris.model, &size, &type, &vflags);
   if (!value || type != self->uris.atom_Path || size == 0 || size >= PATH_CAP)
     return LV2_STATE_SUCCESS;
-  const LV2_Feature *f = find_feature(features, LV2_STATE__mapPath);
-  const LV2_State_Map_Path *mp = f ? (const LV2_State_Map_Path *)f->data : NULL;
+  const LV2_State_Map_Path *mp = lv2_features_data(features, LV2_STATE__mapPath);
   char *apath = mp ? mp->absolute_path(mp->handle, value) : NULL;
   char path[PATH_CAP];
   snprintf(path, sizeof path, "%s", apath ? apath : value);
@@ -842,19 +837,16 @@ static const void *extension_data(const char *uri)
   return NULL;
 }
 
+/* Every plugin: the same functions but for its ports' connect. */
+#define DESCRIPTOR(uri, connect) \
+  { uri, instantiate, connect, activate, run, deactivate, cleanup, extension_data }
 static const LV2_Descriptor descriptors[] = {
-  { EMOVOX_URI_METER, instantiate_meter, connect_meter, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_METER_MIDI, instantiate_meter_midi, connect_meter, activate, run, deactivate,
-    cleanup, extension_data },
-  { EMOVOX_URI_RENDER, instantiate_render, connect_render, activate, run, deactivate, cleanup,
-    extension_data },
-  { EMOVOX_URI_METER_STEREO, instantiate_meter_stereo, connect_meter, activate, run, deactivate,
-    cleanup, extension_data },
-  { EMOVOX_URI_METER_MIDI_STEREO, instantiate_meter_midi_stereo, connect_meter, activate, run,
-    deactivate, cleanup, extension_data },
-  { EMOVOX_URI_RENDER_STEREO, instantiate_render_stereo, connect_render, activate, run,
-    deactivate, cleanup, extension_data },
+  DESCRIPTOR(EMOVOX_URI_METER, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_METER_MIDI, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_RENDER, connect_render),
+  DESCRIPTOR(EMOVOX_URI_METER_STEREO, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_METER_MIDI_STEREO, connect_meter),
+  DESCRIPTOR(EMOVOX_URI_RENDER_STEREO, connect_render),
 };
 
 LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)

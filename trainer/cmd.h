@@ -8,4 +8,10 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_fuse(int argc, char **argv);
+
+/* The option tables of train and eval, which drive their parsing and
+ * --help (opts.h). */
+#include "opts.h"
+const opt_def *cmd_train_options(size_t *n);
+const opt_def *cmd_eval_options(size_t *n);
 #endif

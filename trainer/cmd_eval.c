@@ -14,25 +14,49 @@
 #include "learn/bundle_eval.h"
 #include "learn/data_args.h"
 #include "learn/speaker_adapt.h"
+#include "opts.h"
 #include "provenance.h"
 #include "report.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+static const char usage_lines[] =
   "usage: emovox eval BUNDLE.emvx --data DIR|CSV [--data ...] [--report DIR] [options]\n"
   "       [--noise white|babble --snr DB] [--codec opus:KBPS|mp3:KBPS|vorbis:Q]\n"
-  "       [--gain DB [--gain-half]] [--seed N]\n"
-  "  --side train|val|test  with split options: score only that side (test)\n"
-  "  --adapt stream|cold|shared   a bundle with speaker adaptation: replay each\n"
-  "                        speaker's clips in a shuffled order (--seed) through the\n"
-  "                        running statistics, as the plugin hears one voice\n"
-  "                        (stream); score every window with the population\n"
-  "                        statistics only (cold); or replay all clips, speakers\n"
-  "                        interleaved, as one stream (shared: several voices on\n"
-  "                        one track with no reset)\n"
-  "  --quiet                no corpus summary\n";
+  "       [--gain DB [--gain-half]] [--seed N]\n";
+
+/* eval's own options as given (the data, split and degradation options are
+ * tl_data_args' and degrade_arg's); --side and --adapt are checked once all
+ * are read. */
+typedef struct {
+  const char *report, *side, *adapt;
+  int quiet;
+} eval_cli;
+
+static const opt_def options[] = {
+  OPT_ROW_STRING("--report", offsetof(eval_cli, report), NULL),   /* in the usage lines */
+  OPT_ROW_STRING("--side", offsetof(eval_cli, side),
+    "  --side train|val|test  with split options: score only that side (test)\n"),
+  OPT_ROW_STRING("--adapt", offsetof(eval_cli, adapt),
+    "  --adapt stream|cold|shared   a bundle with speaker adaptation: replay each\n"
+    "                        speaker's clips in a shuffled order (--seed) through the\n"
+    "                        running statistics, as the plugin hears one voice\n"
+    "                        (stream); score every window with the population\n"
+    "                        statistics only (cold); or replay all clips, speakers\n"
+    "                        interleaved, as one stream (shared: several voices on\n"
+    "                        one track with no reset)\n"),
+  OPT_ROW_FLAG("--quiet", offsetof(eval_cli, quiet),
+    "  --quiet                no corpus summary\n"),
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+const opt_def *cmd_eval_options(size_t *n)
+{
+  *n = N_OPTIONS;
+  return options;
+}
 
 /* --noise, --snr, --codec, --seed into o. 1 if argv[*i] was one, 0 if not,
  * -1 on a bad value (message printed). */
@@ -165,30 +189,26 @@ int cmd_eval(int argc, char **argv)
 {
   tl_data_args d;
   tl_data_args_init(&d);
-  const char *bundle = NULL, *report_dir = NULL, *side_name = NULL, *adapt = "stream";
-  int quiet = 0, snr_given = 0;
+  const char *bundle = NULL;
+  eval_cli cli = { .adapt = "stream" };
+  int snr_given = 0;
   evx_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&d, argc, argv, &i);
     if (!r)
       r = degrade_arg(&deg, &snr_given, argc, argv, &i);
+    if (!r)
+      r = opts_parse("eval", options, N_OPTIONS, &cli, argc, argv, &i);
     if (r < 0)
       return 2;
     if (r)
       continue;
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(usage_text, stdout);
+      fputs(usage_lines, stdout);
+      opts_help(options, N_OPTIONS, stdout);
       fputs(tl_data_args_help, stdout);
       fputs(evx_degrade_help, stdout);
       return 0;
-    } else if (!strcmp(argv[i], "--quiet")) {
-      quiet = 1;
-    } else if (!strcmp(argv[i], "--report") || !strcmp(argv[i], "--side") ||
-               !strcmp(argv[i], "--adapt")) {
-      if (i + 1 >= argc)
-        return evx_usage_error("eval", "%s needs a value", argv[i]);
-      *(argv[i][2] == 'r' ? &report_dir : argv[i][2] == 's' ? &side_name : &adapt) = argv[i + 1];
-      i++;
     } else if (argv[i][0] == '-') {
       return evx_usage_error("eval", "unknown option '%s' (see emovox help eval)", argv[i]);
     } else if (!bundle) {
@@ -197,6 +217,8 @@ int cmd_eval(int argc, char **argv)
       return evx_usage_error("eval", "one bundle at a time: '%s' after '%s'", argv[i], bundle);
     }
   }
+  const char *report_dir = cli.report, *side_name = cli.side, *adapt = cli.adapt;
+  int quiet = cli.quiet;
   const char *side_v = side_name ? side_name : "test";
   int side = !strcmp(side_v, "train") ? EVX_TRAIN : !strcmp(side_v, "val") ? EVX_VAL
              : !strcmp(side_v, "test") ? EVX_TEST : -1;

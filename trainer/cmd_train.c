@@ -12,93 +12,21 @@
 #include "learn/norm.h"
 #include "learn/speaker_adapt.h"
 #include "learn/train_loop.h"
+#include "opts.h"
 #include "provenance.h"
 #include "tmpfiles.h"
 #include "report.h"
 #include "votes.h"
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_ENSEMBLE 8   /* --ensemble K: at most this many members */
 
-static const char usage_text[] =
-  "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n"
-  "  --arch seed|logmel|mlp|tcn  seed: 1-D CNN on the 98-feature window summary\n"
-  "                        (default); logmel: 2-D CNN on log-mel x time;\n"
-  "                        mlp: dense layers on the window's log-domain mean and std;\n"
-  "                        tcn: 1-D CNN over time on every frame's 98 features\n"
-  "                        (Conv1D 5/5/3, MaxPool 3/2, mean over time)\n"
-  "  --input summary|stats|logstats|voiced|prosody   input of seed/mlp: window\n"
-  "                        mean (seed default), mean and std, mean and std with\n"
-  "                        rms/mel in dB (mlp default), voiced: logstats plus mean\n"
-  "                        frame-to-frame change, over the window's voiced frames\n"
-  "                        only; prosody: voiced plus 13 statistics of F0 and voice\n"
-  "                        quality (input kind 7, core/evx_nn.h)\n"
-  "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
-  "                        or mlp units (128,64)\n"
-  "  --dropout R           dropout rate (0.25; mlp 0.5; tcn 0.3)\n"
-  "  --batchnorm on|off    BatchNorm before every ReLU (off): statistics of\n"
-  "                        ghost batches of 16 rows in training, running\n"
-  "                        averages folded into the layer before it at export\n"
-  "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"
-  "  --epochs N            at most N epochs (200)\n"
-  "  --batch N             batch size (32)\n"
-  "  --windows all|one     train every epoch on all of a clip's windows (default)\n"
-  "                        or on one drawn at random per clip and augmented copy\n"
-  "  --lr X                Adam learning rate (1e-3)\n"
-  "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"
-  "  --patience N          early stopping on validation loss (15; 0 = off)\n"
-  "  --lr-schedule plateau|cosine   plateau: ReduceLROnPlateau on validation\n"
-  "                        loss (default); cosine: from --lr down to 0 over\n"
-  "                        --epochs, whatever validation says\n"
-  "  --keep best|last      ship the best validation loss's epoch (default) or\n"
-  "                        the last (no early stopping)\n"
-  "  --class-weights balanced|none   loss weights (none)\n"
-  "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
-  "                        other k - 1 classes (0: one-hot; 0..0.5)\n"
-  "  --mixup A             mix each training row with a random row of its batch\n"
-  "                        (weight l ~ Beta(A, A)) towards both labels (0: off; 0..1)\n"
-  "  --balance speakers|corpus|sqrt|none   weight rows so every training\n"
-  "                        speaker counts the same in the loss; corpus: every\n"
-  "                        corpus the same, and within it every speaker; sqrt:\n"
-  "                        a corpus weighs the square root of its speakers (none)\n"
-  "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"
-  "  --noise-type white|babble|mixed   the noise --noise-snr adds (white); babble:\n"
-  "                        the babble-like noise of `emovox eval --noise babble`;\n"
-  "                        mixed: either, drawn per augmented copy\n"
-  "  --stretch LO:HI       augment: time stretch by a rate drawn from LO..HI\n"
-  "  --pitch S             augment: pitch shift by -S..S semitones\n"
-  "  --speed LO:HI         augment: speed (resampling: pitch, formants and tempo\n"
-  "                        together, as another vocal tract) by LO..HI\n"
-  "  --gain LO:HI          augment: level change in dB drawn from LO..HI\n"
-  "  --channel-aug on|off  augment: a telephone band, a darker or a brighter\n"
-  "                        microphone, one drawn per augmented copy (off)\n"
-  "  --cremad-votes agree|all   agree: train only on the CREMA-D clips whose\n"
-  "                        crowd vote from the voice alone includes their\n"
-  "                        label (summaryTable.csv); held-out clips all stay (all)\n"
-  "  --level absolute|relative   relative: each window is brought to one voiced\n"
-  "                        level before the network sees it (feature set 2), so\n"
-  "                        the recording level does not change the reading\n"
-  "                        (absolute; relative needs an input in dB)\n"
-  "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
-  "                        three is given), drawn deterministically from --seed\n"
-  "  --adapt speaker|none   speaker adaptation (none): train on inputs normalised\n"
-  "                        per speaker; the plugin normalises by the running\n"
-  "                        statistics of the voice it hears (core/evx_adapt.h);\n"
-  "                        not for --arch logmel; tcn: per feature over the\n"
-  "                        voiced frames\n"
-  "  --adapt-prior N --adapt-memory N   windows the population statistics weigh\n"
-  "                        at the start (8) and the running statistics' memory (600)\n"
-  "  --seed N              seed of initialisation, shuffling, dropout (1)\n"
-  "  --ensemble K          train K members (seeds N..N+K-1, --arch mlp with one\n"
-  "                        hidden layer) and ship their logit average as one\n"
-  "                        network of K times the hidden units (1)\n"
-  "  --report DIR          write report.json, report.md and plots\n"
-  "  --checkpoint PATH     checkpoint file (BUNDLE.ckpt)\n"
-  "  --resume              continue from the checkpoint\n"
-  "  --quiet               no progress output\n";
+static const char usage_line[] =
+  "usage: emovox train --data DIR|CSV [--data ...] --out BUNDLE.emvx [options]\n";
 
 enum balance { BALANCE_NONE = 0, BALANCE_SPEAKERS = 1, BALANCE_CORPUS = 2, BALANCE_SQRT = 3 };
 
@@ -120,21 +48,6 @@ typedef struct {
   const char *out, *report, *checkpoint;
 } train_args;
 
-/* "LO:HI" with lo <= hi inside [min, max]. */
-static int range(const char *opt, const char *v, double min, double max,
-                 double *lo, double *hi)
-{
-  char *end;
-  double a = strtod(v, &end), b;
-  if (end == v || *end != ':' || (b = strtod(end + 1, &end), *end) ||
-      !(a >= min && b <= max && a <= b)) {
-    evx_usage_error("train", "%s needs LO:HI inside %g..%g, not '%s'", opt, min, max, v);
-    return -1;
-  }
-  *lo = a, *hi = b;
-  return 0;
-}
-
 static int parse_channels(const char *v, tl_arch_opts *a)
 {
   a->n_channels = 0;
@@ -151,178 +64,199 @@ static int parse_channels(const char *v, tl_arch_opts *a)
   return a->n_channels ? 0 : -1;
 }
 
-/* An option with two values, w1 or w2: *out = 1 when v is `on`. */
-static int two_way(const char *opt, const char *v, const char *w1, const char *w2,
-                   const char *on, int *out)
-{
-  if (strcmp(v, w1) && strcmp(v, w2)) {
-    evx_usage_error("train", "%s is %s or %s, not '%s'", opt, w1, w2, v);
-    return -1;
-  }
-  *out = !strcmp(v, on);
-  return 0;
-}
+/* The command line as given: train_args, and what is checked and applied
+ * once every option is read. The option table's targets are offsets in it. */
+typedef struct {
+  train_args a;
+  int arch, input, batchnorm;
+  const char *channels;
+  double dropout, copies, pitch;   /* -1: not given */
+} train_cli;
 
-static int num(const char *opt, const char *v, double lo, double hi, double *out)
-{
-  if (evx_parse_number(v, lo, hi, out)) {
-    evx_usage_error("train", "%s needs a number in %g..%g, not '%s'", opt, lo, hi, v ? v : "");
-    return -1;
-  }
-  return 0;
-}
+#define A(f) offsetof(train_cli, a.f)
+#define C(f) offsetof(train_cli, f)
 
-/* Options of train that take a value (for a precise message when the value
- * is missing). */
-static int known_with_value(const char *o)
+static const opt_choice archs[] = { { "seed", TL_ARCH_SEED }, { "logmel", TL_ARCH_LOGMEL },
+  { "mlp", TL_ARCH_MLP }, { "tcn", TL_ARCH_TCN }, { NULL, 0 } };
+static const opt_choice inputs[] = { { "summary", EVX_INPUT_SUMMARY },
+  { "stats", EVX_INPUT_SUMMARY_STATS }, { "logstats", EVX_INPUT_LOG_STATS },
+  { "voiced", EVX_INPUT_VOICED_STATS }, { "prosody", EVX_INPUT_PROSODY_STATS }, { NULL, 0 } };
+static const opt_choice balances[] = { { "speakers", BALANCE_SPEAKERS },
+  { "corpus", BALANCE_CORPUS }, { "sqrt", BALANCE_SQRT }, { "none", BALANCE_NONE }, { NULL, 0 } };
+static const opt_choice noises[] = { { "white", EVX_AUG_WHITE }, { "babble", EVX_AUG_BABBLE },
+  { "mixed", EVX_AUG_MIXED }, { NULL, 0 } };
+static const opt_choice on_off[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
+static const opt_choice all_one[] = { { "all", 0 }, { "one", 1 }, { NULL, 0 } };
+static const opt_choice schedules[] = { { "plateau", 0 }, { "cosine", 1 }, { NULL, 0 } };
+static const opt_choice best_last[] = { { "best", 0 }, { "last", 1 }, { NULL, 0 } };
+static const opt_choice balanced_none[] = { { "balanced", 1 }, { "none", 0 }, { NULL, 0 } };
+static const opt_choice agree_all[] = { { "agree", 1 }, { "all", 0 }, { NULL, 0 } };
+static const opt_choice levels[] = { { "relative", 1 }, { "absolute", 0 }, { NULL, 0 } };
+static const opt_choice speaker_none[] = { { "speaker", 1 }, { "none", 0 }, { NULL, 0 } };
+
+/* train's options (the data and split options are tl_data_args'), in the
+ * order --help lists them. */
+static const opt_def options[] = {
+  OPT_ROW_CHOICE("--arch", C(arch), archs,
+    "  --arch seed|logmel|mlp|tcn  seed: 1-D CNN on the 98-feature window summary\n"
+    "                        (default); logmel: 2-D CNN on log-mel x time;\n"
+    "                        mlp: dense layers on the window's log-domain mean and std;\n"
+    "                        tcn: 1-D CNN over time on every frame's 98 features\n"
+    "                        (Conv1D 5/5/3, MaxPool 3/2, mean over time)\n"),
+  OPT_ROW_CHOICE("--input", C(input), inputs,
+    "  --input summary|stats|logstats|voiced|prosody   input of seed/mlp: window\n"
+    "                        mean (seed default), mean and std, mean and std with\n"
+    "                        rms/mel in dB (mlp default), voiced: logstats plus mean\n"
+    "                        frame-to-frame change, over the window's voiced frames\n"
+    "                        only; prosody: voiced plus 13 statistics of F0 and voice\n"
+    "                        quality (input kind 7, core/evx_nn.h)\n"),
+  OPT_ROW_STRING("--channels", C(channels),
+    "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
+    "                        or mlp units (128,64)\n"),
+  OPT_ROW_NUMBER("--dropout", OPT_REAL, C(dropout), 0, 0.95,
+    "  --dropout R           dropout rate (0.25; mlp 0.5; tcn 0.3)\n"),
+  OPT_ROW_CHOICE("--batchnorm", C(batchnorm), on_off,
+    "  --batchnorm on|off    BatchNorm before every ReLU (off): statistics of\n"
+    "                        ghost batches of 16 rows in training, running\n"
+    "                        averages folded into the layer before it at export\n"),
+  OPT_ROW_NUMBER("--window", OPT_REAL, A(window_s), 0.05, 60,
+    "  --window S --hop S    analysis window and hop in seconds (2.0, 0.5)\n"),
+  OPT_ROW_NUMBER("--hop", OPT_REAL, A(hop_s), 0.01, 60, NULL),
+  OPT_ROW_NUMBER("--epochs", OPT_INT, A(train.epochs), 1, TL_MAX_EPOCHS,
+    "  --epochs N            at most N epochs (200)\n"),
+  OPT_ROW_NUMBER("--batch", OPT_INT, A(train.batch), 1, 4096,
+    "  --batch N             batch size (32)\n"),
+  OPT_ROW_CHOICE("--windows", A(train.one_window), all_one,
+    "  --windows all|one     train every epoch on all of a clip's windows (default)\n"
+    "                        or on one drawn at random per clip and augmented copy\n"),
+  OPT_ROW_NUMBER("--lr", OPT_REAL, A(train.lr), 1e-9, 10,
+    "  --lr X                Adam learning rate (1e-3)\n"),
+  OPT_ROW_NUMBER("--lr-factor", OPT_REAL, A(train.lr_factor), 0.01, 1,
+    "  --lr-factor F --lr-patience N --min-lr X   ReduceLROnPlateau (0.5, 5, 1e-5)\n"),
+  OPT_ROW_NUMBER("--lr-patience", OPT_INT, A(train.lr_patience), 0, 1000, NULL),
+  OPT_ROW_NUMBER("--min-lr", OPT_REAL, A(train.min_lr), 0, 10, NULL),
+  OPT_ROW_NUMBER("--patience", OPT_INT, A(train.patience), 0, 1000,
+    "  --patience N          early stopping on validation loss (15; 0 = off)\n"),
+  OPT_ROW_CHOICE("--lr-schedule", A(train.cosine), schedules,
+    "  --lr-schedule plateau|cosine   plateau: ReduceLROnPlateau on validation\n"
+    "                        loss (default); cosine: from --lr down to 0 over\n"
+    "                        --epochs, whatever validation says\n"),
+  OPT_ROW_CHOICE("--keep", A(train.keep_last), best_last,
+    "  --keep best|last      ship the best validation loss's epoch (default) or\n"
+    "                        the last (no early stopping)\n"),
+  OPT_ROW_CHOICE("--class-weights", A(train.balanced), balanced_none,
+    "  --class-weights balanced|none   loss weights (none)\n"),
+  OPT_ROW_NUMBER("--label-smoothing", OPT_REAL, A(train.label_smoothing), 0, 0.5,
+    "  --label-smoothing E   train towards 1 - E + E/k on the label and E/k on the\n"
+    "                        other k - 1 classes (0: one-hot; 0..0.5)\n"),
+  OPT_ROW_NUMBER("--mixup", OPT_REAL, A(train.mixup), 0, 1,
+    "  --mixup A             mix each training row with a random row of its batch\n"
+    "                        (weight l ~ Beta(A, A)) towards both labels (0: off; 0..1)\n"),
+  OPT_ROW_CHOICE("--balance", A(balance_speakers), balances,
+    "  --balance speakers|corpus|sqrt|none   weight rows so every training\n"
+    "                        speaker counts the same in the loss; corpus: every\n"
+    "                        corpus the same, and within it every speaker; sqrt:\n"
+    "                        a corpus weighs the square root of its speakers (none)\n"),
+  OPT_ROW_RANGE("--noise-snr", A(aug.snr_min), A(aug.snr_max), -20, 100, A(aug.noise),
+    "  --noise-snr LO:HI     augment: white noise at an SNR (dB) drawn from LO..HI\n"),
+  OPT_ROW_CHOICE("--noise-type", A(aug.noise_kind), noises,
+    "  --noise-type white|babble|mixed   the noise --noise-snr adds (white); babble:\n"
+    "                        the babble-like noise of `emovox eval --noise babble`;\n"
+    "                        mixed: either, drawn per augmented copy\n"),
+  OPT_ROW_RANGE("--stretch", A(aug.rate_min), A(aug.rate_max), 0.25, 4, A(aug.stretch),
+    "  --stretch LO:HI       augment: time stretch by a rate drawn from LO..HI\n"),
+  OPT_ROW_NUMBER("--pitch", OPT_REAL, C(pitch), 0, 12,
+    "  --pitch S             augment: pitch shift by -S..S semitones\n"),
+  OPT_ROW_RANGE("--speed", A(aug.speed_min), A(aug.speed_max), 0.5, 2, A(aug.speed),
+    "  --speed LO:HI         augment: speed (resampling: pitch, formants and tempo\n"
+    "                        together, as another vocal tract) by LO..HI\n"),
+  OPT_ROW_RANGE("--gain", A(aug.gain_min), A(aug.gain_max), -60, 20, A(aug.gain),
+    "  --gain LO:HI          augment: level change in dB drawn from LO..HI\n"),
+  OPT_ROW_CHOICE("--channel-aug", A(aug.channel), on_off,
+    "  --channel-aug on|off  augment: a telephone band, a darker or a brighter\n"
+    "                        microphone, one drawn per augmented copy (off)\n"),
+  OPT_ROW_CHOICE("--cremad-votes", A(votes), agree_all,
+    "  --cremad-votes agree|all   agree: train only on the CREMA-D clips whose\n"
+    "                        crowd vote from the voice alone includes their\n"
+    "                        label (summaryTable.csv); held-out clips all stay (all)\n"),
+  OPT_ROW_CHOICE("--level", A(level), levels,
+    "  --level absolute|relative   relative: each window is brought to one voiced\n"
+    "                        level before the network sees it (feature set 2), so\n"
+    "                        the recording level does not change the reading\n"
+    "                        (absolute; relative needs an input in dB)\n"),
+  OPT_ROW_NUMBER("--aug-copies", OPT_REAL, C(copies), 0, 16,
+    "  --aug-copies N        augmented copies per training clip (1 when any of the\n"
+    "                        three is given), drawn deterministically from --seed\n"),
+  OPT_ROW_CHOICE("--adapt", A(adapt), speaker_none,
+    "  --adapt speaker|none   speaker adaptation (none): train on inputs normalised\n"
+    "                        per speaker; the plugin normalises by the running\n"
+    "                        statistics of the voice it hears (core/evx_adapt.h);\n"
+    "                        not for --arch logmel; tcn: per feature over the\n"
+    "                        voiced frames\n"),
+  OPT_ROW_NUMBER("--adapt-prior", OPT_REAL, A(adapt_prior), 1, 1e5,
+    "  --adapt-prior N --adapt-memory N   windows the population statistics weigh\n"
+    "                        at the start (8) and the running statistics' memory (600)\n"),
+  OPT_ROW_NUMBER("--adapt-memory", OPT_REAL, A(adapt_memory), 1, 1e6, NULL),
+  OPT_ROW_NUMBER("--seed", OPT_U64, A(train.seed), 0, 1e18,
+    "  --seed N              seed of initialisation, shuffling, dropout (1)\n"),
+  OPT_ROW_NUMBER("--ensemble", OPT_U32, A(ensemble), 1, MAX_ENSEMBLE,
+    "  --ensemble K          train K members (seeds N..N+K-1, --arch mlp with one\n"
+    "                        hidden layer) and ship their logit average as one\n"
+    "                        network of K times the hidden units (1)\n"),
+  OPT_ROW_STRING("--report", A(report),
+    "  --report DIR          write report.json, report.md and plots\n"),
+  OPT_ROW_STRING("--checkpoint", A(checkpoint),
+    "  --checkpoint PATH     checkpoint file (BUNDLE.ckpt)\n"),
+  OPT_ROW_FLAG("--resume", A(train.resume),
+    "  --resume              continue from the checkpoint\n"),
+  OPT_ROW_FLAG("--quiet", A(train.quiet),
+    "  --quiet               no progress output\n"),
+  OPT_ROW_STRING("--out", A(out), NULL),
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+const opt_def *cmd_train_options(size_t *n)
 {
-  static const char *const with_value[] = { "--out", "--report", "--checkpoint", "--channels",
-    "--arch", "--class-weights", "--balance", "--input", "--adapt", "--adapt-prior",
-    "--adapt-memory", "--noise-snr", "--noise-type", "--stretch", "--pitch", "--aug-copies",
-    "--ensemble", "--dropout", "--batchnorm", "--window", "--hop", "--epochs", "--batch", "--lr",
-    "--label-smoothing", "--lr-factor", "--lr-patience", "--min-lr", "--patience",
-    "--lr-schedule", "--windows", "--keep", "--seed" };
-  for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-    if (!strcmp(o, with_value[k]))
-      return 1;
-  return 0;
+  *n = N_OPTIONS;
+  return options;
 }
 
 /* 0 ok, 2 usage error, 3 help printed. */
-static int parse(int argc, char **argv, train_args *a)
+static int parse(int argc, char **argv, train_args *out)
 {
+  train_cli c = { .arch = TL_ARCH_SEED, .dropout = -1, .copies = -1, .pitch = -1 };
+  train_args *a = &c.a;
   tl_data_args_init(&a->data);
   a->train = tl_train_defaults();
-  a->arch = tl_arch_defaults(TL_ARCH_SEED);
   a->window_s = 2.0, a->hop_s = 0.5;
   a->aug = evx_augment_defaults();
   a->adapt_prior = 8, a->adapt_memory = 600;
-  const char *channels = NULL;
-  double copies = -1;
-  double dropout = -1, d;
-  int batchnorm = 0;
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&a->data, argc, argv, &i);
+    if (!r)
+      r = opts_parse("train", options, N_OPTIONS, &c, argc, argv, &i);
     if (r < 0)
       return 2;
     if (r)
       continue;
-    const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int used = 1, bad = 0;
-    if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-      fputs(usage_text, stdout);
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      fputs(usage_line, stdout);
+      opts_help(options, N_OPTIONS, stdout);
       fputs(tl_data_args_help, stdout);
       return 3;
-    } else if (!strcmp(o, "--resume")) {
-      a->train.resume = 1, used = 0;
-    } else if (!strcmp(o, "--quiet")) {
-      a->train.quiet = 1, used = 0;
-    } else if (!v) {
-      return o[0] == '-' && strcmp(o, "-") && known_with_value(o)
-             ? evx_usage_error("train", "%s needs a value", o)
-             : evx_usage_error("train", "unknown option '%s' (see emovox help train)", o);
-    } else if (!strcmp(o, "--out")) a->out = v;
-    else if (!strcmp(o, "--report")) a->report = v;
-    else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
-    else if (!strcmp(o, "--channels")) channels = v;
-    else if (!strcmp(o, "--arch")) {
-      int arch = !strcmp(v, "seed") ? TL_ARCH_SEED : !strcmp(v, "logmel") ? TL_ARCH_LOGMEL
-               : !strcmp(v, "tcn") ? TL_ARCH_TCN
-               : !strcmp(v, "mlp") ? TL_ARCH_MLP : 0;
-      if (!arch) {
-        return evx_usage_error("train", "--arch is seed, logmel, mlp or tcn, not '%s'", v);
-      }
-      a->arch = tl_arch_defaults(arch);
-    } else if (!strcmp(o, "--class-weights")) {
-      if (two_way(o, v, "balanced", "none", "balanced", &a->train.balanced)) return 2;
-    } else if (!strcmp(o, "--balance")) {
-      a->balance_speakers = !strcmp(v, "speakers") ? BALANCE_SPEAKERS
-                          : !strcmp(v, "corpus") ? BALANCE_CORPUS
-                          : !strcmp(v, "sqrt") ? BALANCE_SQRT
-                          : !strcmp(v, "none") ? BALANCE_NONE : -1;
-      if (a->balance_speakers < 0) {
-        evx_usage_error("train", "--balance is speakers, corpus, sqrt or none, not '%s'", v);
-        return 2;
-      }
-    } else if (!strcmp(o, "--input")) {
-      a->input_kind = !strcmp(v, "summary") ? EVX_INPUT_SUMMARY
-                    : !strcmp(v, "stats") ? EVX_INPUT_SUMMARY_STATS
-                    : !strcmp(v, "logstats") ? EVX_INPUT_LOG_STATS
-                    : !strcmp(v, "voiced") ? EVX_INPUT_VOICED_STATS
-                    : !strcmp(v, "prosody") ? EVX_INPUT_PROSODY_STATS : 0;
-      if (!a->input_kind) {
-        return evx_usage_error("train", "--input is summary, stats, logstats, voiced or "
-                               "prosody, not '%s'", v);
-      }
     }
-    else if (!strcmp(o, "--adapt")) {
-      if (two_way(o, v, "speaker", "none", "speaker", &a->adapt)) return 2;
-    }
-    else if (!strcmp(o, "--adapt-prior")) bad = num(o, v, 1, 1e5, &a->adapt_prior);
-    else if (!strcmp(o, "--adapt-memory")) bad = num(o, v, 1, 1e6, &a->adapt_memory);
-    else if (!strcmp(o, "--noise-snr"))
-      bad = range(o, v, -20, 100, &a->aug.snr_min, &a->aug.snr_max) || (a->aug.noise = 1, 0);
-    else if (!strcmp(o, "--noise-type")) {
-      a->aug.noise_kind = !strcmp(v, "white") ? EVX_AUG_WHITE : !strcmp(v, "babble")
-                        ? EVX_AUG_BABBLE : !strcmp(v, "mixed") ? EVX_AUG_MIXED : -1;
-      if (a->aug.noise_kind < 0) {
-        return evx_usage_error("train", "--noise-type is white, babble or mixed, not '%s'", v);
-      }
-    }
-    else if (!strcmp(o, "--stretch"))
-      bad = range(o, v, 0.25, 4, &a->aug.rate_min, &a->aug.rate_max) || (a->aug.stretch = 1, 0);
-    else if (!strcmp(o, "--pitch"))
-      bad = num(o, v, 0, 12, &d) || (a->aug.semi_min = -d, a->aug.semi_max = d, a->aug.pitch = 1, 0);
-    else if (!strcmp(o, "--speed"))
-      bad = range(o, v, 0.5, 2, &a->aug.speed_min, &a->aug.speed_max) || (a->aug.speed = 1, 0);
-    else if (!strcmp(o, "--gain"))
-      bad = range(o, v, -60, 20, &a->aug.gain_min, &a->aug.gain_max) || (a->aug.gain = 1, 0);
-    else if (!strcmp(o, "--channel-aug")) {
-      if (two_way(o, v, "on", "off", "on", &a->aug.channel)) return 2;
-    }
-    else if (!strcmp(o, "--cremad-votes")) {
-      if (two_way(o, v, "agree", "all", "agree", &a->votes)) return 2;
-    }
-    else if (!strcmp(o, "--level")) {
-      if (two_way(o, v, "relative", "absolute", "relative", &a->level)) return 2;
-    }
-    else if (!strcmp(o, "--aug-copies")) bad = num(o, v, 0, 16, &copies);
-    else if (!strcmp(o, "--ensemble")) bad = num(o, v, 1, MAX_ENSEMBLE, &d) || (a->ensemble = (uint32_t)d, 0);
-    else if (!strcmp(o, "--dropout")) bad = num(o, v, 0, 0.95, &dropout);
-    else if (!strcmp(o, "--batchnorm")) {
-      if (two_way(o, v, "on", "off", "on", &batchnorm)) return 2;
-    }
-    else if (!strcmp(o, "--window")) bad = num(o, v, 0.05, 60, &a->window_s);
-    else if (!strcmp(o, "--hop")) bad = num(o, v, 0.01, 60, &a->hop_s);
-    else if (!strcmp(o, "--epochs")) bad = num(o, v, 1, TL_MAX_EPOCHS, &d) || (a->train.epochs = (int)d, 0);
-    else if (!strcmp(o, "--batch")) bad = num(o, v, 1, 4096, &d) || (a->train.batch = (int)d, 0);
-    else if (!strcmp(o, "--lr")) bad = num(o, v, 1e-9, 10, &a->train.lr);
-    else if (!strcmp(o, "--label-smoothing")) bad = num(o, v, 0, 0.5, &a->train.label_smoothing);
-    else if (!strcmp(o, "--mixup")) bad = num(o, v, 0, 1, &a->train.mixup);
-    else if (!strcmp(o, "--lr-factor")) bad = num(o, v, 0.01, 1, &a->train.lr_factor);
-    else if (!strcmp(o, "--lr-patience")) bad = num(o, v, 0, 1000, &d) || (a->train.lr_patience = (int)d, 0);
-    else if (!strcmp(o, "--min-lr")) bad = num(o, v, 0, 10, &a->train.min_lr);
-    else if (!strcmp(o, "--patience")) bad = num(o, v, 0, 1000, &d) || (a->train.patience = (int)d, 0);
-    else if (!strcmp(o, "--lr-schedule")) {
-      if (two_way(o, v, "plateau", "cosine", "cosine", &a->train.cosine)) return 2;
-    } else if (!strcmp(o, "--windows")) {
-      if (two_way(o, v, "all", "one", "one", &a->train.one_window)) return 2;
-    } else if (!strcmp(o, "--keep")) {
-      if (two_way(o, v, "best", "last", "last", &a->train.keep_last)) return 2;
-    }
-    else if (!strcmp(o, "--seed")) bad = num(o, v, 0, 1e18, &d) || (a->train.seed = (uint64_t)d, 0);
-    else
-      return evx_usage_error("train", "unknown option '%s' (see emovox help train)", o);
-    if (bad)
-      return 2;
-    i += used;
+    return evx_usage_error("train", "unknown option '%s' (see emovox help train)", argv[i]);
   }
-  if (channels && parse_channels(channels, &a->arch))
+  a->arch = tl_arch_defaults(c.arch);
+  a->input_kind = (uint32_t)c.input;
+  if (c.pitch >= 0)
+    a->aug.semi_min = -c.pitch, a->aug.semi_max = c.pitch, a->aug.pitch = 1;
+  if (c.channels && parse_channels(c.channels, &a->arch))
     return evx_usage_error("train", "--channels wants 1..4 counts of 1..1024 like 64,128, "
-                           "not '%s'", channels);
-  if (dropout >= 0)
-    a->arch.dropout = (float)dropout;
-  a->arch.batchnorm = batchnorm;
+                           "not '%s'", c.channels);
+  if (c.dropout >= 0)
+    a->arch.dropout = (float)c.dropout;
+  a->arch.batchnorm = c.batchnorm;
   if (a->input_kind && (a->arch.arch == TL_ARCH_LOGMEL || a->arch.arch == TL_ARCH_TCN)) {
     fprintf(stderr, "emovox: train: --input is for --arch seed or mlp\n");
     return 2;
@@ -344,13 +278,14 @@ static int parse(int argc, char **argv, train_args *a)
     return 2;
   }
   a->aug.seed = a->train.seed;
-  a->aug_copies = copies >= 0 ? (unsigned)copies : evx_augment_enabled(&a->aug) ? 1 : 0;
+  a->aug_copies = c.copies >= 0 ? (unsigned)c.copies : evx_augment_enabled(&a->aug) ? 1 : 0;
   a->train.threads = a->data.threads;
   if (!a->data.n_data)
     return evx_usage_error("train", "no --data given: the clips to train on (a corpus "
                            "directory or a CSV manifest)");
   if (!a->out)
     return evx_usage_error("train", "no --out given: the bundle to write (e.g. --out my.emvx)");
+  *out = c.a;
   return 0;
 }
 
