@@ -1,7 +1,7 @@
 /* augment.c: noise, WSOLA time stretch, pitch shift (stretch + resample). */
 #include "augment.h"
 #include "featcache.h"
-#include "rng.h"
+#include "learn/rng.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
