@@ -1,6 +1,6 @@
 /* augment.c: noise, WSOLA time stretch, pitch shift (stretch + resample). */
 #include "augment.h"
-#include "featcache.h"
+#include "learn/hash.h"
 #include "learn/rng.h"
 #include <math.h>
 #include <stdlib.h>

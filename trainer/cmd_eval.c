@@ -12,7 +12,7 @@
 #include "dataset.h"
 #include "degrade.h"
 #include "learn/bundle_eval.h"
-#include "learn/data_args.h"
+#include "data_args.h"
 #include "dataset_adapt.h"
 #include "provenance.h"
 #include "report.h"

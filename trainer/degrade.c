@@ -19,7 +19,7 @@
  * when the decoded stream is at least that much longer than the input. */
 #include "degrade.h"
 #include "augment.h"
-#include "featcache.h"
+#include "learn/hash.h"
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
