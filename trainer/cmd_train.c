@@ -264,8 +264,8 @@ static int parse(int argc, char **argv, train_args *a)
     else if (!strcmp(o, "--noise-snr"))
       bad = range(o, v, -20, 100, &a->aug.snr_min, &a->aug.snr_max) || (a->aug.noise = 1, 0);
     else if (!strcmp(o, "--noise-type")) {
-      a->aug.noise_kind = !strcmp(v, "white") ? EVX_AUG_WHITE : !strcmp(v, "babble")
-                        ? EVX_AUG_BABBLE : !strcmp(v, "mixed") ? EVX_AUG_MIXED : -1;
+      a->aug.noise_kind = !strcmp(v, "white") ? EVX_NOISE_WHITE : !strcmp(v, "babble")
+                        ? EVX_NOISE_BABBLE : !strcmp(v, "mixed") ? EVX_NOISE_MIXED : -1;
       if (a->aug.noise_kind < 0) {
         return evx_usage_error("train", "--noise-type is white, babble or mixed, not '%s'", v);
       }
