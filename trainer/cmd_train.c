@@ -447,8 +447,8 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
  * curves go in the report); with an ensemble, members[k] receive copies of
  * each member's best weights. 0, 130 when interrupted, else -1 with err. */
 static int train_members(train_args *a, const evx_feature_config *cfg, const tl_graph *g,
-                         const tl_set *tr, const tl_set *va, tl_state *st, float **members, evx_log *log, char *err,
-                         size_t errlen)
+                         const tl_set *tr, const tl_set *va, tl_state *st, float **members,
+                         evx_log *log, char *err, size_t errlen)
 {
   const char *base = a->train.checkpoint;
   uint64_t seed = a->train.seed;
@@ -607,6 +607,14 @@ int cmd_train(int argc, char **argv)
     fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
+  /* the side the report scores keeps its raw rows; of the others training
+   * holds only the network's copy */
+  const int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
+  for (int s = EVX_TRAIN; s <= EVX_VAL; s++)
+    if (s != side) {
+      free(ds[s].x);
+      ds[s].x = NULL;
+    }
   tl_graph g;
   if (tl_arch_build(&a.arch, shape, EVX_N_EMOTIONS, &g, err, sizeof err)) {
     fprintf(stderr, "emovox: train: %s\n", err);
@@ -662,7 +670,6 @@ int cmd_train(int argc, char **argv)
   }
   free(m.provenance);
   evx_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
-  int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
   if (side == EVX_TRAIN)
     evx_warn(&log, "no held-out data: the report scores the training side");
   rc = report(&a, argc, argv, &cl, &sp, side, &ds[side], &st) ? 1 : 0;

@@ -1,4 +1,4 @@
-/* speaker_adapt.c: speaker adaptation over dataset rows (speaker_adapt.h). */
+/* speaker_adapt.c: speaker adaptation over rows (speaker_adapt.h). */
 #include "speaker_adapt.h"
 #include "rng.h"
 #include <math.h>
