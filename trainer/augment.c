@@ -1,7 +1,7 @@
 /* augment.c: WSOLA time stretch, pitch shift (stretch + resample), speed,
- * channel; noise and resampling come from signal.c. */
+ * channel; noise and resampling come from signal_blocks.c. */
 #include "augment.h"
-#include "signal.h"
+#include "signal_blocks.h"
 #include "learn/hash.h"
 #include "learn/rng.h"
 #include <math.h>

@@ -15,7 +15,7 @@
 #ifndef EVX_AUGMENT_H
 #define EVX_AUGMENT_H
 
-#include "signal.h"
+#include "signal_blocks.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,7 +66,7 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
 int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
                       double rate, float **out, size_t *n_out);
 
-/* The building blocks (noise and resampling: signal.h). */
+/* The building blocks (noise and resampling: signal_blocks.h). */
 int evx_time_stretch(const float *x, size_t n, double rate, double sr,
                      float **out, size_t *n_out);
 int evx_pitch_shift(const float *x, size_t n, double semitones, double sr,

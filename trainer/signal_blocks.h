@@ -1,8 +1,8 @@
-/* signal.h: the signal building blocks augmentation (augment.c) and
+/* signal_blocks.h: the signal building blocks augmentation (augment.c) and
  * evaluation's degradations (degrade.c) share: noise at an SNR and
  * whole-signal resampling. Deterministic given their seeds. Non-RT. */
-#ifndef TR_SIGNAL_H
-#define TR_SIGNAL_H
+#ifndef TR_SIGNAL_BLOCKS_H
+#define TR_SIGNAL_BLOCKS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +22,7 @@ void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed);
  * Gaussian noises, each shaped to a long-term average speech spectrum (flat
  * to 500 Hz, then falling ~6 dB/octave, ~12 above 3 kHz) and gated on and
  * off at a random syllable rate of 3-6 Hz with smoothed ramps, so its level
- * fluctuates like a crowd of talkers. The exact recipe is in signal.c.
+ * fluctuates like a crowd of talkers. The exact recipe is in signal_blocks.c.
  * Deterministic: depends only on (n, rate, seed) and the signal's power. */
 #define EVX_BABBLE_TALKERS 6
 void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate);

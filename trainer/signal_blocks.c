@@ -1,5 +1,5 @@
-/* signal.c: noise and whole-signal resampling (signal.h). */
-#include "signal.h"
+/* signal_blocks.c: noise and whole-signal resampling (signal_blocks.h). */
+#include "signal_blocks.h"
 #include "learn/rng.h"
 #include <math.h>
 #include <stdlib.h>
