@@ -3,6 +3,7 @@
 #include "evx_bundle_format.h"
 #include "evx_crc32.h"
 #include "evx_nn_internal.h"
+#include "evx_write_atomic.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -262,44 +263,14 @@ int evx_bundle_serialize(const evx_model *m, void **buf, size_t *len, char *err,
                                   : serialize_one(m, buf, len, err, errlen);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-  while (n) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    p += k;
-    n -= (size_t)k;
-  }
-  return 0;
-}
-
 int evx_bundle_write(const evx_model *m, const char *path, char *err, size_t errlen)
 {
   void *buf;
   size_t len;
   if (!path) return evx_fail(err, errlen, "no path");
   if (evx_bundle_serialize(m, &buf, &len, err, errlen)) return -1;
-  size_t pl = strlen(path);
-  char *tmp = malloc(pl + 16);
-  if (!tmp) { free(buf); return evx_fail(err, errlen, "out of memory"); }
-  memcpy(tmp, path, pl);
-  memcpy(tmp + pl, ".tmp.XXXXXX", 12);
-  int fd = mkstemp(tmp), rc = 0;
-  if (fd < 0) {
-    rc = evx_fail(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
-  } else {
-    if (write_all(fd, buf, len) || fsync(fd))
-      rc = evx_fail(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-    if (close(fd) && !rc) rc = evx_fail(err, errlen, "%s: close failed: %s", tmp, strerror(errno));
-    if (!rc) {
-      (void)chmod(tmp, 0644); /* mkstemp made it 0600; a bundle is for all to read */
-      if (rename(tmp, path))
-        rc = evx_fail(err, errlen, "%s: rename failed: %s", path, strerror(errno));
-    }
-    if (rc) unlink(tmp);
-  }
-  free(tmp);
+  const evx_write_opts durable = { .durable = 1 };
+  int rc = evx_write_atomic(path, buf, len, &durable, err, errlen);
   free(buf);
   return rc;
 }

@@ -280,7 +280,9 @@ void evx_k_softmax(const evx_kargs *a)
 }
 
 /* Index i along the axis selects a slab; the other two axes are walked with
- * (count, stride) pairs so the three axis cases share one loop. */
+ * (count, stride) pairs so the three axis cases share one loop. The window
+ * mean stays in double until each value has it subtracted (without one,
+ * v - 0.0 is v exactly); the trainer fits and trains through this kernel. */
 void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t u1)
 {
   size_t dim[3] = { s.c, s.h, s.w }, str[3] = { (size_t)s.h * s.w, s.w, 1 };
@@ -288,18 +290,18 @@ void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t 
   size_t n1 = dim[a1], n2 = dim[a2], s1 = str[a1], s2 = str[a2];
   for (size_t i = u0; i < u1; i++) {
     float *base = x + i * str[n->axis];
-    float mu = 0.0f;
+    double mu = 0.0;
     if (n->window_mean) {
       double sum = 0.0;
       for (size_t p = 0; p < n1; p++)
         for (size_t q = 0; q < n2; q++) sum += base[p * s1 + q * s2];
-      mu = (float)(sum / (double)(n1 * n2));
+      mu = sum / (double)(n1 * n2);
     }
     float m = n->mean[i], sc = n->scale[i];
     for (size_t p = 0; p < n1; p++)
       for (size_t q = 0; q < n2; q++) {
         float *v = &base[p * s1 + q * s2];
-        *v = ((*v - mu) - m) * sc;
+        *v = ((float)(*v - mu) - m) * sc;
       }
   }
 }

@@ -15,6 +15,7 @@
 #ifndef EVX_AUGMENT_H
 #define EVX_AUGMENT_H
 
+#include "signal_blocks.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,15 +24,12 @@ typedef struct {
   int stretch; double rate_min, rate_max;   /* e.g. 0.8..1.25 */
   int pitch;   double semi_min, semi_max;   /* e.g. -2..2 */
   uint64_t seed;
-  int noise_kind;  /* enum evx_aug_noise: what `noise` adds (white) */
+  int noise_kind;  /* EVX_NOISE_WHITE, _BABBLE or _MIXED (either, drawn per
+                      variant with equal odds): what `noise` adds */
   int speed;   double speed_min, speed_max; /* e.g. 0.9..1.1 */
   int gain;    double gain_min, gain_max;   /* dB, e.g. -30..6 */
   int channel;                              /* 1: a channel per variant */
 } evx_augment_opts;
-
-/* white: evx_add_noise; babble: evx_add_babble; mixed: either, drawn per
- * variant with equal odds. */
-enum evx_aug_noise { EVX_AUG_WHITE = 0, EVX_AUG_BABBLE = 1, EVX_AUG_MIXED = 2 };
 
 /* All off; ranges set to the examples above; seed 1. */
 evx_augment_opts evx_augment_defaults(void);
@@ -68,31 +66,7 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
 int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
                       double rate, float **out, size_t *n_out);
 
-/* The building blocks. Noise is added in place; SNR is measured against the
- * signal's mean power (a silent signal stays silent). */
-void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed);
-
-/* Babble-like noise, added in place at snr_db against the signal's mean
- * power (a silent signal stays silent); rate is the signal's rate in Hz.
- * Made without any recording: the sum of EVX_BABBLE_TALKERS independent
- * Gaussian noises, each shaped to a long-term average speech spectrum (flat
- * to 500 Hz, then falling ~6 dB/octave, ~12 above 3 kHz) and gated on and
- * off at a random syllable rate of 3-6 Hz with smoothed ramps, so its level
- * fluctuates like a crowd of talkers. The exact recipe is in augment.c.
- * Deterministic: depends only on (n, rate, seed) and the signal's power. */
-#define EVX_BABBLE_TALKERS 6
-void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate);
-
-/* The one choice between the two, for augmentation (evx_augment_apply) and
- * evaluation (degrade.c) alike: babble-like noise when babble, else white. */
-void evx_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,
-                        double rate);
-
-/* Band-limited resampling of a whole signal from `from` Hz to `to` Hz
- * (windowed sinc, anti-aliased when lowering the rate); *out is malloc'd
- * with round(n * to / from) samples. 0, or -1 on bad rates / no memory. */
-int evx_resample_signal(const float *x, size_t n, double from, double to,
-                        float **out, size_t *n_out);
+/* The building blocks (noise and resampling: signal_blocks.h). */
 int evx_time_stretch(const float *x, size_t n, double rate, double sr,
                      float **out, size_t *n_out);
 int evx_pitch_shift(const float *x, size_t n, double semitones, double sr,

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "evx_engine.h"
 #include "evx_labels.h"
+#include "quote.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -348,23 +349,11 @@ static void print_csv_header(FILE *f)
   fprintf(f, ",dominant,confidence,speech,arousal,valence\n");
 }
 
-/* The file name quoted for CSV (double quotes doubled). */
-static void csv_string(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static void print_csv(FILE *f, const timeline *tl)
 {
   for (size_t r = 0; r < tl->n; r++) {
     const evx_engine_out *o = &tl->rows[r].o;
-    csv_string(f, tl->path);
+    tr_csv_string(f, tl->path, 1);
     fprintf(f, ",%.2f", tl->rows[r].t);
     for (int i = 0; i < EVX_N_EMOTIONS; i++)
       fprintf(f, ",%.9g", o->probs[i]);
@@ -376,25 +365,10 @@ static void print_csv(FILE *f, const timeline *tl)
   }
 }
 
-static void json_string(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 static void print_json(FILE *f, const timeline *tls, int n, const char *model)
 {
   fprintf(f, "{\n  \"model\": ");
-  json_string(f, model);
+  tr_json_string(f, model);
   fprintf(f, ",\n  \"labels\": [");
   for (int i = 0; i < EVX_N_EMOTIONS; i++)
     fprintf(f, "%s\"%s\"", i ? ", " : "", evx_emotion_name(i));
@@ -402,7 +376,7 @@ static void print_json(FILE *f, const timeline *tls, int n, const char *model)
   for (int k = 0; k < n; k++) {
     const timeline *tl = &tls[k];
     fprintf(f, "%s\n    {\"file\": ", k ? "," : "");
-    json_string(f, tl->path);
+    tr_json_string(f, tl->path);
     fprintf(f, ", \"rate\": %.0f, \"duration_s\": %.4f, \"updates\": [", tl->rate, tl->duration);
     for (size_t r = 0; r < tl->n; r++) {
       const evx_engine_out *o = &tl->rows[r].o;

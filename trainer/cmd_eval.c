@@ -12,8 +12,8 @@
 #include "dataset.h"
 #include "degrade.h"
 #include "learn/bundle_eval.h"
-#include "learn/data_args.h"
-#include "learn/speaker_adapt.h"
+#include "data_args.h"
+#include "dataset_adapt.h"
 #include "opts.h"
 #include "provenance.h"
 #include "report.h"
@@ -104,7 +104,7 @@ static int add_probs(const evx_model *net, int adapt_mode, uint64_t seed,
 {
   size_t len = d->n * net->n_labels;
   float *one = malloc((len ? len : 1) * sizeof *one);
-  int rc = !one || (net->adapt.len && tl_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
+  int rc = !one || (net->adapt.len && tr_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
            tl_bundle_predict(net, d->x, d->n, threads, one);
   for (size_t i = 0; !rc && i < len; i++)
     sum[i] += one[i];

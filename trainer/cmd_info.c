@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "evx_nn_internal.h" /* evx_layer_name */
-#include "featcache.h"       /* evx_fnv1a64 */
+#include "learn/hash.h"
 #include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -7,10 +7,11 @@
 #include "evx_features.h"
 #include "evx_labels.h"
 #include "learn/bundle_eval.h"
-#include "learn/data_args.h"
+#include "data_args.h"
 #include "learn/export.h"
-#include "learn/norm.h"
-#include "learn/speaker_adapt.h"
+#include "dataset_adapt.h"
+#include "learn/hash.h"
+#include "learn/prep.h"
 #include "learn/train_loop.h"
 #include "opts.h"
 #include "provenance.h"
@@ -83,8 +84,8 @@ static const opt_choice inputs[] = { { "summary", EVX_INPUT_SUMMARY },
   { "voiced", EVX_INPUT_VOICED_STATS }, { "prosody", EVX_INPUT_PROSODY_STATS }, { NULL, 0 } };
 static const opt_choice balances[] = { { "speakers", BALANCE_SPEAKERS },
   { "corpus", BALANCE_CORPUS }, { "sqrt", BALANCE_SQRT }, { "none", BALANCE_NONE }, { NULL, 0 } };
-static const opt_choice noises[] = { { "white", EVX_AUG_WHITE }, { "babble", EVX_AUG_BABBLE },
-  { "mixed", EVX_AUG_MIXED }, { NULL, 0 } };
+static const opt_choice noises[] = { { "white", EVX_NOISE_WHITE }, { "babble", EVX_NOISE_BABBLE },
+  { "mixed", EVX_NOISE_MIXED }, { NULL, 0 } };
 static const opt_choice on_off[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
 static const opt_choice all_one[] = { { "all", 0 }, { "one", 1 }, { NULL, 0 } };
 static const opt_choice schedules[] = { { "plateau", 0 }, { "cosine", 1 }, { NULL, 0 } };
@@ -292,7 +293,7 @@ static int parse(int argc, char **argv, train_args *out)
 /* What a checkpoint must agree with: options that change the run, and the
  * training and validation rows themselves. */
 static uint64_t fingerprint(const train_args *a, const evx_feature_config *cfg,
-                            const evx_dataset *tr, const evx_dataset *va)
+                            const tl_set *tr, const tl_set *va)
 {
   uint64_t h = EVX_FNV_OFFSET;
   tl_train_opts t = a->train;
@@ -301,7 +302,7 @@ static uint64_t fingerprint(const train_args *a, const evx_feature_config *cfg,
   h = evx_fnv1a64(h, &a->arch, sizeof a->arch);
   h = evx_fnv1a64(h, cfg, sizeof *cfg);
   h = evx_fnv1a64(h, &a->balance_speakers, sizeof a->balance_speakers);
-  const evx_dataset *ds[2] = { tr, va };
+  const tl_set *ds[2] = { tr, va };
   for (int i = 0; i < 2; i++) {
     h = evx_fnv1a64(h, &ds[i]->n, sizeof ds[i]->n);
     if (ds[i]->n) {
@@ -376,24 +377,13 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
   return w;
 }
 
-/* An id per row, one per clip variant (its windows are consecutive rows). */
-static uint32_t *items_of(const evx_dataset *ds)
-{
-  uint32_t *id = malloc(sizeof(uint32_t) * (ds->n ? ds->n : 1));
-  for (size_t r = 0; id && r < ds->n; r++)
-    id[r] = r == 0 ? 0 : id[r - 1] + (ds->clip[r] != ds->clip[r - 1] ||
-                                      ds->variant[r] != ds->variant[r - 1]);
-  return id;
-}
-
 /* Train the a->ensemble members (seeds seed, seed+1, ...; member k > 0
  * checkpoints to CHECKPOINT.mK). st keeps member 0's state (its learning
  * curves go in the report); with an ensemble, members[k] receive copies of
  * each member's best weights. 0, 130 when interrupted, else -1 with err. */
 static int train_members(train_args *a, const evx_feature_config *cfg, const tl_graph *g,
-                         const tl_set *tr, const tl_set *va, const evx_dataset *ds,
-                         tl_state *st, float **members, evx_log *log, char *err,
-                         size_t errlen)
+                         const tl_set *tr, const tl_set *va, tl_state *st, float **members,
+                         evx_log *log, char *err, size_t errlen)
 {
   const char *base = a->train.checkpoint;
   uint64_t seed = a->train.seed;
@@ -403,7 +393,7 @@ static int train_members(train_args *a, const evx_feature_config *cfg, const tl_
     tl_train_opts o = a->train;
     tl_state sk = { 0 }, *s = k ? &sk : st;
     a->train.seed = o.seed = seed + k;
-    o.fingerprint = fingerprint(a, cfg, &ds[EVX_TRAIN], &ds[EVX_VAL]);
+    o.fingerprint = fingerprint(a, cfg, tr, va);
     if (k) {
       snprintf(path, sizeof path, "%s.m%u", base, k);
       o.checkpoint = path;
@@ -452,7 +442,7 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
                    .probs = probs, .y = ds->y, .clip = ds->clip };
   double ua_w = 0, ua_c = 0;
   int rc = -1;
-  if (!probs || (m->adapt.len && tl_adapt_replay(&m->adapt, TL_ADAPT_STREAM, 1, cl, ds)) ||
+  if (!probs || (m->adapt.len && tr_adapt_replay(&m->adapt, TL_ADAPT_STREAM, 1, cl, ds)) ||
       tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
     fprintf(stderr, "emovox: train: out of memory\n");
   else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
@@ -480,12 +470,12 @@ int cmd_train(int argc, char **argv)
   evx_cliplist cl = { 0 };
   evx_split sp = { 0 };
   evx_dataset ds[EVX_N_SIDES] = { { 0 } };
-  tl_norm nm = { 0 };
-  tl_adapt ad = { .prior = (float)a.adapt_prior, .memory = (float)a.adapt_memory };
+  tl_prep prep = { .adapt = { .prior = (float)a.adapt_prior, .memory = (float)a.adapt_memory } };
+  tl_streams streams[2] = { { 0 } };   /* of the training and validation sides */
   tl_state st = { 0 };
   char err[512], ckpt[4096];
-  uint32_t *item = NULL;
   float *row_w = NULL, *members[MAX_ENSEMBLE] = { NULL }, *merged = NULL;
+  float *net_x[2] = { NULL };          /* their rows as the network sees them */
   int rc = 1;
   /* where the results go is checked before hours of work, not after */
   char perr[4400];
@@ -537,23 +527,29 @@ int cmd_train(int argc, char **argv)
   evx_shape shape = ds[EVX_TRAIN].shape;
   if (a.adapt) {
     /* train on per-speaker statistics; validate as the plugin runs */
-    evx_adapt view;
-    ad.frames = evx_adapt_frames(&cfg);
-    if (ds[EVX_TRAIN].dim / ad.frames > EVX_ADAPT_MAX) {
+    prep.adapt.frames = evx_adapt_frames(&cfg);
+    if (ds[EVX_TRAIN].dim / prep.adapt.frames > EVX_ADAPT_MAX) {
       fprintf(stderr, "emovox: train: --adapt needs an input of at most %u values\n",
               EVX_ADAPT_MAX);
       goto out;
     }
-    if (tl_adapt_by_stream(&ad, &cl, &ds[EVX_TRAIN]) ||
-        (view = tl_adapt_view(&ad), tl_adapt_replay(&view, TL_ADAPT_STREAM, 1, &cl, &ds[EVX_VAL]))) {
-      fprintf(stderr, "emovox: train: out of memory\n");
-      goto out;
-    }
   }
-  if (tl_norm_fit_input(&nm, &cfg, ds[EVX_TRAIN].x, ds[EVX_TRAIN].n)) {
+  /* the datasets stay raw: the network's rows are copies */
+  if (tr_dataset_streams(&ds[EVX_TRAIN], &cl, &streams[EVX_TRAIN]) ||
+      tr_dataset_streams(&ds[EVX_VAL], &cl, &streams[EVX_VAL]) ||
+      tl_prep_fit(&prep, &cfg, a.adapt, ds[EVX_TRAIN].x, &streams[EVX_TRAIN], &net_x[EVX_TRAIN]) ||
+      tl_prep_apply(&prep, &cfg, ds[EVX_VAL].x, &streams[EVX_VAL], &net_x[EVX_VAL])) {
     fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
+  /* the side the report scores keeps its raw rows; of the others training
+   * holds only the network's copy */
+  const int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
+  for (int s = EVX_TRAIN; s <= EVX_VAL; s++)
+    if (s != side) {
+      free(ds[s].x);
+      ds[s].x = NULL;
+    }
   tl_graph g;
   if (tl_arch_build(&a.arch, shape, EVX_N_EMOTIONS, &g, err, sizeof err)) {
     fprintf(stderr, "emovox: train: %s\n", err);
@@ -561,20 +557,18 @@ int cmd_train(int argc, char **argv)
   }
   snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
   a.train.checkpoint = a.checkpoint ? a.checkpoint : ckpt;
-  /* The network trains on normalised rows; test rows stay raw for the bundle. */
-  for (int s = EVX_TRAIN; s <= EVX_VAL; s++)
-    tl_norm_apply(&nm, shape, ds[s].x, ds[s].n);
   evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
            g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
-  if ((a.train.one_window && !(item = items_of(&ds[EVX_TRAIN]))) ||
-      (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item, a.balance_speakers)))) {
+  /* --windows one draws a window per clip variant: its run */
+  const uint32_t *item = a.train.one_window ? streams[EVX_TRAIN].run : NULL;
+  if (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item, a.balance_speakers))) {
     fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
-  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, ds[EVX_TRAIN].x, ds[EVX_TRAIN].y, row_w,
+  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, net_x[EVX_TRAIN], ds[EVX_TRAIN].y, row_w,
                 item };
-  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, ds[EVX_VAL].x, ds[EVX_VAL].y, NULL, NULL };
-  int trc = train_members(&a, &cfg, &g, &tr, &va, ds, &st, members, &log, err, sizeof err);
+  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, net_x[EVX_VAL], ds[EVX_VAL].y, NULL, NULL };
+  int trc = train_members(&a, &cfg, &g, &tr, &va, &st, members, &log, err, sizeof err);
   if (trc) {
     fprintf(stderr, "emovox: train: %s\n", err);
     rc = trc == 130 ? 130 : 1;
@@ -598,9 +592,7 @@ int cmd_train(int argc, char **argv)
     best = merged;
   }
   evx_model m;
-  int xrc = tl_export(&gm, best, &cfg, &nm, &m, err, sizeof err);
-  if (a.adapt)
-    m.adapt = tl_adapt_view(&ad);
+  int xrc = tl_export(&gm, best, &cfg, &prep, &m, err, sizeof err);
   /* the bundle records how it was made (v4): emovox info shows it, eval warns with it */
   m.provenance = xrc ? NULL : evx_provenance_train(argc, argv, a.data.data, a.data.n_data,
                                                    &cl, &sp, a.train.seed);
@@ -613,27 +605,22 @@ int cmd_train(int argc, char **argv)
   }
   free(m.provenance);
   evx_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
-  int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
   if (side == EVX_TRAIN)
     evx_warn(&log, "no held-out data: the report scores the training side");
-  /* Validation rows were normalised in place: rebuild them raw for the bundle. */
-  if (side == EVX_VAL || side == EVX_TRAIN) {
-    evx_dataset_free(&ds[side]);
-    if (build_side(&ds[side], &cl, &sp, side, &cfg, &a, &log))
-      goto out;
-  }
   rc = report(&a, argc, argv, &cl, &sp, side, &ds[side], &st) ? 1 : 0;
 out:
   for (int s = 0; s < EVX_N_SIDES; s++)
     evx_dataset_free(&ds[s]);
   tl_state_free(&st);
   free(row_w);
-  free(item);
   free(merged);
+  for (int s = 0; s < 2; s++) {
+    free(net_x[s]);
+    tr_streams_free(&streams[s]);
+  }
   for (int k = 0; k < MAX_ENSEMBLE; k++)
     free(members[k]);
-  tl_norm_free(&nm);
-  tl_adapt_free(&ad);
+  tl_prep_free(&prep);
   evx_split_free(&sp);
   evx_cliplist_free(&cl);
   return rc;

@@ -1,6 +1,7 @@
 /* dataset.c: clips -> frames (cached) -> plugin windows -> network inputs,
  * over worker threads, assembled in clip order. */
 #include "dataset.h"
+#include "learn/hash.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
 #include "progress_bar.h"

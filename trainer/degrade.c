@@ -18,8 +18,7 @@
  * 529 decoder delay) and longer; at 44.1 kHz it is trimmed. The delay is cut
  * when the decoded stream is at least that much longer than the input. */
 #include "degrade.h"
-#include "augment.h"
-#include "featcache.h"
+#include "learn/hash.h"
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>

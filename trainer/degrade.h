@@ -17,14 +17,14 @@
 #ifndef EVX_DEGRADE_H
 #define EVX_DEGRADE_H
 
+#include "signal_blocks.h"
 #include <stddef.h>
 #include <stdint.h>
 
-enum { EVX_NOISE_NONE, EVX_NOISE_WHITE, EVX_NOISE_BABBLE };
 enum { EVX_CODEC_NONE, EVX_CODEC_OPUS, EVX_CODEC_MP3, EVX_CODEC_VORBIS };
 
 typedef struct {
-  int noise;          /* EVX_NOISE_* */
+  int noise;          /* EVX_NOISE_NONE, _WHITE or _BABBLE (signal_blocks.h) */
   double snr_db;
   int codec;          /* EVX_CODEC_* */
   double codec_value; /* kbps (opus, mp3) or quality 0..1 (vorbis) */

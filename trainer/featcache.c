@@ -1,8 +1,10 @@
 /* featcache.c: per-clip frames through the one feature path, cached on disk. */
 #include "featcache.h"
+#include "learn/hash.h"
 #include "audio.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
+#include "evx_write_atomic.h"
 #include "tmpfiles.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -11,14 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-uint64_t evx_fnv1a64(uint64_t h, const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ull;
-  return h;
-}
 
 static void bump(size_t *counter)
 {
@@ -113,29 +107,24 @@ static int cache_read(const char *file, uint64_t key, uint32_t width, float **fr
   return 0;
 }
 
-/* Temp file in the same directory, then rename: readers never see half. */
+/* Atomic, so readers never see half an entry; the temporary names our pid so
+ * a later run removes it only once we are gone (evx_tmp_remove_stale). */
 static int cache_write(const char *file, uint64_t key, uint32_t width, const float *x, size_t nf)
 {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.%ld.%lx.tmp", file, (long)getpid(),
-           (unsigned long)(uintptr_t)&tmp);
-  int slot = evx_tmp_register(tmp);   /* removed if we are interrupted */
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    evx_tmp_unregister(slot);
+  const cache_header h = { { 'E', 'V', 'X', 'F' }, width, key, nf };
+  const size_t body = sizeof *x * width * nf;
+  unsigned char *buf = malloc(sizeof h + body);
+  if (!buf)
     return -1;
-  }
-  cache_header h = { { 'E', 'V', 'X', 'F' }, width, key, nf };
-  int ok = fwrite(&h, sizeof h, 1, f) == 1
-        && (nf == 0 || fwrite(x, sizeof *x * width, nf, f) == nf);
-  ok = (fclose(f) == 0) && ok;
-  if (!ok || rename(tmp, file) != 0) {
-    unlink(tmp);
-    evx_tmp_unregister(slot);
-    return -1;
-  }
-  evx_tmp_unregister(slot);
-  return 0;
+  memcpy(buf, &h, sizeof h);
+  if (body)
+    memcpy(buf + sizeof h, x, body);
+  int slot = -1;
+  const evx_write_opts o = { .pid_temp = 1, .on_temp = tr_tmp_track, .user = &slot };
+  char err[64];
+  int rc = evx_write_atomic(file, buf, sizeof h + body, &o, err, sizeof err);
+  free(buf);
+  return rc;
 }
 
 /* Rows of features then prosody (EVX_NFEAT + EVX_NPROS floats each) from

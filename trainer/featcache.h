@@ -32,9 +32,6 @@ typedef struct {
   size_t bad;           /* cache files found invalid and recomputed */
 } evx_featcache;
 
-/* FNV-1a 64: continue hash h (start with EVX_FNV_OFFSET) over n bytes. */
-#define EVX_FNV_OFFSET 0xcbf29ce484222325ull
-uint64_t evx_fnv1a64(uint64_t h, const void *p, size_t n);
 
 /* Frames of the clip at path (aug NULL or all-identity = unaugmented; deg
  * NULL or all off = not degraded).

@@ -1,5 +1,6 @@
 /* report.c: report.json, report.md and the plots (see report.h). */
 #include "report.h"
+#include "quote.h"
 #include "learn/checkpoint.h"
 #include "learn/metrics.h"
 #include "svg.h"
@@ -82,26 +83,12 @@ static int tally(const evx_report *r, group *g, int *n_groups)
   return 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      fprintf(f, "\\u%04x", *s);
-    else
-      fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static void json_metrics(FILE *f, const tl_confusion *c, const char *const *labels)
 {
   fprintf(f, "{\"n\": %zu, \"ua\": %.6f, \"wa\": %.6f, \"per_class\": [", c->n, tl_ua(c), tl_wa(c));
   for (uint32_t i = 0; i < c->k; i++) {
     fprintf(f, "%s{\"label\": ", i ? ", " : "");
-    json_str(f, labels[i]);
+    tr_json_string(f, labels[i]);
     fprintf(f, ", \"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"support\": %zu}",
             tl_precision(c, i), tl_recall(c, i), tl_f1(c, i), tl_support(c, i));
   }
@@ -132,7 +119,7 @@ static void speakers(FILE *f, const evx_report *r, int side, int json)
   for (size_t i = 0; i < n; i++) {
     if (json) {
       fputs(i ? ", " : "", f);
-      json_str(f, seen[i]);
+      tr_json_string(f, seen[i]);
     } else {
       fprintf(f, "%s%s", i ? ", " : "", seen[i]);
     }
@@ -144,18 +131,18 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
 {
   const char *warn = r->sp ? evx_split_warning(r->sp) : NULL;
   fprintf(f, "{\n  \"tool\": ");
-  json_str(f, r->title);
+  tr_json_string(f, r->title);
   fprintf(f, ",\n  \"command\": ");
-  json_str(f, r->command);
+  tr_json_string(f, r->command);
   fprintf(f, ",\n  \"seed\": %llu,\n  \"bundle\": ", (unsigned long long)r->seed);
-  json_str(f, r->bundle);
+  tr_json_string(f, r->bundle);
   fprintf(f, ",\n  \"evaluated\": ");
-  json_str(f, r->evaluated);
+  tr_json_string(f, r->evaluated);
   fprintf(f, ",\n  \"degradation\": %s", r->degradation_json ? r->degradation_json : "null");
   fprintf(f, ",\n  \"split\": {\"speaker_independent\": %s, \"warning\": ",
           warn ? "false" : r->sp ? "true" : "null");
   if (warn)
-    json_str(f, warn);
+    tr_json_string(f, warn);
   else
     fputs("null", f);
   for (int s = 0; r->sp && s < EVX_N_SIDES; s++) {
@@ -171,7 +158,7 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
   fprintf(f, "},\n  \"labels\": [");
   for (uint32_t i = 0; i < r->k; i++) {
     fputs(i ? ", " : "", f);
-    json_str(f, r->labels[i]);
+    tr_json_string(f, r->labels[i]);
   }
   fprintf(f, "],\n");
   const char *unit[2] = { "per_window", "per_clip" };
@@ -179,7 +166,7 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
     fprintf(f, "  \"%s\": {", unit[u]);
     for (int i = 0; i < ng; i++) {
       fprintf(f, "%s\n    ", i ? "," : "");
-      json_str(f, g[i].name);
+      tr_json_string(f, g[i].name);
       fputs(": ", f);
       json_metrics(f, u ? &g[i].clip : &g[i].win, r->labels);
     }
@@ -325,17 +312,7 @@ static void do_windows(FILE *f, const void *p)
   for (size_t i = 0; i < r->n; i++) {
     const evx_clip *clip = &r->cl->clips[r->clip[i]];
     w = i && r->clip[i] == r->clip[i - 1] ? w + 1 : 0;
-    /* paths are written as found; a comma or quote in one is quoted */
-    if (strpbrk(clip->path, ",\"\n")) {
-      fputc('"', f);
-      for (const char *q = clip->path; *q; q++) {
-        if (*q == '"') fputc('"', f);
-        fputc(*q, f);
-      }
-      fputc('"', f);
-    } else {
-      fputs(clip->path, f);
-    }
+    tr_csv_string(f, clip->path, 0);   /* as found; quoted only when it must be */
     int y = r->y[i];
     fprintf(f, ",%s,%u,%s", clip->speaker, w, y >= 0 && (uint32_t)y < r->k ? r->labels[y] : "");
     for (uint32_t j = 0; j < r->k; j++)

@@ -1,7 +1,7 @@
 /* split.c: speaker-independent (or, when asked, random) train/val/test. */
 #include "split.h"
-#include "featcache.h"
-#include "rng.h"
+#include "learn/hash.h"
+#include "learn/rng.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 /* tmpfiles.c: see tmpfiles.h. */
 #include "tmpfiles.h"
+#include "evx_write_atomic.h"
+#include "learn/checkpoint.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +37,7 @@ void evx_tmp_install(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  tl_on_temp = tr_tmp_track;   /* checkpoints and reports register their temps */
 }
 
 int evx_tmp_register(const char *path)
@@ -61,31 +64,15 @@ void evx_tmp_unregister(int slot)
 
 int evx_tmp_remove_stale_of(const char *path)
 {
-  char dir[TMP_PATH];
-  const char *slash = path ? strrchr(path, '/') : NULL, *base = slash ? slash + 1 : path;
-  if (!path || strlen(path) >= TMP_PATH - 16)
-    return 0;
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
-           slash ? path : ".");
-  DIR *d = opendir(dir);
-  if (!d)
-    return 0;
-  size_t bl = strlen(base);
-  int removed = 0;
-  for (struct dirent *e; (e = readdir(d));) {
-    const char *n = e->d_name;
-    if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp", 4))
-      continue;
-    const char *x = n + bl + 4;
-    x += *x == '.';
-    if (strlen(x) != 6)
-      continue;
-    char full[2 * TMP_PATH];
-    snprintf(full, sizeof full, "%s/%s", dir, n);
-    removed += unlink(full) == 0;
-  }
-  closedir(d);
-  return removed;
+  return path && strlen(path) < TMP_PATH - 16 ? evx_write_remove_stale(path) : 0;
+}
+
+void tr_tmp_track(const char *tmp, int live, void *slot)
+{
+  if (live)
+    *(int *)slot = evx_tmp_register(tmp);
+  else
+    evx_tmp_unregister(*(int *)slot);
 }
 
 int evx_tmp_remove_stale(const char *dir)

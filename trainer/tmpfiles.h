@@ -21,9 +21,12 @@ void evx_tmp_unregister(int slot);
  * Returns how many were removed. */
 int evx_tmp_remove_stale(const char *dir);
 
-/* Removes the temporaries a killed write of path left next to it:
- * "<path>.tmp.XXXXXX" (evx_bundle_write) and "<path>.tmpXXXXXX"
- * (tl_write_atomic), six mkstemp characters. Returns how many. */
+/* Removes the temporaries a killed write of path left next to it
+ * (evx_write_remove_stale). Returns how many. */
 int evx_tmp_remove_stale_of(const char *path);
+
+/* evx_write_opts.on_temp for the registry: live 1 registers tmp and keeps its
+ * slot in *(int *)slot, live 0 unregisters it. */
+void tr_tmp_track(const char *tmp, int live, void *slot);
 
 #endif

@@ -229,23 +229,23 @@ static void noise_kind_is_drawn_per_variant(void **state)
   (void)state;
   evx_augment_opts o = evx_augment_defaults();
   o.noise = 1;
-  int counts[3] = { 0, 0, 0 };
-  for (int kind = EVX_AUG_WHITE; kind <= EVX_AUG_MIXED; kind++) {
+  int counts[EVX_NOISE_MIXED + 1] = { 0 };   /* by kind */
+  for (int kind = EVX_NOISE_WHITE; kind <= EVX_NOISE_MIXED; kind++) {
     o.noise_kind = kind;
     for (uint32_t v = 1; v <= 64; v++) {
       evx_augment_params p = evx_augment_draw(&o, 99, v);
       counts[kind] += p.babble;
-      o.noise_kind = EVX_AUG_WHITE;
+      o.noise_kind = EVX_NOISE_WHITE;
       evx_augment_params w = evx_augment_draw(&o, 99, v);
       o.noise_kind = kind;
       assert_true(p.snr_db == w.snr_db && p.noise_seed == w.noise_seed);
     }
   }
-  assert_int_equal(counts[EVX_AUG_WHITE], 0);
-  assert_int_equal(counts[EVX_AUG_BABBLE], 64);
-  assert_true(counts[EVX_AUG_MIXED] > 16 && counts[EVX_AUG_MIXED] < 48);
+  assert_int_equal(counts[EVX_NOISE_WHITE], 0);
+  assert_int_equal(counts[EVX_NOISE_BABBLE], 64);
+  assert_true(counts[EVX_NOISE_MIXED] > 16 && counts[EVX_NOISE_MIXED] < 48);
   o.noise = 0;   /* no noise: nothing is babble */
-  o.noise_kind = EVX_AUG_BABBLE;
+  o.noise_kind = EVX_NOISE_BABBLE;
   assert_int_equal(evx_augment_draw(&o, 99, 1).babble, 0);
 }
 
@@ -257,7 +257,7 @@ static void new_draws_leave_the_older_ones(void **state)
   (void)state;
   evx_augment_opts o = evx_augment_defaults();
   o.noise = o.stretch = o.pitch = 1;
-  o.noise_kind = EVX_AUG_MIXED;
+  o.noise_kind = EVX_NOISE_MIXED;
   o.seed = 7;
   evx_augment_opts all = o;
   all.speed = all.gain = all.channel = 1;
@@ -300,7 +300,7 @@ static void new_augmentations_are_deterministic(void **state)
   (void)state;
   evx_augment_opts o = evx_augment_defaults();
   o.noise = o.speed = o.gain = o.channel = 1;
-  o.noise_kind = EVX_AUG_MIXED;
+  o.noise_kind = EVX_NOISE_MIXED;
   size_t n = 16000;
   float *x = sine(250, 16000, n), *y[3];
   size_t m[3];

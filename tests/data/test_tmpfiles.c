@@ -6,6 +6,7 @@
  * extraction as plain progress lines. */
 #include "learn/checkpoint.h"
 #include "test_util.h"
+#include "evx_write_atomic.h"
 #include "tmpfiles.h"
 
 #include <signal.h>
@@ -74,7 +75,7 @@ static void test_stale_temps_of_dead_runs(void **state)
   snprintf(ckpt, sizeof ckpt, "%s/model.ckpt", dir);
   snprintf(ctmp, sizeof ctmp, "%s.tmpAbC123", ckpt);
   touch(ctmp);
-  tl_remove_stale_temps(ckpt);
+  evx_write_remove_stale(ckpt);
   assert_int_not_equal(access(ctmp, F_OK), 0);
   /* a killed bundle write's temp (evx_bundle_write: OUT.tmp.XXXXXX) */
   char out[4200], btmp[4300], near[4300];

@@ -1,12 +1,12 @@
 /* test_adapt_frames_train.c: training-side speaker normalisation of
- * frame-matrix rows (tl_adapt_by_stream in frame mode). Two synthetic voices
+ * frame-matrix rows (tl_adapt_fit in frame mode). Two synthetic voices
  * with different means and spreads: afterwards each voice's voiced frames
  * are zero-mean and unit-variance per feature, quiet frames are normalised
  * by the same statistics without shaping them, NaN padding stays NaN, and
  * the bundle's population statistics are the mean of the two voices'. */
 #include "test_util.h"
 #include "evx_features.h"
-#include "learn/speaker_adapt.h"
+#include "dataset_adapt.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +68,11 @@ static void test_voices_normalised_on_voiced_frames(void **state)
   static float raw[2 * CLIPS * F * T];
   memcpy(raw, v->x, sizeof raw);
   tl_adapt ad = { .prior = 8, .memory = 600, .frames = T };
-  assert_int_equal(tl_adapt_by_stream(&ad, &v->cl, &v->ds), 0);
+  tl_streams st;
+  assert_int_equal(tr_dataset_streams(&v->ds, &v->cl, &st), 0);
+  assert_int_equal(st.n_streams, 2);
+  assert_int_equal(tl_adapt_fit(&ad, &st, v->ds.x), 0);
+  tr_streams_free(&st);
   assert_int_equal(ad.len, F);
   double pm = 0;
   for (int b = 0; b < 2; b++) {

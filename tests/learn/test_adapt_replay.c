@@ -1,11 +1,11 @@
 /* test_adapt_replay.c: the three ways `emovox eval` replays rows through the
- * running speaker statistics (trainer/learn/speaker_adapt.h). Two synthetic
+ * running speaker statistics (trainer/learn/speaker_adapt.h, over a dataset by trainer/dataset_adapt.h). Two synthetic
  * voices whose inputs sit at +10 and -10: alone, each voice is normalised
  * to about 0; heard interleaved in one shared stream, the statistics span
  * both voices and each keeps its sign; cold, nothing moves but the
  * population's normalisation. */
 #include "test_util.h"
-#include "learn/speaker_adapt.h"
+#include "dataset_adapt.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +77,7 @@ static void test_stream_normalises_each_voice(void **state)
 {
   (void)state;
   two_voices *t = make();
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_STREAM, 1, &t->cl, &t->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_STREAM, 1, &t->cl, &t->ds), 0);
   /* clips are shuffled within a voice, so "late" rows are mixed in time; a
    * voice's statistics converge to its own: every row is near 0 */
   assert_true(fabs(late_mean(t, 0)) < 1.0);
@@ -89,7 +89,7 @@ static void test_shared_keeps_voices_apart(void **state)
 {
   (void)state;
   two_voices *t = make();
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 1, &t->cl, &t->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_SHARED, 1, &t->cl, &t->ds), 0);
   /* statistics over both voices: mean about 0, spread about 10, so A reads
    * about +1 and B about -1 */
   assert_true(late_mean(t, 0) > 0.5 && late_mean(t, 0) < 1.5);
@@ -104,7 +104,7 @@ static void test_shared_interleaves_voices(void **state)
    * normalised by A's statistics alone and read far below -1; interleaved,
    * the mean of B over all its rows stays near -1 as well */
   two_voices *t = make();
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 3, &t->cl, &t->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_SHARED, 3, &t->cl, &t->ds), 0);
   assert_true(voice_mean(t, 1, 0) > -2.0);
   free(t);
 }
@@ -113,7 +113,7 @@ static void test_cold_uses_population_only(void **state)
 {
   (void)state;
   two_voices *t = make(), *u = make();
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_COLD, 1, &t->cl, &t->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_COLD, 1, &t->cl, &t->ds), 0);
   /* population mean 0, variance 1: x' = x / sqrt(1 + eps) */
   for (size_t i = 0; i < t->ds.n * DIM; i++)
     assert_true(fabsf(t->x[i] - u->x[i] / sqrtf(1.0f + EVX_ADAPT_EPS)) < 1e-4f);
@@ -125,8 +125,8 @@ static void test_same_seed_same_rows(void **state)
 {
   (void)state;
   two_voices *t = make(), *u = make();
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &t->cl, &t->ds), 0);
-  assert_int_equal(tl_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &u->cl, &u->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &t->cl, &t->ds), 0);
+  assert_int_equal(tr_adapt_replay(&adapt, TL_ADAPT_SHARED, 5, &u->cl, &u->ds), 0);
   assert_memory_equal(t->x, u->x, sizeof t->x);
   free(t);
   free(u);

@@ -36,13 +36,13 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad, int batch
     raw[i] = 20.0f * tl_rng_uniform(&rng) - 30.0f + (float)(i % 7);
   for (size_t e = 0; e < dim; e++)   /* sample 1: the first `pad` steps padded */
     if (e % in.w < pad) raw[dim + e] = NAN;
-  tl_norm nm;
-  assert_int_equal(tl_norm_fit_input(&nm, &cfg, raw, n), 0);
+  tl_prep prep = { 0 };
+  assert_int_equal(tl_norm_fit_input(&prep.norm, &cfg, raw, n), 0);
   memcpy(x, raw, sizeof(float) * n * dim);
-  tl_norm_apply(&nm, in, x, n);
+  tl_norm_apply(&prep.norm, in, x, n);
 
   evx_model m;
-  assert_int_equal(tl_export(&g, params, &cfg, &nm, &m, err, sizeof err), 0);
+  assert_int_equal(tl_export(&g, params, &cfg, &prep, &m, err, sizeof err), 0);
   evx_model *back = tu_bundle_reparse(&m);
   void *mem = malloc(evx_net_size(back));
   evx_net *net = evx_net_init(mem, evx_net_size(back), back);
@@ -59,7 +59,7 @@ static void check_arch(int arch, uint32_t window_frames, uint32_t pad, int batch
   tl_work_free(w);
   free(mem);
   evx_model_free(back);
-  tl_norm_free(&nm);
+  tl_prep_free(&prep);
   free(params), free(raw), free(x);
 }
 

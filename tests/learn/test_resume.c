@@ -4,6 +4,7 @@
  * (SIGSTOP) at a known epoch through a test hook, so no timing is involved. */
 #include "evx_nn.h"
 #include "test_util.h"
+#include "evx_write_atomic.h"
 #include "learn/checkpoint.h"
 #include "learn_fixture.h"
 #include <signal.h>
@@ -118,8 +119,8 @@ static void test_resume_refuses_corrupt_checkpoint(void **state)
 static void test_stale_temps_removed(void **state)
 {
   (void)state;
-  const char *names[] = { "m.ckpt.tmpAb3xZ9", "m.ckpt.tmpQQQQQQ", "m.ckpt.tmp12345",
-                          "m.ckpt.tmp1234567", "n.ckpt.tmpAb3xZ9", "m.ckpt" };
+  const char *names[] = { "m.ckpt.tmp.Ab3xZ9", "m.ckpt.tmpQQQQQQ", "m.ckpt.tmp12345",
+                          "m.ckpt.tmp1234567", "n.ckpt.tmp.Ab3xZ9", "m.ckpt" };
   int gone[] = { 1, 1, 0, 0, 0, 0 };
   char path[4200], ckpt[4200];
   const char *dir = tu_tmpdir(); /* a new directory per call */
@@ -130,7 +131,7 @@ static void test_stale_temps_removed(void **state)
     fclose(f);
   }
   snprintf(ckpt, sizeof ckpt, "%s/m.ckpt", dir);
-  tl_remove_stale_temps(ckpt);
+  evx_write_remove_stale(ckpt);
   for (int i = 0; i < 6; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
     FILE *f = fopen(path, "r");

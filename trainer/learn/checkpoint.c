@@ -2,8 +2,8 @@
  * as the machine: magic "EVXCKPT1", then the fields in the order of
  * put_state(), then FNV-1a 64 of everything before it. */
 #include "checkpoint.h"
-#include "featcache.h"
-#include "tmpfiles.h"
+#include "hash.h"
+#include "evx_write_atomic.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -171,80 +171,11 @@ int tl_checkpoint_epoch(const char *path)
   return e;
 }
 
+void (*tl_on_temp)(const char *tmp, int live, void *user);
+
 int tl_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
 {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n), *dir = strdup(path);
-  if (!tmp || !dir) {
-    free(tmp), free(dir);
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp), rc = -1, slot = -1;
-  if (fd < 0) {
-    snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-    goto out;
-  }
-  slot = evx_tmp_register(tmp);   /* removed if we are interrupted */
-  const unsigned char *p = buf;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t w = write(fd, p + done, len - done);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      break;
-    done += (size_t)w;
-  }
-  if (done != len || fsync(fd) != 0) {
-    snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-    close(fd);
-    unlink(tmp);
-    goto out;
-  }
-  fchmod(fd, 0644);
-  close(fd);
-  if (rename(tmp, path) != 0) {
-    snprintf(err, errlen, "%s: rename failed: %s", path, strerror(errno));
-    unlink(tmp);
-    goto out;
-  }
-  int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);   /* make the rename durable */
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  rc = 0;
-out:
-  evx_tmp_unregister(slot);
-  free(tmp);
-  free(dir);
-  return rc;
-}
-
-void tl_remove_stale_temps(const char *path)
-{
-  char *d = strdup(path), *b = strdup(path);
-  DIR *dir = d && b ? opendir(dirname(d)) : NULL;
-  if (dir) {
-    const char *base = basename(b);
-    size_t bl = strlen(base);
-    struct dirent *ent;
-    while ((ent = readdir(dir))) {
-      const char *n = ent->d_name;
-      if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp", 4) || strlen(n + bl + 4) != 6)
-        continue;
-      size_t pl = strlen(path) + 16;
-      char *full = malloc(pl);
-      if (full) {
-        snprintf(full, pl, "%s.tmp%s", path, n + bl + 4);
-        unlink(full);
-        free(full);
-      }
-    }
-    closedir(dir);
-  }
-  free(d);
-  free(b);
+  int slot = -1;
+  const evx_write_opts o = { .durable = 1, .on_temp = tl_on_temp, .user = &slot };
+  return evx_write_atomic(path, buf, len, &o, err, errlen);
 }

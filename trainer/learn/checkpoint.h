@@ -19,11 +19,12 @@ int tl_checkpoint_read(const char *path, tl_state *st, uint64_t fingerprint,
 /* Epochs completed according to the file, or -1 when it is unreadable. */
 int tl_checkpoint_epoch(const char *path);
 
-/* Remove what a kill inside tl_write_atomic(path) can leave behind: files
- * named path.tmpXXXXXX (six characters from mkstemp) in path's directory. */
-void tl_remove_stale_temps(const char *path);
-
-/* Write len bytes to path atomically (used for every output file). */
+/* Write len bytes to path atomically and durably (evx_write_atomic; used for
+ * every output file). What a kill leaves behind: evx_write_remove_stale. */
 int tl_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
+/* Told each temporary tl_write_atomic makes and removes, with a pointer to an
+ * int the hook may keep a slot in (evx_write_opts.on_temp); NULL: nobody.
+ * The CLI's interrupt cleanup sets it (tmpfiles.h). */
+extern void (*tl_on_temp)(const char *tmp, int live, void *user);
 
 #endif

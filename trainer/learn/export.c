@@ -5,7 +5,7 @@
 #include <string.h>
 
 int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
-              const tl_norm *norm, evx_model *m, char *err, size_t errlen)
+              const tl_prep *prep, evx_model *m, char *err, size_t errlen)
 {
   memset(m, 0, sizeof *m);
   m->cfg = *cfg;
@@ -15,8 +15,11 @@ int tl_export(const tl_graph *g, const float *params, const evx_feature_config *
     const char *name = evx_emotion_name((int)i);
     snprintf(m->labels[i], EVX_LABEL_LEN, "%s", name ? name : "class");
   }
-  if (norm)
-    m->norm = tl_norm_view(norm);
+  if (prep) {
+    m->norm = tl_norm_view(&prep->norm);
+    if (prep->adapt.len)
+      m->adapt = tl_adapt_view(&prep->adapt);
+  }
   m->n_layers = g->n_layers;
   for (uint32_t i = 0; i < g->n_layers; i++) {
     const tl_layer *t = &g->layers[i];

@@ -4,14 +4,15 @@
 #define EVX_LEARN_EXPORT_H
 
 #include "graph.h"
-#include "norm.h"
+#include "prep.h"
 #include "evx_nn.h"
 
-/* Fill m from g with weights pointing into params (which must outlive m;
- * m->storage stays NULL) and finalize it. Labels: the eight emotions.
+/* Fill m from g with weights pointing into params and the normalisation and
+ * adaptation statistics into prep (both must outlive m; m->storage stays
+ * NULL) and finalize it. prep NULL: neither. Labels: the eight emotions.
  * 0, or -1 with a message. */
 int tl_export(const tl_graph *g, const float *params, const evx_feature_config *cfg,
-              const tl_norm *norm, evx_model *m, char *err, size_t errlen);
+              const tl_prep *prep, evx_model *m, char *err, size_t errlen);
 
 enum tl_arch { TL_ARCH_SEED = 1, TL_ARCH_LOGMEL = 2, TL_ARCH_MLP = 3, TL_ARCH_TCN = 4 };
 

@@ -162,70 +162,61 @@ void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
 
 /* ---- max pooling (-inf padding) ------------------------------------------ */
 
-/* The general loop's result (the first maximum in window order: the first
- * element, then each strictly greater one) when no window is clipped. */
-static void maxpool_inside(const tl_layer *l, const float *x, size_t n, float *y,
-                           uint32_t *arg)
+/* The first maximum of the window at (oh, ow) in window order (the first
+ * element, then each strictly greater one), with its index; -FLT_MAX and 0
+ * for a window wholly in the padding. Without padding no window is clipped
+ * and the bounds checks are skipped. */
+static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_t ow,
+                        uint32_t *at)
 {
-  const evx_shape in = l->in, out = l->out;
-  for (size_t p = 0; p < n * in.c; p++) {
-    const float *xp = x + p * in.h * in.w;
-    float *yp = y + p * out.h * out.w;
-    uint32_t *ap = arg + p * out.h * out.w;
-    for (uint32_t oh = 0; oh < out.h; oh++)
-      for (uint32_t ow = 0; ow < out.w; ow++) {
-        uint32_t at = oh * l->sh * in.w + ow * l->sw;
-        float best = xp[at];
-        for (uint32_t ki = 0; ki < l->kh; ki++) {
-          uint32_t row = (oh * l->sh + ki) * in.w + ow * l->sw;
-          for (uint32_t kj = ki ? 0 : 1; kj < l->kw; kj++)
-            if (xp[row + kj] > best) {
-              best = xp[row + kj];
-              at = row + kj;
-            }
+  const evx_shape in = l->in;
+  if (l->ph == 0 && l->pw == 0) {
+    uint32_t best_at = oh * l->sh * in.w + ow * l->sw;
+    float best = xp[best_at];
+    for (uint32_t ki = 0; ki < l->kh; ki++) {
+      uint32_t row = (oh * l->sh + ki) * in.w + ow * l->sw;
+      for (uint32_t kj = ki ? 0 : 1; kj < l->kw; kj++)
+        if (xp[row + kj] > best) {
+          best = xp[row + kj];
+          best_at = row + kj;
         }
-        yp[(size_t)oh * out.w + ow] = best;
-        ap[(size_t)oh * out.w + ow] = at;
-      }
+    }
+    *at = best_at;
+    return best;
   }
+  float best = -FLT_MAX;
+  int found = 0;
+  *at = 0;
+  for (uint32_t ki = 0; ki < l->kh; ki++) {
+    long ih = (long)oh * l->sh + ki - l->ph;
+    if (ih < 0 || ih >= (long)in.h)
+      continue;
+    for (uint32_t kj = 0; kj < l->kw; kj++) {
+      long iw = (long)ow * l->sw + kj - l->pw;
+      if (iw < 0 || iw >= (long)in.w)
+        continue;
+      uint32_t idx = (uint32_t)(ih * in.w + iw);
+      if (!found || xp[idx] > best) {
+        best = xp[idx];
+        *at = idx;
+        found = 1;
+      }
+    }
+  }
+  return best;
 }
 
 void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
                         uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
-  if (l->ph == 0 && l->pw == 0) { /* every window inside: no checks */
-    maxpool_inside(l, x, n, y, arg);
-    return;
-  }
   for (size_t p = 0; p < n * in.c; p++) {
     const float *xp = x + p * in.h * in.w;
     float *yp = y + p * out.h * out.w;
     uint32_t *ap = arg + p * out.h * out.w;
     for (uint32_t oh = 0; oh < out.h; oh++)
-      for (uint32_t ow = 0; ow < out.w; ow++) {
-        float best = -FLT_MAX;
-        uint32_t at = 0;
-        int found = 0;
-        for (uint32_t ki = 0; ki < l->kh; ki++) {
-          long ih = (long)oh * l->sh + ki - l->ph;
-          if (ih < 0 || ih >= (long)in.h)
-            continue;
-          for (uint32_t kj = 0; kj < l->kw; kj++) {
-            long iw = (long)ow * l->sw + kj - l->pw;
-            if (iw < 0 || iw >= (long)in.w)
-              continue;
-            uint32_t idx = (uint32_t)(ih * in.w + iw);
-            if (!found || xp[idx] > best) {
-              best = xp[idx];
-              at = idx;
-              found = 1;
-            }
-          }
-        }
-        yp[(size_t)oh * out.w + ow] = best;
-        ap[(size_t)oh * out.w + ow] = at;
-      }
+      for (uint32_t ow = 0; ow < out.w; ow++)
+        yp[(size_t)oh * out.w + ow] = window_max(l, xp, oh, ow, &ap[(size_t)oh * out.w + ow]);
   }
 }
 
@@ -317,6 +308,12 @@ void tl_gap_backward(const tl_layer *l, const float *dy, size_t n, float *dx)
 
 /* ---- batch normalisation (ghost batches of TL_BN_GROUP samples) ---------- */
 
+/* Every index j of channel c in samples [a, b) of an (n, C, plane) batch:
+ * the one walk the forward and backward passes share, in one order. */
+#define FOR_CHANNEL(j, a, b, c) \
+  for (size_t k_ = (a); k_ < (b); k_++) \
+    for (size_t j = (k_ * C + (c)) * plane, end_ = j + plane; j < end_; j++)
+
 /* End of the group that chunk sample a belongs to (chunk-relative, <= n). */
 static size_t group_end(size_t first, size_t a, size_t n)
 {
@@ -333,11 +330,8 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
   if (!train) {
     for (size_t c = 0; c < C; c++) {
       float s = 1.0f / sqrtf(run_var[c] + TL_BN_EPS);
-      for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < plane; i++) {
-          size_t j = (k * C + c) * plane + i;
-          y[j] = gamma[c] * (x[j] - run_mean[c]) * s + beta[c];
-        }
+      FOR_CHANNEL(j, 0, n, c)
+        y[j] = gamma[c] * (x[j] - run_mean[c]) * s + beta[c];
     }
     return;
   }
@@ -346,26 +340,22 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
     const double m = (double)(b - a) * (double)plane;
     for (size_t c = 0; c < C; c++) {
       double sum = 0, sq = 0;
-      for (size_t k = a; k < b; k++)
-        for (size_t i = 0; i < plane; i++)
-          sum += x[(k * C + c) * plane + i];
+      FOR_CHANNEL(j, a, b, c)
+        sum += x[j];
       const double mean = sum / m;
-      for (size_t k = a; k < b; k++)
-        for (size_t i = 0; i < plane; i++) {
-          double d = x[(k * C + c) * plane + i] - mean;
-          sq += d * d;
-        }
+      FOR_CHANNEL(j, a, b, c) {
+        double d = x[j] - mean;
+        sq += d * d;
+      }
       const double var = sq / m;
       const float s = (float)(1.0 / sqrt(var + TL_BN_EPS));
       istd[gi * C + c] = s;
       stat[c] += mean;
       stat[C + c] += m > 1 ? sq / (m - 1) : var;
-      for (size_t k = a; k < b; k++)
-        for (size_t i = 0; i < plane; i++) {
-          size_t j = (k * C + c) * plane + i;
-          xhat[j] = (float)((x[j] - mean) * s);
-          y[j] = gamma[c] * xhat[j] + beta[c];
-        }
+      FOR_CHANNEL(j, a, b, c) {
+        xhat[j] = (float)((x[j] - mean) * s);
+        y[j] = gamma[c] * xhat[j] + beta[c];
+      }
     }
     (*groups)++;
   }
@@ -383,23 +373,18 @@ void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
     const double m = (double)(b - a) * (double)plane;
     for (size_t c = 0; c < C; c++) {
       double sd = 0, sdx = 0;
-      for (size_t k = a; k < b; k++)
-        for (size_t i = 0; i < plane; i++) {
-          size_t j = (k * C + c) * plane + i;
-          sd += dy[j];
-          sdx += (double)dy[j] * xhat[j];
-        }
+      FOR_CHANNEL(j, a, b, c) {
+        sd += dy[j];
+        sdx += (double)dy[j] * xhat[j];
+      }
       dgamma[c] += (float)sdx;
       dbeta[c] += (float)sd;
       if (!dx)
         continue;
       const float md = (float)(sd / m), mdx = (float)(sdx / m);
       const float s = gamma[c] * istd[gi * C + c];
-      for (size_t k = a; k < b; k++)
-        for (size_t i = 0; i < plane; i++) {
-          size_t j = (k * C + c) * plane + i;
-          dx[j] = s * (dy[j] - md - xhat[j] * mdx);
-        }
+      FOR_CHANNEL(j, a, b, c)
+        dx[j] = s * (dy[j] - md - xhat[j] * mdx);
     }
   }
 }

@@ -1,15 +1,16 @@
 /* norm.c: fitting and applying the input normalisation (see norm.h). */
 #include "norm.h"
+#include "evx_nn_kernels.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Index of element (c, h, w) along axis; strides of the other two. */
 static uint32_t dim_of(evx_shape s, uint32_t axis)
 {
   return axis == 0 ? s.c : axis == 1 ? s.h : s.w;
 }
 
+/* Index along axis of element e of a (c, h, w) row. */
 static uint32_t axis_index(evx_shape s, uint32_t axis, size_t e)
 {
   uint32_t w = (uint32_t)(e % s.w), h = (uint32_t)(e / s.w % s.h);
@@ -25,20 +26,6 @@ static void zero_nonfinite(float *row, size_t n)
     if (!isfinite(row[e])) row[e] = 0.0f;
 }
 
-/* Subtract, per index along axis, the row's mean over the other axes. */
-static void subtract_window_mean(evx_shape s, uint32_t axis, float *row,
-                                 double *acc, uint32_t len)
-{
-  const size_t total = (size_t)s.c * s.h * s.w, per = total / len;
-  memset(acc, 0, sizeof(double) * len);
-  for (size_t e = 0; e < total; e++)
-    acc[axis_index(s, axis, e)] += row[e];
-  for (uint32_t i = 0; i < len; i++)
-    acc[i] /= (double)per;
-  for (size_t e = 0; e < total; e++)
-    row[e] = (float)(row[e] - acc[axis_index(s, axis, e)]);
-}
-
 int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
                 const float *x, size_t n)
 {
@@ -48,21 +35,25 @@ int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
   const uint32_t len = dim_of(s, axis);
   const size_t total = (size_t)s.c * s.h * s.w;
   double *sum = calloc(len, sizeof(double)), *sq = calloc(len, sizeof(double));
-  double *acc = calloc(len, sizeof(double));
   float *row = malloc(sizeof(float) * total);
-  nm->mean = malloc(sizeof(float) * len);
+  nm->mean = calloc(len, sizeof(float));
   nm->scale = malloc(sizeof(float) * len);
-  if (!sum || !sq || !acc || !row || !nm->mean || !nm->scale) {
-    free(sum), free(sq), free(acc), free(row);
+  if (!sum || !sq || !row || !nm->mean || !nm->scale) {
+    free(sum), free(sq), free(row);
     tl_norm_free(nm);
     return -1;
   }
+  /* while fitting, mean 0 and scale 1: the kernel only takes the window mean */
+  for (uint32_t i = 0; i < len; i++)
+    nm->scale[i] = 1.0f;
+  const evx_norm centre = { .axis = axis, .len = len, .mean = nm->mean, .scale = nm->scale,
+                            .window_mean = 1 };
   nm->axis = axis, nm->len = len, nm->window_mean = window_mean;
   for (size_t r = 0; r < n; r++) {
     memcpy(row, x + r * total, sizeof(float) * total);
     zero_nonfinite(row, total);
     if (window_mean)
-      subtract_window_mean(s, axis, row, acc, len);
+      evx_k_norm(&centre, s, row, 0, len);
     for (size_t e = 0; e < total; e++) {
       uint32_t i = axis_index(s, axis, e);
       sum[i] += row[e];
@@ -77,7 +68,7 @@ int tl_norm_fit(tl_norm *nm, evx_shape s, uint32_t axis, uint32_t window_mean,
     nm->mean[i] = (float)mu;
     nm->scale[i] = sd > 1e-6 ? (float)(1.0 / sd) : 1.0f;  /* constant input: leave scale */
   }
-  free(sum), free(sq), free(acc), free(row);
+  free(sum), free(sq), free(row);
   return 0;
 }
 
@@ -88,25 +79,19 @@ int tl_norm_fit_input(tl_norm *nm, const evx_feature_config *cfg, const float *x
   return tl_norm_fit(nm, evx_input_shape(cfg), axis, k == EVX_INPUT_LOGMEL, x, n);
 }
 
+/* Core's own kernel (evx_k_norm, the network's first op), so training
+ * computes exactly what inference does. */
 void tl_norm_apply(const tl_norm *nm, evx_shape s, float *x, size_t n)
 {
   if (!nm->len)
     return;
   const size_t total = (size_t)s.c * s.h * s.w;
-  double *acc = calloc(nm->len, sizeof(double));
-  if (!acc)
-    return;
+  const evx_norm view = tl_norm_view(nm);
   for (size_t r = 0; r < n; r++) {
     float *row = x + r * total;
     zero_nonfinite(row, total);
-    if (nm->window_mean)
-      subtract_window_mean(s, nm->axis, row, acc, nm->len);
-    for (size_t e = 0; e < total; e++) {
-      uint32_t i = axis_index(s, nm->axis, e);
-      row[e] = (row[e] - nm->mean[i]) * nm->scale[i];
-    }
+    evx_k_norm(&view, s, row, 0, nm->len);
   }
-  free(acc);
 }
 
 evx_norm tl_norm_view(const tl_norm *nm)

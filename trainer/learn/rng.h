@@ -1,8 +1,12 @@
-/* rng.h: the trainer's one random generator (splitmix64). Its whole state is
- * one uint64_t, so checkpoints can save it and resume bit-identically. */
+/* rng.h: the trainer's random generators, so results depend only on the
+ * seed, never on rand(). Learning uses splitmix64 (tl_rng_*): its whole state
+ * is one uint64_t, so checkpoints can save it and resume bit-identically.
+ * Data preparation (splits, augmentation) uses xoshiro256** seeded by
+ * splitmix64 (evx_rng_*). */
 #ifndef EVX_LEARN_RNG_H
 #define EVX_LEARN_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 
 static inline uint64_t tl_rng_next(uint64_t *s)
@@ -30,6 +34,48 @@ static inline uint64_t tl_rng_mix(uint64_t a, uint64_t b)
 static inline uint64_t tl_rng_below(uint64_t *s, uint64_t n)
 {
   return n ? tl_rng_next(s) % n : 0;
+}
+
+typedef struct { uint64_t s[4]; } evx_rng;
+
+static inline void evx_rng_seed(evx_rng *r, uint64_t seed)
+{
+  for (int i = 0; i < 4; i++)
+    r->s[i] = tl_rng_next(&seed);
+}
+
+static inline uint64_t evx_rng_next(evx_rng *r)
+{
+  uint64_t *s = r->s;
+  uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
+  s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+  s[2] ^= t; s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
+
+/* [0, 1) with 53 random bits. */
+static inline double evx_rng_uniform(evx_rng *r)
+{
+  return (double)(evx_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* [lo, hi). */
+static inline double evx_rng_range(evx_rng *r, double lo, double hi)
+{
+  return lo + (hi - lo) * evx_rng_uniform(r);
+}
+
+/* 0 .. n-1 (n >= 1); the tiny modulo bias is irrelevant here. */
+static inline uint64_t evx_rng_below(evx_rng *r, uint64_t n)
+{
+  return evx_rng_next(r) % n;
+}
+
+/* N(0, 1) by Box-Muller. */
+static inline double evx_rng_gauss(evx_rng *r)
+{
+  double u = 1.0 - evx_rng_uniform(r), v = evx_rng_uniform(r);
+  return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 
 #endif

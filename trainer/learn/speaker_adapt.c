@@ -1,4 +1,4 @@
-/* speaker_adapt.c: speaker adaptation over dataset rows (speaker_adapt.h). */
+/* speaker_adapt.c: speaker adaptation over rows (speaker_adapt.h). */
 #include "speaker_adapt.h"
 #include "rng.h"
 #include <math.h>
@@ -9,12 +9,12 @@
  * feature, of its rows' voiced frames (frame mode: each row adds its batch
  * statistics, evx_adapt_window_stats); every value is then normalised by its
  * stream's. */
-int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
+int tl_adapt_fit(tl_adapt *ad, const tl_streams *st, float *x)
 {
-  const uint32_t T = ad->frames > 1 ? ad->frames : 1, d = ds->dim / T;
-  uint32_t *id = malloc((ds->n + 1) * sizeof *id);
-  long ns = id ? evx_dataset_groups(ds, cl, 1, id) : -1;
-  double *s = ns >= 0 ? calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s) : NULL;
+  const uint32_t T = ad->frames > 1 ? ad->frames : 1, d = st->dim / T;
+  const uint32_t *id = st->stream;
+  const long ns = st->n_streams;
+  double *s = calloc((size_t)(ns ? ns : 1) * d * 2 + d * 2, sizeof *s);
   size_t *cnt = s ? calloc((size_t)ns + 1, sizeof *cnt) : NULL;
   float *bm = T > 1 ? malloc(sizeof(float) * d * 2) : NULL;   /* one row's batch */
   if (cnt && !ad->mean) {
@@ -23,21 +23,21 @@ int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
     ad->var = calloc(d, sizeof *ad->var);
   }
   if (!cnt || !ad->mean || !ad->var || (T > 1 && !bm)) {
-    free(id), free(s), free(cnt), free(bm);
+    free(s), free(cnt), free(bm);
     return -1;
   }
   double *sum = s, *sq = s + (size_t)ns * d, *pm = sq + (size_t)ns * d, *pv = pm + d;
   const evx_adapt view = tl_adapt_view(ad);
-  for (size_t i = 0; i < ds->n; i++) {
-    const float *x = ds->x + i * ds->dim;
+  for (size_t i = 0; i < st->n; i++) {
+    const float *r = x + i * st->dim;
     double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
     if (T == 1) {
-      for (uint32_t k = 0; k < d; k++) a[k] += x[k], b[k] += (double)x[k] * x[k];
+      for (uint32_t k = 0; k < d; k++) a[k] += r[k], b[k] += (double)r[k] * r[k];
       cnt[id[i]]++;
       continue;
     }
     float *bv = bm + d;
-    uint32_t v = evx_adapt_window_stats(&view, x, bm, bv);
+    uint32_t v = evx_adapt_window_stats(&view, r, bm, bv);
     for (uint32_t k = 0; v && k < d; k++)
       a[k] += (double)v * bm[k], b[k] += (double)v * (bv[k] + (double)bm[k] * bm[k]);
     cnt[id[i]] += v;
@@ -57,49 +57,41 @@ int tl_adapt_by_stream(tl_adapt *ad, const evx_cliplist *cl, evx_dataset *ds)
       pm[k] += a[k] / (double)used, pv[k] += b[k] / (double)used;
     }
   }
-  for (size_t i = 0; i < ds->n; i++) {
-    float *x = ds->x + i * ds->dim;
+  for (size_t i = 0; i < st->n; i++) {
+    float *r = x + i * st->dim;
     const double *a = sum + (size_t)id[i] * d, *b = sq + (size_t)id[i] * d;
     for (uint32_t k = 0; k < d; k++)
       for (uint32_t t = 0; t < T; t++)
-        x[k * T + t] = (float)((x[k * T + t] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
+        r[k * T + t] = (float)((r[k * T + t] - a[k]) / sqrt(b[k] + EVX_ADAPT_EPS));
   }
   for (uint32_t k = 0; k < d; k++)
     ad->mean[k] = (float)pm[k], ad->var[k] = (float)(T > 1 && !used ? 1.0 : pv[k]);
-  free(id), free(s), free(cnt), free(bm);
+  free(s), free(cnt), free(bm);
   return 0;
 }
 
 int tl_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
-                    const evx_cliplist *cl, evx_dataset *ds)
+                    const tl_streams *s, float *x)
 {
-  const uint32_t d = ds->dim;   /* the row: a->len values, or len x frames */
-  uint32_t *id = malloc((ds->n + 1) * sizeof *id);
-  size_t *start = malloc((ds->n + 1) * sizeof *start), *order = malloc((ds->n + 1) * sizeof *order);
+  const uint32_t d = s->dim;   /* the row: a->len values, or len x frames */
+  size_t *start = malloc((s->n + 1) * sizeof *start), *order = malloc((s->n + 1) * sizeof *order);
   evx_adapt_state *st = malloc(sizeof *st);
-  long ns = -1;
-  if (id && start && order && st) {
-    if (mode == TL_ADAPT_SHARED) {   /* one stream: every row in group 0 */
-      memset(id, 0, ds->n * sizeof *id);
-      ns = ds->n ? 1 : 0;
-    } else {
-      ns = evx_dataset_groups(ds, cl, 1, id);
-    }
-  }
-  if (ns < 0) {
-    free(id), free(start), free(order), free(st);
+  if (!start || !order || !st) {
+    free(start), free(order), free(st);
     return -1;
   }
+  /* one stream (every row in stream 0) when shared */
+  const long ns = mode == TL_ADAPT_SHARED ? (s->n ? 1 : 0) : (long)s->n_streams;
   /* clip runs: rows [start[c], start[c + 1]) */
   size_t nc = 0;
-  for (size_t i = 0; i < ds->n; i++)
-    if (!i || ds->clip[i] != ds->clip[i - 1] || ds->variant[i] != ds->variant[i - 1])
+  for (size_t i = 0; i < s->n; i++)
+    if (!i || s->run[i] != s->run[i - 1])
       start[nc++] = i;
-  start[nc] = ds->n;
+  start[nc] = s->n;
   for (long g = 0; g < ns; g++) {
     size_t m = 0;
     for (size_t c = 0; c < nc; c++)
-      if (id[start[c]] == (uint32_t)g) order[m++] = c;
+      if (mode == TL_ADAPT_SHARED || s->stream[start[c]] == (uint32_t)g) order[m++] = c;
     uint64_t r = tl_rng_mix(seed, (uint64_t)g);
     for (size_t k = m; k > 1; k--) {  /* Fisher-Yates */
       size_t j = (size_t)tl_rng_below(&r, k), t = order[k - 1];
@@ -108,11 +100,11 @@ int tl_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
     evx_adapt_reset(st, a);
     for (size_t k = 0; k < m; k++)
       for (size_t i = start[order[k]]; i < start[order[k] + 1]; i++) {
-        if (mode != TL_ADAPT_COLD) evx_adapt_update(st, a, ds->x + i * d);
-        evx_adapt_apply(st, a, ds->x + i * d);
+        if (mode != TL_ADAPT_COLD) evx_adapt_update(st, a, x + i * d);
+        evx_adapt_apply(st, a, x + i * d);
       }
   }
-  free(id), free(start), free(order), free(st);
+  free(start), free(order), free(st);
   return 0;
 }
 

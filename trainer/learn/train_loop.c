@@ -1,6 +1,7 @@
 /* train_loop.c: epochs, batches, threads (see train_loop.h). */
 #include "train_loop.h"
 #include "checkpoint.h"
+#include "evx_write_atomic.h"
 #include "progress.h"
 #include "rng.h"
 #include <cblas.h>
@@ -433,7 +434,7 @@ int tl_train(const tl_graph *g, const tl_set *tr, const tl_set *val,
     return -1;
   }
   if (o->checkpoint)
-    tl_remove_stale_temps(o->checkpoint); /* left by a kill during a write */
+    evx_write_remove_stale(o->checkpoint); /* left by a kill during a write */
   if (o->resume && o->checkpoint) {
     if (tl_checkpoint_read(o->checkpoint, st, o->fingerprint, err, errlen))
       return -1;

@@ -1,6 +1,6 @@
 /* data_args.c: see data_args.h. */
 #include "data_args.h"
-#include "../cli.h"
+#include "cli.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

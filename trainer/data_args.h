@@ -1,7 +1,7 @@
 /* data_args.h: the data and split options `emovox train` and `emovox eval`
  * share, and loading the clips they name. */
-#ifndef EVX_LEARN_DATA_ARGS_H
-#define EVX_LEARN_DATA_ARGS_H
+#ifndef EVX_DATA_ARGS_H
+#define EVX_DATA_ARGS_H
 
 #include "corpus.h"
 #include "split.h"
