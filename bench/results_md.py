@@ -183,8 +183,11 @@ def main():
             continue
         ratio = num(e.get("ratio"))
         label = {"seed": "seed 1-D CNN", "logmel": "log-mel 2-D CNN",
-                 "default": "shipped models/default.emvx"}.get(e.get("model"),
-                                                                         e.get("model"))
+                 "mlp": "MLP (log_stats, 128, 64)",
+                 "mlp-ens3": "MLP ensemble of 3 x 256, merged (voiced_stats)",
+                 "tcn-bn": "tcn with BatchNorm folded (98 x 300 frames)",
+                 "default": "shipped models/default.emvx (MLP + tcn fused, averaged)"}.get(
+                     e.get("model"), e.get("model"))
         rows.append(("nn", "inference, %s (%s flops)" % (label, e.get("flops", "?")),
                      fmt(e.get("engine_us"), "%.2f", " us"), "PyTorch 1.13, 1 thread",
                      fmt(e.get("torch_us"), "%.2f", " us"),
@@ -202,8 +205,10 @@ def main():
         missing("train", "training epoch")
     for e in r:
         ratio = num(e.get("ratio"))
+        arch = {"mlp": "mlp (one shipped member: 294 -> 256)",
+                "tcn": "tcn with BatchNorm (as shipped)"}.get(e.get("arch"), e.get("arch"))
         rows.append(("train", "epoch, %s, %s rows, batch 32, Adam, 2 threads" % (
-                         e.get("arch"), e.get("rows")),
+                         arch, e.get("rows")),
                      fmt(e.get("emovox_s"), "%.3f", " s"), "PyTorch 1.13, 2 threads",
                      fmt(e.get("torch_s"), "%.3f", " s"),
                      fmt(ratio, "%.2f", "x (torch/emovox)"), "at least 1.5x PyTorch (ratio >= 1.5)",
@@ -299,7 +304,8 @@ def main():
     if load1 > ncpu:
         o.append("**The machine was loaded** (load average %.1f on %d cores when the run "
                  "started; see Machine): figures taken with a wall clock (plugin worst and "
-                 "p99, nn, train) include time lost to other processes, and the peers suffer "
+                 "p99, train; nn times CPU time) include time lost to other processes, and "
+                 "the peers suffer "
                  "it as much as emovox only on average. Re-run on an idle machine before "
                  "drawing conclusions from a missed target.\n" % (load1, ncpu))
     o.append("## Machine\n")

@@ -61,10 +61,10 @@ static inline float relu1(float x) { return x > 0.0f ? x : 0.0f; }
 
 static const evx_isa isas[] = {
 #ifdef EVX_X86_ISAS
-  { "avx512", 8, 32, conv_strip_avx512, dot_avx512 },
-  { "avx2", 8, 8, conv_strip_avx2, dot_avx2 },
+  { "avx512", 8, 32, conv_strip_avx512, dot_avx512, dot4_avx512 },
+  { "avx2", 8, 8, conv_strip_avx2, dot_avx2, dot4_avx2 },
 #endif
-  { "generic", 8, 8, conv_strip_generic, dot_generic },
+  { "generic", 8, 8, conv_strip_generic, dot_generic, dot4_generic },
 };
 #define N_ISAS (sizeof isas / sizeof isas[0])
 
@@ -261,12 +261,21 @@ void evx_k_gap(const evx_kargs *a, uint32_t u0, uint32_t u1)
   }
 }
 
+/* Four outputs at a time (dot4), the rest one by one: each output's sum is
+ * the same whichever way, so slices of any size give the same bits. */
 void evx_k_dense(const evx_kargs *a, uint32_t u0, uint32_t u1)
 {
-  size_t n = a->in.c;
-  for (size_t o = u0; o < u1; o++) {
-    float y = a->isa->dot(a->w + o * n, a->src, n) + (a->b ? a->b[o] : 0.0f);
-    a->dst[o] = a->relu ? relu1(y) : y;
+  size_t n = a->in.c, o = u0;
+  float y[4];
+  for (; o < u1; o += 4) {
+    size_t k = u1 - o < 4 ? u1 - o : 4;
+    if (k == 4) a->isa->dot4(a->w + o * n, n, a->src, n, y);
+    else
+      for (size_t r = 0; r < k; r++) y[r] = a->isa->dot(a->w + (o + r) * n, a->src, n);
+    for (size_t r = 0; r < k; r++) {
+      float v = y[r] + (a->b ? a->b[o + r] : 0.0f);
+      a->dst[o + r] = a->relu ? relu1(v) : v;
+    }
   }
 }
 

@@ -17,6 +17,8 @@ typedef struct evx_isa {
                      size_t ih0, const float *wp, const float *bp, size_t OW, float *dst,
                      size_t ostride, size_t noc, int relu, size_t ow0);
   float (*dot)(const float *w, const float *x, size_t n);
+  /* four dots at once: out[r] = dot(w + r * ldw, x, n), the same bits */
+  void (*dot4)(const float *w, size_t ldw, const float *x, size_t n, float *out);
 } evx_isa;
 
 /* The instruction set evx_net_init() compiles for. Non-RT. */

@@ -112,12 +112,67 @@ static void test_dense_and_pointwise(void **state)
   (void)state;
   check_layer(mk(EVX_LAYER_DENSE, 8, 0, 0, 0, 0, 0, 0), (evx_shape){ 1472, 1, 1 }, NULL, 12);
   check_layer(mk(EVX_LAYER_DENSE, 3, 0, 0, 0, 0, 0, 0), (evx_shape){ 37, 1, 1 }, NULL, 13);
+  /* four outputs at a time and one left over, inputs off every vector */
+  check_layer(mk(EVX_LAYER_DENSE, 37, 0, 0, 0, 0, 0, 0), (evx_shape){ 294, 1, 1 }, NULL, 20);
   check_layer(mk(EVX_LAYER_RELU, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 3, 4, 5 }, NULL, 14);
   check_layer(mk(EVX_LAYER_BATCHNORM, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 5, 3, 7 }, NULL, 15);
   check_layer(mk(EVX_LAYER_DROPOUT, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 2, 3, 4 }, NULL, 16);
   check_layer(mk(EVX_LAYER_FLATTEN, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 2, 3, 4 }, NULL, 17);
   check_layer(mk(EVX_LAYER_GAP, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 6, 5, 7 }, NULL, 18);
   check_layer(mk(EVX_LAYER_SOFTMAX, 0, 0, 0, 0, 0, 0, 0), (evx_shape){ 8, 1, 1 }, NULL, 19);
+}
+
+/* The dense kernel runs four outputs at a time where it can: a slice of one
+ * output, of three, or the whole layer give the same bits. */
+static void test_dense_slices_same_bits(void **state)
+{
+  (void)state;
+  enum { IN = 294, OUT = 37 };
+  static float w[OUT * IN], b[OUT], x[IN], whole[OUT], sliced[OUT];
+  uint64_t rng = 5;
+  ref_fill(&rng, w, OUT * IN, -1, 1);
+  ref_fill(&rng, b, OUT, -1, 1);
+  ref_fill(&rng, x, IN, -3, 3);
+  evx_kargs a = { .isa = evx_nn_isa(), .src = x, .w = w, .b = b, .in = { IN, 1, 1 },
+                  .out = { OUT, 1, 1 }, .relu = 1 };
+  a.dst = whole;
+  evx_k_dense(&a, 0, OUT);
+  a.dst = sliced;
+  for (uint32_t u = 0; u < OUT; u += u % 2 ? 3 : 1)
+    evx_k_dense(&a, u, u + (u % 2 ? 3 : 1) < OUT ? u + (u % 2 ? 3 : 1) : OUT);
+  assert_memory_equal(whole, sliced, sizeof whole);
+}
+
+/* A row's last strip runs a narrower tile when one vector covers it: the
+ * outputs it computes are the same bits as the wider tile's. Width 40 ends
+ * in a strip of 8 positions, width 60 in one of 28; positions 32..37 read
+ * the same inputs in both. */
+static void test_conv_tail_tile_same_bits(void **state)
+{
+  (void)state;
+  enum { C = 7, OC = 9, K = 5 };
+  static float wt[OC * C * K], bias[OC], x40[C * 40], x60[C * 60], y40[OC * 40], y60[OC * 60];
+  uint64_t rng = 9;
+  ref_fill(&rng, wt, OC * C * K, -1, 1);
+  ref_fill(&rng, bias, OC, -1, 1);
+  ref_fill(&rng, x60, C * 60, -3, 3);
+  for (int c = 0; c < C; c++) memcpy(x40 + c * 40, x60 + c * 60, 40 * sizeof(float));
+  float *y[2] = { y40, y60 }, *x[2] = { x40, x60 };
+  uint32_t width[2] = { 40, 60 };
+  for (int i = 0; i < 2; i++) {
+    evx_model m;
+    memset(&m, 0, sizeof m);
+    char err[128];
+    m.input = (evx_shape){ C, 1, width[i] };
+    m.n_layers = 1;
+    m.layers[0] = mk(EVX_LAYER_CONV1D, OC, 1, K, 1, 1, 0, 2);
+    m.layers[0].weight = wt;
+    m.layers[0].bias = bias;
+    assert_int_equal(evx_model_infer_shapes(&m, err, sizeof err), 0);
+    assert_int_equal(ref_run_net(&m, x[i], y[i], OC * width[i]), OC * width[i]);
+  }
+  for (int oc = 0; oc < OC; oc++)
+    assert_memory_equal(y40 + oc * 40 + 32, y60 + oc * 60 + 32, 6 * sizeof(float));
 }
 
 static void test_softmax_is_stable(void **state)
@@ -157,6 +212,7 @@ int main(void)
     cmocka_unit_test(test_conv1d), cmocka_unit_test(test_conv2d),
     cmocka_unit_test(test_maxpool), cmocka_unit_test(test_dense_and_pointwise),
     cmocka_unit_test(test_softmax_is_stable), cmocka_unit_test(test_input_normalisation),
+    cmocka_unit_test(test_dense_slices_same_bits), cmocka_unit_test(test_conv_tail_tile_same_bits),
   };
   const char *isas[] = { "generic", "avx2", "avx512" };
   int failed = 0, ran = 0;
