@@ -22,6 +22,7 @@
 #include "evx_nn.h"
 #include "evx_nn_kernels.h"
 #include "learn/export.h"
+#include "learn/prep.h"
 #include "learn/rng.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,15 +183,15 @@ static void write_arch(const char *path, tl_arch_opts ao, uint32_t kind)
   size_t rows = 16, dim = tl_shape_len(in);
   float *x = malloc(rows * dim * sizeof *x);
   for (size_t i = 0; i < rows * dim; i++) x[i] = 20.0f * tl_rng_uniform(&rng) - 10.0f;
-  tl_norm nm;
+  tl_prep prep = { 0 };   /* no adaptation: normalisation only */
   evx_model m;
-  if (tl_norm_fit_input(&nm, &cfg, x, rows) ||
-      tl_export(&g, params, &cfg, &nm, &m, err, sizeof err)) {
+  if (tl_norm_fit_input(&prep.norm, &cfg, x, rows) ||
+      tl_export(&g, params, &cfg, &prep, &m, err, sizeof err)) {
     fprintf(stderr, "bench_nn: %s\n", err);
     exit(1);
   }
   write_or_die(&m, path);
-  tl_norm_free(&nm);
+  tl_prep_free(&prep);
   free(x);
   free(params);
 }
