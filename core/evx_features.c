@@ -10,7 +10,6 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Samples are clamped to this (about +120 dBFS) so that no power, mel or
@@ -50,17 +49,6 @@ static int args_ok(double rate, uint32_t max_block)
          max_block >= 1 && max_block <= EVX_MAX_BLOCK;
 }
 
-/* The resampler's worst-case output per call is only known from an
- * initialised instance, so make a temporary one (init time only). */
-static uint32_t rs_max_out_for(double rate, uint32_t max_block, size_t rs_size)
-{
-  void *tmp = malloc(rs_size);
-  evx_rs *rs = tmp ? evx_rs_init(tmp, rs_size, rate, max_block) : NULL;
-  uint32_t m = rs ? evx_rs_max_out(rs) : 0;
-  free(tmp);
-  return m;
-}
-
 static int make_layout(double rate, uint32_t max_block, fx_layout *l)
 {
   memset(l, 0, sizeof *l);
@@ -70,7 +58,7 @@ static int make_layout(double rate, uint32_t max_block, fx_layout *l)
     l->rs_size = evx_rs_size(rate, max_block);
     if (l->rs_size == 0)
       return -1;
-    l->rs_max_out = rs_max_out_for(rate, max_block, l->rs_size);
+    l->rs_max_out = evx_rs_max_out_for(rate, max_block);
     if (l->rs_max_out == 0)
       return -1;
     n16 = l->rs_max_out;

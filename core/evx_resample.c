@@ -55,7 +55,7 @@ struct evx_rs {
 
 /* The shape of one instance; the same for evx_rs_size and evx_rs_init. */
 typedef struct {
-  uint32_t up, down, taps, rows_per_in, rows;
+  uint32_t up, down, taps, rows_per_in, rows, max_out;
   int exact;
   evx_rs_spec spec;
   size_t table_off, ring_off, total;
@@ -82,14 +82,20 @@ static int make_layout(double in_rate, uint32_t max_in, rs_layout *l)
   uint64_t g = gcd_u64(rate_mhz, OUT_RATE_MHZ);
   l->up = (uint32_t)(OUT_RATE_MHZ / g);
   l->down = (uint32_t)(rate_mhz / g);
+  /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
+   * down/up apart. */
+  l->max_out = (uint32_t)((uint64_t)max_in * l->up / l->down + 1u);
   size_t off = align64(sizeof(struct evx_rs));
   if (l->up == l->down) {             /* 16 kHz: pass-through */
+    l->max_out = max_in;
     l->total = off + 63u;
     return 0;
   }
   double rate = (double)rate_mhz / 1000.0;
   evx_rs_spec_for(rate, &l->spec);
   l->taps = l->spec.taps;
+  if (l->taps > EVX_RS_MAX_TAPS)      /* cannot happen for 8..192 kHz */
+    return -1;
   uint32_t fine = (uint32_t)ceil(INTERP_ROWS_PER_CYCLE * l->spec.cutoff);
   l->exact = l->up <= fine || (uint64_t)l->up * l->taps <= EXACT_TABLE_MAX;
   l->rows_per_in = l->exact ? l->up : fine;
@@ -121,14 +127,10 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   rs->down_quot = l.down / l.up;
   rs->down_rem = l.down % l.up;
   rs->max_in = max_in;
-  /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
-   * down/up apart. */
-  rs->max_out = (uint32_t)((uint64_t)max_in * l.up / l.down + 1u);
+  rs->max_out = l.max_out;
   rs->taps = l.taps;
-  if (l.taps == 0) {
-    rs->max_out = max_in;
+  if (l.taps == 0)
     return rs;
-  }
   rs->rows_per_in = l.rows_per_in;
   rs->exact = l.exact;
   rs->delay = (double)l.taps / 2.0 * (double)l.up / (double)l.down;
@@ -156,6 +158,12 @@ void evx_rs_reset(evx_rs *rs)
 uint32_t evx_rs_max_out(const evx_rs *rs)
 {
   return rs ? rs->max_out : 0;
+}
+
+uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in)
+{
+  rs_layout l;
+  return make_layout(in_rate, max_in, &l) == 0 ? l.max_out : 0;
 }
 
 double evx_rs_delay(const evx_rs *rs)

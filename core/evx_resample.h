@@ -25,6 +25,11 @@ void evx_rs_reset(evx_rs *rs);
 /* Largest number of output samples one call with max_in samples can give. */
 uint32_t evx_rs_max_out(const evx_rs *rs);
 
+/* The same for the instance evx_rs_init(in_rate, max_in) would make, without
+ * making it (no filter design): for sizing the caller's buffers. 0 if out of
+ * range. */
+uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in);
+
 /* Group delay of the filter in 16 kHz output samples (0 for pass-through). */
 double evx_rs_delay(const evx_rs *rs);
 
