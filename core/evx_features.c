@@ -6,8 +6,8 @@
 #include "evx_feat_variant.h"
 #include "evx_prosody.h"
 #include "evx_resample.h"
+#include "evx_sanitize.h"
 
-#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
@@ -160,17 +160,10 @@ uint32_t evx_fx_max_frames(const evx_fx *fx)
   return fx->max_frames;
 }
 
-/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). Selects only, so
- * the compiler vectorises it: |v| <= FLT_MAX is false for NaN and Inf. */
+/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
 static void sanitize_copy(float *dst, const float *src, uint32_t n)
 {
-  for (uint32_t i = 0; i < n; i++) {
-    float v = src[i], a = fabsf(v);
-    v = a <= FLT_MAX ? v : 0.0f;
-    v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
-    v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-    dst[i] = a < SAMPLE_FLUSH ? 0.0f : v;
-  }
+  evx_sanitize_run(dst, NULL, src, n, SAMPLE_LIMIT, SAMPLE_FLUSH);
 }
 
 /* Append n samples at 16 kHz; every completed frame goes to out (its

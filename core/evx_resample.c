@@ -10,8 +10,8 @@
 #include "evx_resample.h"
 #include "evx_rs_design.h"
 #include "evx_rs_dot.h"
+#include "evx_sanitize.h"
 
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -171,22 +171,6 @@ double evx_rs_delay(const evx_rs *rs)
   return rs ? rs->delay : 0.0;
 }
 
-/* NaN/Inf -> 0, clamp, flush tiny values, for k inputs into the ring and
- * its mirror (audio thread). Selects only, so the compiler vectorises it:
- * |v| <= FLT_MAX is false for NaN and Inf. */
-static void clean_run(float *dst, float *mirror, const float *src, uint32_t k)
-{
-  for (uint32_t i = 0; i < k; i++) {
-    float v = src[i], a = fabsf(v);
-    v = a <= FLT_MAX ? v : 0.0f;
-    v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
-    v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-    v = a < SAMPLE_FLUSH ? 0.0f : v;
-    dst[i] = v;
-    mirror[i] = v;
-  }
-}
-
 /* Table row of an output at `phase` (exact tables), or the first of the two
  * rows it interpolates and how far between them it lies. */
 static const float *row_of(const evx_rs *rs, uint32_t phase, double *frac)
@@ -243,9 +227,9 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
   for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
     uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
     uint32_t k = len - w0 < m ? len - w0 : m;
-    clean_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k);
+    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, SAMPLE_LIMIT, SAMPLE_FLUSH);
     if (k < m)
-      clean_run(rs->ring, rs->ring + len, in + c0 + k, m - k);
+      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, SAMPLE_LIMIT, SAMPLE_FLUSH);
     rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
     /* every output these inputs complete: the one due after input i - 1
      * reads the taps inputs before ring position w0 + i */
