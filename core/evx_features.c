@@ -124,7 +124,9 @@ evx_fx *evx_fx_init_variant(void *mem, size_t size, double host_rate,
   }
   fx->frame = (float *)(base + l.frame);
   fx->tables = (evx_feat_tables *)(base + l.tables);
-  evx_feat_tables_build(fx->tables, variant);
+  if (evx_feat_tables_build(fx->tables, variant) != 0)
+    return NULL;
+  fx->calc.banks = evx_feat_banks_pick();
   fx->calc.t = fx->tables;
   fx->calc.fft_in = (double *)(base + l.fft_in);
   fx->calc.fft_out = (fftw_complex *)(base + l.fft_out);
