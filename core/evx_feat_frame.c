@@ -52,13 +52,16 @@ static float frame_zcr(const float *x)
 /* rms(y, center=False): sqrt(mean(x^2)), no window. */
 static float frame_rms(const float *x)
 {
-  v4sf acc[4] = { { 0 } };
-  for (unsigned i = 0; i < EVX_FRAME; i += 16)
-    for (unsigned j = 0; j < 4; j++) {
-      const v4sf v = load4(x + i + 4 * j);
-      acc[j] += v * v;
-    }
-  const float s = hsum4((acc[0] + acc[1]) + (acc[2] + acc[3]));
+  v4sf a0 = { 0 }, a1 = a0, a2 = a0, a3 = a0;  /* named: kept in registers */
+  for (unsigned i = 0; i < EVX_FRAME; i += 16) {
+    const v4sf v0 = load4(x + i), v1 = load4(x + i + 4);
+    const v4sf v2 = load4(x + i + 8), v3 = load4(x + i + 12);
+    a0 += v0 * v0;
+    a1 += v1 * v1;
+    a2 += v2 * v2;
+    a3 += v3 * v3;
+  }
+  const float s = hsum4((a0 + a1) + (a2 + a3));
   return sqrtf(s / (float)EVX_FRAME);
 }
 
@@ -148,8 +151,15 @@ void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)
   out[EVX_F_RMS] = frame_rms(x);
   memcpy(out + EVX_F_MEL, mel, sizeof mel);
   /* Inputs are bounded by the caller, so this never fires; it is the last
-   * line of the "outputs are always finite" promise. */
-  for (unsigned i = 0; i < EVX_NFEAT; i++)
+   * line of the "outputs are always finite" promise (non-finite -> 0, four
+   * at a time: |v| <= FLT_MAX is false for NaN and Inf). */
+  unsigned i = 0;
+  for (; i + 4 <= EVX_NFEAT; i += 4) {
+    const v4sf v = load4(out + i);
+    const v4si keep = (v4si)v & (((v4si)v & 0x7fffffff) <= 0x7f7fffff);
+    memcpy(out + i, &keep, sizeof keep);
+  }
+  for (; i < EVX_NFEAT; i++)
     if (!isfinite(out[i]))
       out[i] = 0.0f;
 }
