@@ -24,7 +24,6 @@ struct evx_fx {
   uint32_t max_block;
   uint32_t max_frames;
   evx_rs *rs;           /* NULL at 16 kHz: input is used as is */
-  float *clean;         /* max_block sanitised host samples (resampled path) */
   float *res;           /* resampler output, rs_max_out samples */
   float *frame;         /* the last EVX_FRAME samples at 16 kHz */
   uint32_t fill;        /* valid samples in frame */
@@ -35,7 +34,7 @@ struct evx_fx {
 /* Where each part lives inside the caller's block (offsets from a 64-byte
  * aligned base). */
 typedef struct {
-  size_t rs, rs_size, clean, res, frame, tables, fft_in, fft_out, power, total;
+  size_t rs, rs_size, res, frame, tables, fft_in, fft_out, power, total;
   uint32_t rs_max_out;
 } fx_layout;
 
@@ -63,7 +62,6 @@ static int make_layout(double rate, uint32_t max_block, fx_layout *l)
       return -1;
     n16 = l->rs_max_out;
     l->rs = off;                   off = align64(off + l->rs_size);
-    l->clean = off;                off = align64(off + sizeof(float) * max_block);
     l->res = off;                  off = align64(off + sizeof(float) * n16);
   }
   l->frame = off;                  off = align64(off + sizeof(float) * EVX_FRAME);
@@ -119,7 +117,7 @@ evx_fx *evx_fx_init_variant(void *mem, size_t size, double host_rate,
     fx->rs = evx_rs_init(base + l.rs, l.rs_size, host_rate, max_block);
     if (!fx->rs || evx_rs_max_out(fx->rs) > l.rs_max_out)
       return NULL;
-    fx->clean = (float *)(base + l.clean);
+    evx_rs_set_limit(fx->rs, SAMPLE_LIMIT);  /* its cleaning is then ours */
     fx->res = (float *)(base + l.res);
   }
   fx->frame = (float *)(base + l.frame);
@@ -203,8 +201,9 @@ uint32_t evx_fx_push_ext(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n, fl
   n = n < fx->max_block ? n : fx->max_block;
   if (!fx->rs)
     return feed_16k(fx, pr, in, n, out, pout, raw);
-  sanitize_copy(fx->clean, in, n);  /* keep NaN out of the filter state */
-  uint32_t m = evx_rs_process(fx->rs, fx->clean, n, fx->res);
+  /* the resampler cleans its input with our limit (evx_rs_set_limit) and
+   * a higher flush level, so no pass of ours is needed before it */
+  uint32_t m = evx_rs_process(fx->rs, in, n, fx->res);
   return feed_16k(fx, pr, fx->res, m, out, pout, raw);
 }
 

@@ -50,6 +50,7 @@ struct evx_rs {
   uint32_t due_at[GROUP], due_phase[GROUP]; /* outputs due, not yet computed:
                              window start in the ring, phase */
   uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
+  float limit;            /* inputs are clamped to +-limit */
   uint32_t gap;           /* inputs still to come before the next output */
 };
 
@@ -128,6 +129,7 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   rs->down_rem = l.down % l.up;
   rs->max_in = max_in;
   rs->max_out = l.max_out;
+  rs->limit = SAMPLE_LIMIT;
   rs->taps = l.taps;
   if (l.taps == 0)
     return rs;
@@ -158,6 +160,12 @@ void evx_rs_reset(evx_rs *rs)
 uint32_t evx_rs_max_out(const evx_rs *rs)
 {
   return rs ? rs->max_out : 0;
+}
+
+void evx_rs_set_limit(evx_rs *rs, float limit)
+{
+  if (rs && limit > 0.0f && limit <= SAMPLE_LIMIT)
+    rs->limit = limit;
 }
 
 uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in)
@@ -197,13 +205,14 @@ static void filter_due(const evx_rs *rs, uint32_t k, float *out)
     r[j] = row_of(rs, rs->due_phase[j], &frac[j]);
     r1[j] = r[j] + n;
   }
+  if (k == GROUP && rs->exact) {  /* straight to out: a copy of four lane
+                                     stores would stall on store forwarding */
+    rs->dots.dot4(w, r, n, out);
+    return;
+  }
   if (k == GROUP) {
     float y0[GROUP], y1[GROUP];
     rs->dots.dot4(w, r, n, y0);
-    if (rs->exact) {
-      memcpy(out, y0, sizeof y0);
-      return;
-    }
     rs->dots.dot4(w, r1, n, y1);
     for (uint32_t j = 0; j < GROUP; j++) out[j] = mix(y0[j], y1[j], frac[j]);
     return;
@@ -227,9 +236,9 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
   for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
     uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
     uint32_t k = len - w0 < m ? len - w0 : m;
-    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, SAMPLE_LIMIT, SAMPLE_FLUSH);
+    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
     if (k < m)
-      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, SAMPLE_LIMIT, SAMPLE_FLUSH);
+      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
     rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
     /* every output these inputs complete: the one due after input i - 1
      * reads the taps inputs before ring position w0 + i */

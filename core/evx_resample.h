@@ -30,6 +30,11 @@ uint32_t evx_rs_max_out(const evx_rs *rs);
  * range. */
 uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in);
 
+/* Clamp inputs to +-limit (0 < limit <= 1e30, the default) from now on: a
+ * caller with a tighter bound of its own (the extractor) then needs no
+ * cleaning pass before evx_rs_process. Not RT-safe (call it after init). */
+void evx_rs_set_limit(evx_rs *rs, float limit);
+
 /* Group delay of the filter in 16 kHz output samples (0 for pass-through). */
 double evx_rs_delay(const evx_rs *rs);
 
