@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 /* Only static functions pass vectors around, so the ABI note does not apply. */
 #if defined(__clang__)
@@ -118,7 +121,7 @@ static void chroma_normalize(const float *raw, float *chroma)
 #define KTARGET __attribute__((target("avx2")))  /* no "fma": sums stay unfused */
 #define EVEN 0, 2, 4, 6
 #define ODD 1, 3, 5, 7
-#define GATHER(p, b) { p[b[0]], p[b[1]], p[b[2]], p[b[3]], p[b[4]], p[b[5]], p[b[6]], p[b[7]] }
+#define GATHER(p, b) (VF) _mm256_i32gather_ps(p, _mm256_load_si256((const __m256i *)(b)), 4)
 #include "evx_feat_simd.h"
 #endif
 

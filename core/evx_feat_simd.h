@@ -59,7 +59,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     for (unsigned r = t->mel_row0[g]; r < t->mel_row0[g + 1]; r++)
 #pragma GCC unroll 2
       for (unsigned v = 0; v < NM; v++) {
-        const uint16_t *b = t->mel_gbin[r] + v * VL;
+        const int32_t *b = t->mel_gbin[r] + v * VL;
         const VF p = GATHER(power, b);
         VF w;
         memcpy(&w, t->mel_gw[r] + v * VL, sizeof w);
@@ -88,17 +88,19 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
   }
 
   /* power_to_db, then the DCT input-major, every lane a coefficient */
-  VF dc[ND] = { { 0 } };
+  float db[EVX_N_MEL];
   for (unsigned n = 0; n < EVX_N_MEL; n += 4) {
-    const v4sf db = db4(load4(mel + n));
-    for (unsigned q = 0; q < 4; q++) {
-      const float d = db[q];
+    const v4sf d = db4(load4(mel + n));
+    memcpy(db + n, &d, sizeof d);
+  }
+  VF dc[ND] = { { 0 } };
+  for (unsigned n = 0; n < EVX_N_MEL; n++) {
+    const float d = db[n];
 #pragma GCC unroll 6
-      for (unsigned v = 0; v < ND; v++) {
-        VF w;
-        memcpy(&w, t->dct[n + q] + v * VL, sizeof w);
-        dc[v] += w * d;
-      }
+    for (unsigned v = 0; v < ND; v++) {
+      VF w;
+      memcpy(&w, t->dct[n] + v * VL, sizeof w);
+      dc[v] += w * d;
     }
   }
   for (unsigned v = 0; v < ND; v++) {

@@ -93,7 +93,7 @@ static int build_mel(evx_feat_tables *t, int htk)
     for (unsigned s = 0; s < steps; s++, row++)
       for (unsigned j = 0; j < EVX_MEL_LANES; j++) {
         const unsigned k = lo[j] + (s < len[j] ? s : 0);
-        t->mel_gbin[row][j] = (uint16_t)k;
+        t->mel_gbin[row][j] = (int32_t)k;
         t->mel_gw[row][j] = s < len[j] ? w[j][k] : 0.0f;
       }
   }

@@ -27,7 +27,7 @@ typedef struct {
    * mel_gw[r][j] * power[mel_gbin[r][j]], its filter's bins in order, then
    * weight 0 (on a valid bin) once its filter has ended. */
   uint16_t mel_row0[EVX_MEL_GROUPS + 1];
-  uint16_t mel_gbin[EVX_MEL_ROWS][EVX_MEL_LANES];
+  int32_t mel_gbin[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(32)));  /* gather indices */
   float mel_gw[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(64)));
   /* chroma bank, bin-major: chroma_w[bin][lane], lanes >= 12 are 0 */
   float chroma_w[EVX_NBINS][EVX_CHROMA_LANES] __attribute__((aligned(64)));
