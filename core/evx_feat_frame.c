@@ -91,7 +91,6 @@ static inline v4sf db4(v4sf x)
   return (float)(10.0 / M_LN10) * (ef * (float)M_LN2 + ln_m);
 }
 
-/* power_to_db(ref=1, amin=1e-10, top_db=None) then DCT-II ortho, 20 kept. */
 /* util.normalize(norm=inf) of the chroma bank's sums raw[0..11]: a frame
  * whose largest raw chroma is below float32's tiny is left unnormalised (so
  * silence is 0). */

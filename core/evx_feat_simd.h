@@ -87,7 +87,8 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     memcpy(chroma + v * VL, &a, sizeof a);
   }
 
-  /* power_to_db, then the DCT input-major, every lane a coefficient */
+  /* power_to_db(ref=1, amin=1e-10, top_db=None), then the DCT-II (ortho,
+   * 20 kept) input-major, every lane a coefficient */
   float db[EVX_N_MEL];
   for (unsigned n = 0; n < EVX_N_MEL; n += 4) {
     const v4sf d = db4(load4(mel + n));
