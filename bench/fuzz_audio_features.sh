@@ -20,9 +20,9 @@ work=${3:-build-fuzz-features}
 command -v clang >/dev/null ||
   { echo "fuzz_audio_features.sh: needs clang and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$work/corpus"
-core=(core/evx_resample.c core/evx_rs_design.c core/evx_features.c core/evx_feat_frame.c
-      core/evx_feat_offline.c core/evx_feat_tables.c)
-libs=(-lsndfile -lfftw3f -lfftw3 -lfftw3_threads -lm -lpthread)
+core=(core/evx_resample.c core/evx_rs_design.c core/evx_rs_dot.c core/evx_features.c
+      core/evx_feat_frame.c core/evx_feat_offline.c core/evx_feat_tables.c core/evx_prosody.c)
+libs=(-lsndfile -lfftw3f -lfftw3 -lfftw3_threads -lfftw3f_threads -lm -lpthread)
 flags=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Icore -Itrainer -fno-omit-frame-pointer)
 clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   "${core[@]}" trainer/audio.c bench/fuzz_audio_features.c "${libs[@]}" -o "$work/fuzz_features"

@@ -12,6 +12,16 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+/* Only static functions pass vectors around, so the ABI note does not apply. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 
 typedef float v4sf __attribute__((vector_size(16)));
 typedef int32_t v4si __attribute__((vector_size(16)));
@@ -45,38 +55,17 @@ static float frame_zcr(const float *x)
 /* rms(y, center=False): sqrt(mean(x^2)), no window. */
 static float frame_rms(const float *x)
 {
-  v4sf acc[4] = { { 0 } };
-  for (unsigned i = 0; i < EVX_FRAME; i += 16)
-    for (unsigned j = 0; j < 4; j++) {
-      const v4sf v = load4(x + i + 4 * j);
-      acc[j] += v * v;
-    }
-  const float s = hsum4((acc[0] + acc[1]) + (acc[2] + acc[3]));
+  v4sf a0 = { 0 }, a1 = a0, a2 = a0, a3 = a0;  /* named: kept in registers */
+  for (unsigned i = 0; i < EVX_FRAME; i += 16) {
+    const v4sf v0 = load4(x + i), v1 = load4(x + i + 4);
+    const v4sf v2 = load4(x + i + 8), v3 = load4(x + i + 12);
+    a0 += v0 * v0;
+    a1 += v1 * v1;
+    a2 += v2 * v2;
+    a3 += v3 * v3;
+  }
+  const float s = hsum4((a0 + a1) + (a2 + a3));
   return sqrtf(s / (float)EVX_FRAME);
-}
-
-/* |rfft(window * x)|^2 into f->power. */
-static void frame_power(const evx_feat_frame *f, const float *x)
-{
-  const double *w = f->t->window;
-  for (unsigned i = 0; i < EVX_FRAME; i++)
-    f->fft_in[i] = w[i] * x[i];
-  fftw_execute(f->plan);
-  for (unsigned k = 0; k < EVX_NBINS; k++) {
-    const double re = f->fft_out[k][0], im = f->fft_out[k][1];
-    f->power[k] = (float)(re * re + im * im);
-  }
-}
-
-static void frame_mel(const evx_feat_tables *t, const float *power, float *mel)
-{
-  for (unsigned m = 0; m < EVX_N_MEL; m++) {
-    const float *w = t->mel_w + t->mel_off[m], *p = power + t->mel_lo[m];
-    float acc = 0.0f;
-    for (unsigned k = 0; k < t->mel_len[m]; k++)
-      acc += w[k] * p[k];
-    mel[m] = acc;
-  }
 }
 
 /* 10 log10(max(x, 1e-10)) on 4 lanes: exponent from the bits, ln of the
@@ -97,43 +86,16 @@ static inline v4sf db4(v4sf x)
   const v4sf t = (m - one) / (m + one), t2 = t * t;
   const v4sf series = one + t2 * (1.0f / 3 + t2 * (1.0f / 5 + t2 * (1.0f / 7 + t2 * (1.0f / 9))));
   const v4sf ln_m = 2.0f * t * series;
-  const v4sf ef = { (float)e[0], (float)e[1], (float)e[2], (float)e[3] };
+  const v4sf ef = __builtin_convertvector(e, v4sf);
   /* 10 log10(x) = 10/ln(10) * (e ln 2 + ln m) */
   return (float)(10.0 / M_LN10) * (ef * (float)M_LN2 + ln_m);
 }
 
-/* power_to_db(ref=1, amin=1e-10, top_db=None) then DCT-II ortho, 20 kept. */
-static void frame_mfcc(const evx_feat_tables *t, const float *mel, float *mfcc)
+/* util.normalize(norm=inf) of the chroma bank's sums raw[0..11]: a frame
+ * whose largest raw chroma is below float32's tiny is left unnormalised (so
+ * silence is 0). */
+static void chroma_normalize(const float *raw, float *chroma)
 {
-  enum { L = EVX_MFCC_LANES / 4 };
-  v4sf acc[L] = { { 0 } };
-  for (unsigned n = 0; n < EVX_N_MEL; n += 4) {
-    const v4sf db = db4(load4(mel + n));
-    for (unsigned q = 0; q < 4; q++) {
-      const v4sf *row = (const v4sf *)t->dct[n + q];
-      const float d = db[q];
-      acc[0] += row[0] * d; acc[1] += row[1] * d; acc[2] += row[2] * d;
-      acc[3] += row[3] * d; acc[4] += row[4] * d; acc[5] += row[5] * d;
-    }
-  }
-  for (unsigned k = 0; k < EVX_N_MFCC; k++)
-    mfcc[k] = acc[k / 4][k % 4];
-}
-
-/* chroma filter bank, then util.normalize(norm=inf): a frame whose largest
- * raw chroma is below float32's tiny is left unnormalised (so silence is 0). */
-static void frame_chroma(const evx_feat_tables *t, const float *power, float *chroma)
-{
-  v4sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 };  /* lanes 12..15 are padding */
-  for (unsigned k = 0; k < EVX_NBINS; k++) {
-    const v4sf *row = (const v4sf *)t->chroma_w[k];
-    const float p = power[k];
-    a0 += row[0] * p;
-    a1 += row[1] * p;
-    a2 += row[2] * p;
-  }
-  const float raw[EVX_N_CHROMA] = { a0[0], a0[1], a0[2], a0[3], a1[0], a1[1],
-                                    a1[2], a1[3], a2[0], a2[1], a2[2], a2[3] };
   float peak = 0.0f;
   for (unsigned c = 0; c < EVX_N_CHROMA; c++)
     peak = fmaxf(peak, fabsf(raw[c]));
@@ -142,23 +104,64 @@ static void frame_chroma(const evx_feat_tables *t, const float *power, float *ch
     chroma[c] = (float)(raw[c] / len);
 }
 
+/* The banks, once per instruction set (evx_feat_simd.h). */
+#define SFX generic
+#define VL 4
+#define KTARGET
+#define EVEN 0, 2
+#define ODD 1, 3
+#define GATHER(p, b) { p[b[0]], p[b[1]], p[b[2]], p[b[3]] }
+#include "evx_feat_simd.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EVX_FEAT_X86 1
+#define SFX avx2
+#define VL 8
+#define KTARGET __attribute__((target("avx2")))  /* no "fma": sums stay unfused */
+#define EVEN 0, 2, 4, 6
+#define ODD 1, 3, 5, 7
+#define GATHER(p, b) (VF) _mm256_i32gather_ps(p, _mm256_load_si256((const __m256i *)(b)), 4)
+#include "evx_feat_simd.h"
+#endif
+
+evx_feat_banks_fn evx_feat_banks_named(const char *isa)
+{
+#ifdef EVX_FEAT_X86
+  __builtin_cpu_init();
+  if (!strcmp(isa, "avx2"))
+    return __builtin_cpu_supports("avx2") ? frame_banks_avx2 : NULL;
+#endif
+  return !strcmp(isa, "generic") ? frame_banks_generic : NULL;
+}
+
+evx_feat_banks_fn evx_feat_banks_pick(void)
+{
+  evx_feat_banks_fn f = evx_feat_banks_named("avx2");
+  return f ? f : frame_banks_generic;
+}
+
 _Static_assert(EVX_FRAME % 16 == 0 && EVX_N_MEL % 4 == 0 && EVX_N_CHROMA == 12 &&
-               EVX_MFCC_LANES == 24, "vector loops assume these sizes");
+               EVX_MFCC_LANES == 24 && EVX_MEL_LANES == 8, "vector loops assume these sizes");
 
 void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)
 {
-  float mel[EVX_N_MEL];
-  frame_power(f, x);
-  frame_mel(f->t, f->power, mel);
+  float mel[EVX_N_MEL], chroma[EVX_CHROMA_LANES], mfcc[EVX_MFCC_LANES];
+  f->banks(f, x, mel, chroma, mfcc);
   out[EVX_F_ZCR] = frame_zcr(x);
-  frame_chroma(f->t, f->power, out + EVX_F_CHROMA);
-  frame_mfcc(f->t, mel, out + EVX_F_MFCC);
+  chroma_normalize(chroma, out + EVX_F_CHROMA);
+  memcpy(out + EVX_F_MFCC, mfcc, sizeof(float) * EVX_N_MFCC);
   out[EVX_F_RMS] = frame_rms(x);
-  for (unsigned m = 0; m < EVX_N_MEL; m++)
-    out[EVX_F_MEL + m] = mel[m];
+  memcpy(out + EVX_F_MEL, mel, sizeof mel);
   /* Inputs are bounded by the caller, so this never fires; it is the last
-   * line of the "outputs are always finite" promise. */
-  for (unsigned i = 0; i < EVX_NFEAT; i++)
+   * line of the "outputs are always finite" promise (non-finite -> 0, four
+   * at a time: |v| <= FLT_MAX is false for NaN and Inf). */
+  unsigned i = 0;
+  for (; i + 4 <= EVX_NFEAT; i += 4) {
+    const v4sf v = load4(out + i);
+    const v4si keep = (v4si)v & (((v4si)v & 0x7fffffff) <= 0x7f7fffff);
+    memcpy(out + i, &keep, sizeof keep);
+  }
+  for (; i < EVX_NFEAT; i++)
     if (!isfinite(out[i]))
       out[i] = 0.0f;
 }

@@ -7,13 +7,29 @@
 #include "evx_feat_tables.h"
 #include <fftw3.h>
 
-typedef struct {
+typedef struct evx_feat_frame evx_feat_frame;
+
+/* Window, FFT, power and the banks of one frame (evx_feat_simd.h): mel[64],
+ * chroma sums[16], mfcc[24]. */
+typedef void (*evx_feat_banks_fn)(const evx_feat_frame *f, const float *x, float *mel,
+                                  float *chroma, float *mfcc);
+
+struct evx_feat_frame {
+  evx_feat_banks_fn banks; /* evx_feat_banks_pick() */
   const evx_feat_tables *t;
   double *fft_in;          /* EVX_FRAME doubles, the plan's input */
   fftw_complex *fft_out;   /* EVX_NBINS bins, the plan's output */
   fftw_plan plan;          /* r2c of EVX_FRAME, double precision */
   float *power;            /* EVX_NBINS floats of scratch, 16-byte aligned */
-} evx_feat_frame;
+};
+
+/* The fastest banks this CPU runs (AVX2 or portable, the same bits). Init
+ * only; the function is RT-safe. */
+evx_feat_banks_fn evx_feat_banks_pick(void);
+
+/* The banks of one instruction set by name ("avx2", "generic"), or NULL
+ * where this CPU or build has none: for tests that compare them. */
+evx_feat_banks_fn evx_feat_banks_named(const char *isa);
 
 /* x: EVX_FRAME finite samples (|x| bounded so that powers stay finite).
  * out: EVX_NFEAT floats in the EVX_F_* layout, always finite. */

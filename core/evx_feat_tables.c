@@ -44,40 +44,61 @@ static double mel_to_hz(double m, int htk)
   return m >= min_log_mel ? min_log_hz * exp(logstep * (m - min_log_mel)) : f_sp * m;
 }
 
-/* librosa.filters.mel(sr=16000, n_fft=400, n_mels=64, fmin=0, fmax=8000,
- * norm='slaney', dtype=float32), stored sparsely. */
-static void build_mel(evx_feat_tables *t, int htk)
+/* Filter m of librosa.filters.mel(sr=16000, n_fft=400, n_mels=64, fmin=0,
+ * fmax=8000, norm='slaney', dtype=float32) into w; its nonzero span is
+ * [*lo, *lo + *len). */
+static void mel_filter(const double *mel_f, unsigned m, float *w, unsigned *lo, unsigned *len)
+{
+  const double fdiff_lo = mel_f[m + 1] - mel_f[m], fdiff_hi = mel_f[m + 2] - mel_f[m + 1];
+  const double enorm = 2.0 / (mel_f[m + 2] - mel_f[m]);
+  unsigned first = EVX_NBINS, hi = 0;
+  for (unsigned k = 0; k < EVX_NBINS; k++) {
+    const double fk = (double)k * ((double)EVX_SR / EVX_FRAME);
+    const double lower = -(mel_f[m] - fk) / fdiff_lo;
+    const double upper = (mel_f[m + 2] - fk) / fdiff_hi;
+    const float tri = (float)fmax(0.0, fmin(lower, upper));
+    w[k] = (float)((double)tri * enorm);
+    if (w[k] != 0.0f) {
+      first = k < first ? k : first;
+      hi = k + 1;
+    }
+  }
+  if (hi == 0)  /* empty filter (cannot happen for v1): one zero weight */
+    first = 0, hi = 1;
+  *lo = first;
+  *len = hi - first;
+}
+
+/* The mel bank, each group's filters interleaved into its rows
+ * (evx_feat_tables.h); -1 if they do not fit EVX_MEL_ROWS. */
+static int build_mel(evx_feat_tables *t, int htk)
 {
   double mel_f[EVX_N_MEL + 2];
   const double min_mel = hz_to_mel(0.0, htk), max_mel = hz_to_mel(EVX_SR / 2.0, htk);
   for (unsigned i = 0; i < EVX_N_MEL + 2; i++)
     mel_f[i] = mel_to_hz(linspace_at(min_mel, max_mel, EVX_N_MEL + 2, 1, i), htk);
 
-  unsigned off = 0;
-  for (unsigned m = 0; m < EVX_N_MEL; m++) {
-    const double fdiff_lo = mel_f[m + 1] - mel_f[m], fdiff_hi = mel_f[m + 2] - mel_f[m + 1];
-    const double enorm = 2.0 / (mel_f[m + 2] - mel_f[m]);
-    unsigned lo = EVX_NBINS, hi = 0;
-    float w[EVX_NBINS];
-    for (unsigned k = 0; k < EVX_NBINS; k++) {
-      const double fk = (double)k * ((double)EVX_SR / EVX_FRAME);
-      const double lower = -(mel_f[m] - fk) / fdiff_lo;
-      const double upper = (mel_f[m + 2] - fk) / fdiff_hi;
-      const float tri = (float)fmax(0.0, fmin(lower, upper));
-      w[k] = (float)((double)tri * enorm);
-      if (w[k] != 0.0f) {
-        lo = k < lo ? k : lo;
-        hi = k + 1;
-      }
+  memset(t->mel_gw, 0, sizeof t->mel_gw);
+  unsigned row = 0;
+  for (unsigned g = 0; g < EVX_MEL_GROUPS; g++) {
+    float w[EVX_MEL_LANES][EVX_NBINS];
+    unsigned lo[EVX_MEL_LANES], len[EVX_MEL_LANES], steps = 0;
+    for (unsigned j = 0; j < EVX_MEL_LANES; j++) {
+      mel_filter(mel_f, g * EVX_MEL_LANES + j, w[j], &lo[j], &len[j]);
+      steps = len[j] > steps ? len[j] : steps;
     }
-    if (hi == 0)  /* empty filter (cannot happen for v1): one zero weight */
-      lo = 0, hi = 1;
-    t->mel_lo[m] = (uint16_t)lo;
-    t->mel_len[m] = (uint16_t)(hi - lo);
-    t->mel_off[m] = (uint16_t)off;
-    memcpy(t->mel_w + off, w + lo, sizeof(float) * (hi - lo));
-    off += hi - lo;
+    t->mel_row0[g] = (uint16_t)row;
+    if (row + steps > EVX_MEL_ROWS)
+      return -1;
+    for (unsigned s = 0; s < steps; s++, row++)
+      for (unsigned j = 0; j < EVX_MEL_LANES; j++) {
+        const unsigned k = lo[j] + (s < len[j] ? s : 0);
+        t->mel_gbin[row][j] = (int32_t)k;
+        t->mel_gw[row][j] = s < len[j] ? w[j][k] : 0.0f;
+      }
   }
+  t->mel_row0[EVX_MEL_GROUPS] = (uint16_t)row;
+  return 0;
 }
 
 /* librosa.filters.chroma(sr=16000, n_fft=400, n_chroma=12, tuning=0,
@@ -123,10 +144,10 @@ static void build_dct(evx_feat_tables *t)
   }
 }
 
-void evx_feat_tables_build(evx_feat_tables *t, unsigned variant)
+int evx_feat_tables_build(evx_feat_tables *t, unsigned variant)
 {
   build_window(t->window, (variant & EVX_FX_SYMMETRIC_HANN) != 0);
-  build_mel(t, (variant & EVX_FX_HTK_MEL) != 0);
   build_chroma(t, (variant & EVX_FX_CHROMA_BASE_A) == 0);
   build_dct(t);
+  return build_mel(t, (variant & EVX_FX_HTK_MEL) != 0);
 }

@@ -12,20 +12,31 @@
 #define EVX_NBINS        (EVX_FRAME / 2u + 1u)   /* 201 rfft bins */
 #define EVX_CHROMA_LANES 16u                     /* 12 chroma padded for SIMD */
 #define EVX_MFCC_LANES   24u                     /* 20 mfcc padded for SIMD */
+#define EVX_MEL_LANES    8u                      /* mel filters summed side by side */
+#define EVX_MEL_GROUPS   (EVX_N_MEL / EVX_MEL_LANES)
+/* Rows of all groups: each group takes its longest filter's length, and
+ * triangles that only overlap their neighbours cover each bin at most
+ * twice, so the lengths sum to at most 2 x EVX_NBINS. */
+#define EVX_MEL_ROWS     (2u * EVX_NBINS)
 
 typedef struct {
   double window[EVX_FRAME] __attribute__((aligned(64)));  /* Hann, in double */
-  /* Slaney mel bank stored sparsely: filter m covers bins
-   * [mel_lo[m], mel_lo[m] + mel_len[m]) with weights at mel_w + mel_off[m]. */
-  uint16_t mel_lo[EVX_N_MEL], mel_len[EVX_N_MEL], mel_off[EVX_N_MEL];
-  float mel_w[EVX_N_MEL * EVX_NBINS];
+  /* Slaney mel bank, its nonzero weights lane-interleaved: group g sums
+   * filters EVX_MEL_LANES * g + j side by side, one per lane j, in rows
+   * mel_row0[g] .. mel_row0[g + 1] - 1; in row r lane j adds
+   * mel_gw[r][j] * power[mel_gbin[r][j]], its filter's bins in order, then
+   * weight 0 (on a valid bin) once its filter has ended. */
+  uint16_t mel_row0[EVX_MEL_GROUPS + 1];
+  int32_t mel_gbin[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(32)));  /* gather indices */
+  float mel_gw[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(64)));
   /* chroma bank, bin-major: chroma_w[bin][lane], lanes >= 12 are 0 */
   float chroma_w[EVX_NBINS][EVX_CHROMA_LANES] __attribute__((aligned(64)));
   /* DCT-II ortho, input-major: dct[mel][lane], lanes >= 20 are 0 */
   float dct[EVX_N_MEL][EVX_MFCC_LANES] __attribute__((aligned(64)));
 } evx_feat_tables;
 
-/* Fill t for features v1 (variant = EVX_FX_V1) or a test variant. */
-void evx_feat_tables_build(evx_feat_tables *t, unsigned variant);
+/* Fill t for features v1 (variant = EVX_FX_V1) or a test variant; 0, or
+ * -1 if the mel bank does not fit the interleaved layout (not for v1). */
+int evx_feat_tables_build(evx_feat_tables *t, unsigned variant);
 
 #endif

@@ -6,11 +6,10 @@
 #include "evx_feat_variant.h"
 #include "evx_prosody.h"
 #include "evx_resample.h"
+#include "evx_sanitize.h"
 
-#include <float.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Samples are clamped to this (about +120 dBFS) so that no power, mel or
@@ -25,7 +24,6 @@ struct evx_fx {
   uint32_t max_block;
   uint32_t max_frames;
   evx_rs *rs;           /* NULL at 16 kHz: input is used as is */
-  float *clean;         /* max_block sanitised host samples (resampled path) */
   float *res;           /* resampler output, rs_max_out samples */
   float *frame;         /* the last EVX_FRAME samples at 16 kHz */
   uint32_t fill;        /* valid samples in frame */
@@ -36,7 +34,7 @@ struct evx_fx {
 /* Where each part lives inside the caller's block (offsets from a 64-byte
  * aligned base). */
 typedef struct {
-  size_t rs, rs_size, clean, res, frame, tables, fft_in, fft_out, power, total;
+  size_t rs, rs_size, res, frame, tables, fft_in, fft_out, power, total;
   uint32_t rs_max_out;
 } fx_layout;
 
@@ -50,17 +48,6 @@ static int args_ok(double rate, uint32_t max_block)
          max_block >= 1 && max_block <= EVX_MAX_BLOCK;
 }
 
-/* The resampler's worst-case output per call is only known from an
- * initialised instance, so make a temporary one (init time only). */
-static uint32_t rs_max_out_for(double rate, uint32_t max_block, size_t rs_size)
-{
-  void *tmp = malloc(rs_size);
-  evx_rs *rs = tmp ? evx_rs_init(tmp, rs_size, rate, max_block) : NULL;
-  uint32_t m = rs ? evx_rs_max_out(rs) : 0;
-  free(tmp);
-  return m;
-}
-
 static int make_layout(double rate, uint32_t max_block, fx_layout *l)
 {
   memset(l, 0, sizeof *l);
@@ -70,12 +57,11 @@ static int make_layout(double rate, uint32_t max_block, fx_layout *l)
     l->rs_size = evx_rs_size(rate, max_block);
     if (l->rs_size == 0)
       return -1;
-    l->rs_max_out = rs_max_out_for(rate, max_block, l->rs_size);
+    l->rs_max_out = evx_rs_max_out_for(rate, max_block);
     if (l->rs_max_out == 0)
       return -1;
     n16 = l->rs_max_out;
     l->rs = off;                   off = align64(off + l->rs_size);
-    l->clean = off;                off = align64(off + sizeof(float) * max_block);
     l->res = off;                  off = align64(off + sizeof(float) * n16);
   }
   l->frame = off;                  off = align64(off + sizeof(float) * EVX_FRAME);
@@ -131,12 +117,14 @@ evx_fx *evx_fx_init_variant(void *mem, size_t size, double host_rate,
     fx->rs = evx_rs_init(base + l.rs, l.rs_size, host_rate, max_block);
     if (!fx->rs || evx_rs_max_out(fx->rs) > l.rs_max_out)
       return NULL;
-    fx->clean = (float *)(base + l.clean);
+    evx_rs_set_limit(fx->rs, SAMPLE_LIMIT);  /* its cleaning is then ours */
     fx->res = (float *)(base + l.res);
   }
   fx->frame = (float *)(base + l.frame);
   fx->tables = (evx_feat_tables *)(base + l.tables);
-  evx_feat_tables_build(fx->tables, variant);
+  if (evx_feat_tables_build(fx->tables, variant) != 0)
+    return NULL;
+  fx->calc.banks = evx_feat_banks_pick();
   fx->calc.t = fx->tables;
   fx->calc.fft_in = (double *)(base + l.fft_in);
   fx->calc.fft_out = (fftw_complex *)(base + l.fft_out);
@@ -172,17 +160,10 @@ uint32_t evx_fx_max_frames(const evx_fx *fx)
   return fx->max_frames;
 }
 
-/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). Selects only, so
- * the compiler vectorises it: |v| <= FLT_MAX is false for NaN and Inf. */
+/* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
 static void sanitize_copy(float *dst, const float *src, uint32_t n)
 {
-  for (uint32_t i = 0; i < n; i++) {
-    float v = src[i], a = fabsf(v);
-    v = a <= FLT_MAX ? v : 0.0f;
-    v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
-    v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-    dst[i] = a < SAMPLE_FLUSH ? 0.0f : v;
-  }
+  evx_sanitize_run(dst, NULL, src, n, SAMPLE_LIMIT, SAMPLE_FLUSH);
 }
 
 /* Append n samples at 16 kHz; every completed frame goes to out (its
@@ -220,8 +201,9 @@ uint32_t evx_fx_push_ext(evx_fx *fx, evx_pr *pr, const float *in, uint32_t n, fl
   n = n < fx->max_block ? n : fx->max_block;
   if (!fx->rs)
     return feed_16k(fx, pr, in, n, out, pout, raw);
-  sanitize_copy(fx->clean, in, n);  /* keep NaN out of the filter state */
-  uint32_t m = evx_rs_process(fx->rs, fx->clean, n, fx->res);
+  /* the resampler cleans its input with our limit (evx_rs_set_limit) and
+   * a higher flush level, so no pass of ours is needed before it */
+  uint32_t m = evx_rs_process(fx->rs, in, n, fx->res);
   return feed_16k(fx, pr, fx->res, m, out, pout, raw);
 }
 

@@ -10,8 +10,8 @@
 #include "evx_resample.h"
 #include "evx_rs_design.h"
 #include "evx_rs_dot.h"
+#include "evx_sanitize.h"
 
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,12 +50,13 @@ struct evx_rs {
   uint32_t due_at[GROUP], due_phase[GROUP]; /* outputs due, not yet computed:
                              window start in the ring, phase */
   uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
+  float limit;            /* inputs are clamped to +-limit */
   uint32_t gap;           /* inputs still to come before the next output */
 };
 
 /* The shape of one instance; the same for evx_rs_size and evx_rs_init. */
 typedef struct {
-  uint32_t up, down, taps, rows_per_in, rows;
+  uint32_t up, down, taps, rows_per_in, rows, max_out;
   int exact;
   evx_rs_spec spec;
   size_t table_off, ring_off, total;
@@ -82,14 +83,20 @@ static int make_layout(double in_rate, uint32_t max_in, rs_layout *l)
   uint64_t g = gcd_u64(rate_mhz, OUT_RATE_MHZ);
   l->up = (uint32_t)(OUT_RATE_MHZ / g);
   l->down = (uint32_t)(rate_mhz / g);
+  /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
+   * down/up apart. */
+  l->max_out = (uint32_t)((uint64_t)max_in * l->up / l->down + 1u);
   size_t off = align64(sizeof(struct evx_rs));
   if (l->up == l->down) {             /* 16 kHz: pass-through */
+    l->max_out = max_in;
     l->total = off + 63u;
     return 0;
   }
   double rate = (double)rate_mhz / 1000.0;
   evx_rs_spec_for(rate, &l->spec);
   l->taps = l->spec.taps;
+  if (l->taps > EVX_RS_MAX_TAPS)      /* cannot happen for 8..192 kHz */
+    return -1;
   uint32_t fine = (uint32_t)ceil(INTERP_ROWS_PER_CYCLE * l->spec.cutoff);
   l->exact = l->up <= fine || (uint64_t)l->up * l->taps <= EXACT_TABLE_MAX;
   l->rows_per_in = l->exact ? l->up : fine;
@@ -121,14 +128,11 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   rs->down_quot = l.down / l.up;
   rs->down_rem = l.down % l.up;
   rs->max_in = max_in;
-  /* Outputs of n consecutive inputs lie in a span of n inputs, spaced
-   * down/up apart. */
-  rs->max_out = (uint32_t)((uint64_t)max_in * l.up / l.down + 1u);
+  rs->max_out = l.max_out;
+  rs->limit = SAMPLE_LIMIT;
   rs->taps = l.taps;
-  if (l.taps == 0) {
-    rs->max_out = max_in;
+  if (l.taps == 0)
     return rs;
-  }
   rs->rows_per_in = l.rows_per_in;
   rs->exact = l.exact;
   rs->delay = (double)l.taps / 2.0 * (double)l.up / (double)l.down;
@@ -158,25 +162,21 @@ uint32_t evx_rs_max_out(const evx_rs *rs)
   return rs ? rs->max_out : 0;
 }
 
+void evx_rs_set_limit(evx_rs *rs, float limit)
+{
+  if (rs && limit > 0.0f && limit <= SAMPLE_LIMIT)
+    rs->limit = limit;
+}
+
+uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in)
+{
+  rs_layout l;
+  return make_layout(in_rate, max_in, &l) == 0 ? l.max_out : 0;
+}
+
 double evx_rs_delay(const evx_rs *rs)
 {
   return rs ? rs->delay : 0.0;
-}
-
-/* NaN/Inf -> 0, clamp, flush tiny values, for k inputs into the ring and
- * its mirror (audio thread). Selects only, so the compiler vectorises it:
- * |v| <= FLT_MAX is false for NaN and Inf. */
-static void clean_run(float *dst, float *mirror, const float *src, uint32_t k)
-{
-  for (uint32_t i = 0; i < k; i++) {
-    float v = src[i], a = fabsf(v);
-    v = a <= FLT_MAX ? v : 0.0f;
-    v = v > SAMPLE_LIMIT ? SAMPLE_LIMIT : v;
-    v = v < -SAMPLE_LIMIT ? -SAMPLE_LIMIT : v;
-    v = a < SAMPLE_FLUSH ? 0.0f : v;
-    dst[i] = v;
-    mirror[i] = v;
-  }
 }
 
 /* Table row of an output at `phase` (exact tables), or the first of the two
@@ -205,13 +205,14 @@ static void filter_due(const evx_rs *rs, uint32_t k, float *out)
     r[j] = row_of(rs, rs->due_phase[j], &frac[j]);
     r1[j] = r[j] + n;
   }
+  if (k == GROUP && rs->exact) {  /* straight to out: a copy of four lane
+                                     stores would stall on store forwarding */
+    rs->dots.dot4(w, r, n, out);
+    return;
+  }
   if (k == GROUP) {
     float y0[GROUP], y1[GROUP];
     rs->dots.dot4(w, r, n, y0);
-    if (rs->exact) {
-      memcpy(out, y0, sizeof y0);
-      return;
-    }
     rs->dots.dot4(w, r1, n, y1);
     for (uint32_t j = 0; j < GROUP; j++) out[j] = mix(y0[j], y1[j], frac[j]);
     return;
@@ -235,9 +236,9 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
   for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
     uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
     uint32_t k = len - w0 < m ? len - w0 : m;
-    clean_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k);
+    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
     if (k < m)
-      clean_run(rs->ring, rs->ring + len, in + c0 + k, m - k);
+      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
     rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
     /* every output these inputs complete: the one due after input i - 1
      * reads the taps inputs before ring position w0 + i */

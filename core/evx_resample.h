@@ -25,6 +25,16 @@ void evx_rs_reset(evx_rs *rs);
 /* Largest number of output samples one call with max_in samples can give. */
 uint32_t evx_rs_max_out(const evx_rs *rs);
 
+/* The same for the instance evx_rs_init(in_rate, max_in) would make, without
+ * making it (no filter design): for sizing the caller's buffers. 0 if out of
+ * range. */
+uint32_t evx_rs_max_out_for(double in_rate, uint32_t max_in);
+
+/* Clamp inputs to +-limit (0 < limit <= 1e30, the default) from now on: a
+ * caller with a tighter bound of its own (the extractor) then needs no
+ * cleaning pass before evx_rs_process. Not RT-safe (call it after init). */
+void evx_rs_set_limit(evx_rs *rs, float limit);
+
 /* Group delay of the filter in 16 kHz output samples (0 for pass-through). */
 double evx_rs_delay(const evx_rs *rs);
 

@@ -61,15 +61,22 @@ void evx_rs_fill_table(const evx_rs_spec *spec, uint32_t phases, uint32_t rows,
   uint32_t n = spec->taps;
   double half = n / 2.0;
   double i0_beta = bessel_i0(spec->beta);
+  /* each tap's kernel value is computed once (it is most of init's time:
+   * a Bessel series and a sine) and kept for the normalisation */
+  double k[EVX_RS_MAX_TAPS];
+  if (n > EVX_RS_MAX_TAPS)  /* evx_resample.c refuses such a spec first */
+    return;
   for (uint32_t r = 0; r < rows; r++) {
     double u = (double)r / (double)phases;
     float *row = table + (size_t)r * n;
     double sum = 0.0;
     /* Tap m weighs the sample m places after the oldest in the window,
      * which lies N - 1 - m samples before the newest. */
+    for (uint32_t m = 0; m < n; m++) {
+      k[m] = kernel(spec, half - 1.0 - m + u, i0_beta);
+      sum += k[m];
+    }
     for (uint32_t m = 0; m < n; m++)
-      sum += kernel(spec, half - 1.0 - m + u, i0_beta);
-    for (uint32_t m = 0; m < n; m++)
-      row[m] = (float)(kernel(spec, half - 1.0 - m + u, i0_beta) / sum);
+      row[m] = (float)(k[m] / sum);
   }
 }

@@ -13,6 +13,10 @@
 /* Taps are a multiple of this, so the dot product runs in whole vectors. */
 #define EVX_RS_TAP_ALIGN 8u
 
+/* The most taps any rate gets (192 kHz: 1104; the length grows with the
+ * input rate when downsampling and is 96 for every rate below 16 kHz). */
+#define EVX_RS_MAX_TAPS 1104u
+
 typedef struct {
   double pass_hz;   /* passband edge: 7 kHz, or 7/8 of the input Nyquist */
   double stop_hz;   /* stopband edge: 8 kHz, or the input Nyquist */

@@ -1,0 +1,121 @@
+/* evx_feat_simd.h: a frame's window, power spectrum and filter banks (mel,
+ * chroma, DCT), written once and included by evx_feat_frame.c once per
+ * instruction set. The includer defines SFX (name suffix), VL (float lanes
+ * of one vector: 4 or 8), KTARGET (a target attribute or nothing; never one
+ * with FMA, which would fuse the products and sums), EVEN/ODD (the
+ * __builtin_shufflevector indices of the even and odd elements of two VL/2
+ * double vectors) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
+ * it undefines them at its end. Every lane runs the scalar definition's operations in
+ * its order, so every version gives the same bits. */
+#define FS_CAT_(a, b) a##b
+#define FS_CAT(a, b) FS_CAT_(a, b)
+#define VF FS_CAT(fvf_, SFX)
+#define VD FS_CAT(fvd_, SFX)
+#define VH FS_CAT(fvh_, SFX)
+
+typedef float VF __attribute__((vector_size(VL * 4)));
+typedef double VD __attribute__((vector_size(VL * 4)));  /* VL / 2 doubles */
+typedef float VH __attribute__((vector_size(VL * 2)));   /* VL / 2 floats */
+
+/* Window (in double), FFT and |X|^2 into f->power; then mel[64],
+ * chroma[16] (the bank's sums, lanes 12..15 are 0) and the DCT of the mel
+ * powers in dB, mfcc[24] (lanes 20..23 are 0). */
+KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const float *x,
+                                              float *mel, float *chroma, float *mfcc)
+{
+  const evx_feat_tables *t = f->t;
+  for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
+    VH xh;
+    VD w;
+    memcpy(&xh, x + i, sizeof xh);
+    memcpy(&w, t->window + i, sizeof w);
+    const VD y = w * __builtin_convertvector(xh, VD);
+    memcpy(f->fft_in + i, &y, sizeof y);
+  }
+  fftw_execute(f->plan);
+
+  /* re * re + im * im; the bins come as re, im pairs */
+  const double *c = (const double *)f->fft_out;
+  float *power = f->power;
+  unsigned k = 0;
+  for (; k + VL / 2 <= EVX_NBINS; k += VL / 2) {
+    VD a, b;
+    memcpy(&a, c + 2 * k, sizeof a);
+    memcpy(&b, c + 2 * k + VL / 2, sizeof b);
+    a *= a;
+    b *= b;
+    const VH p = __builtin_convertvector(__builtin_shufflevector(a, b, EVEN) +
+                                         __builtin_shufflevector(a, b, ODD), VH);
+    memcpy(power + k, &p, sizeof p);
+  }
+  for (; k < EVX_NBINS; k++)
+    power[k] = (float)(c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1]);
+
+  /* mel: each lane sums one filter over its bins in order (the group's
+   * rows); the lanes only hide one another's add latency */
+  enum { NM = EVX_MEL_LANES / VL, NC = EVX_CHROMA_LANES / VL, ND = EVX_MFCC_LANES / VL };
+  for (unsigned g = 0; g < EVX_MEL_GROUPS; g++) {
+    VF acc[NM] = { { 0 } };
+    for (unsigned r = t->mel_row0[g]; r < t->mel_row0[g + 1]; r++)
+#pragma GCC unroll 2
+      for (unsigned v = 0; v < NM; v++) {
+        const int32_t *b = t->mel_gbin[r] + v * VL;
+        const VF p = GATHER(power, b);
+        VF w;
+        memcpy(&w, t->mel_gw[r] + v * VL, sizeof w);
+        acc[v] += w * p;
+      }
+    for (unsigned v = 0; v < NM; v++) {
+      const VF a = acc[v];  /* a copy: acc itself stays in registers */
+      memcpy(mel + g * EVX_MEL_LANES + v * VL, &a, sizeof a);
+    }
+  }
+
+  /* chroma: bin-major, every lane a chroma bin */
+  VF ch[NC] = { { 0 } };
+  for (k = 0; k < EVX_NBINS; k++) {
+    const float p = power[k];
+#pragma GCC unroll 4
+    for (unsigned v = 0; v < NC; v++) {
+      VF w;
+      memcpy(&w, t->chroma_w[k] + v * VL, sizeof w);
+      ch[v] += w * p;
+    }
+  }
+  for (unsigned v = 0; v < NC; v++) {
+    const VF a = ch[v];
+    memcpy(chroma + v * VL, &a, sizeof a);
+  }
+
+  /* power_to_db(ref=1, amin=1e-10, top_db=None), then the DCT-II (ortho,
+   * 20 kept) input-major, every lane a coefficient */
+  float db[EVX_N_MEL];
+  for (unsigned n = 0; n < EVX_N_MEL; n += 4) {
+    const v4sf d = db4(load4(mel + n));
+    memcpy(db + n, &d, sizeof d);
+  }
+  VF dc[ND] = { { 0 } };
+  for (unsigned n = 0; n < EVX_N_MEL; n++) {
+    const float d = db[n];
+#pragma GCC unroll 6
+    for (unsigned v = 0; v < ND; v++) {
+      VF w;
+      memcpy(&w, t->dct[n] + v * VL, sizeof w);
+      dc[v] += w * d;
+    }
+  }
+  for (unsigned v = 0; v < ND; v++) {
+    const VF a = dc[v];
+    memcpy(mfcc + v * VL, &a, sizeof a);
+  }
+}
+
+#undef VF
+#undef VD
+#undef VH
+#undef SFX
+#undef VL
+#undef KTARGET
+#undef EVEN
+#undef ODD
+#undef GATHER
