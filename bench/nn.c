@@ -7,7 +7,10 @@
  * ratio torch / engine (> 1: the engine is faster). Best of 5 timed runs,
  * taken before and after PyTorch's. Prints the instruction set the
  * engine's kernels were picked for (evx_nn_kernels.h). */
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
+#include "evx_nn_ensemble.h"
 #include "evx_nn_kernels.h"
 #include <stdio.h>
 #include <stdlib.h>

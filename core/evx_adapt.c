@@ -1,7 +1,6 @@
 /* evx_adapt.c: running per-stream input normalisation (evx_adapt.h). */
 #include "evx_adapt.h"
 #include "evx_features.h"
-#include "evx_nn.h"
 #include <math.h>
 #include <string.h>
 

@@ -30,17 +30,19 @@
 #ifndef EVX_ADAPT_H
 #define EVX_ADAPT_H
 
+#include "evx_nn_input.h"
+
 #include <stdint.h>
 
 #define EVX_ADAPT_MAX 512u   /* longest input that can be adapted (floats) */
 #define EVX_ADAPT_EPS 1e-6f
 
-/* Part of a model (evx_nn.h); len = 0: no adaptation. */
+/* Part of a model (evx_nn_model.h); len = 0: no adaptation. */
 typedef struct {
   uint32_t len;              /* = the flat input size (1..EVX_ADAPT_MAX) */
   float prior;               /* weight of the population statistics, windows (>= 1) */
   float memory;              /* cap on the count, windows (>= prior) */
-  const float *mean, *var;   /* population statistics, len each */
+  const float *mean, *var;   /* population statistics [len] each */
   uint32_t frames;           /* 0 or 1: vector mode; > 1: frame mode, the
                                 input is len x frames (set from the model's
                                 input shape, not stored in the bundle) */
@@ -50,6 +52,10 @@ typedef struct {
  * the len features of one window x (len x frames); returns how many frames
  * were voiced (0: mean and var untouched). Used by update and the trainer. */
 uint32_t evx_adapt_window_stats(const evx_adapt *a, const float *x, float *mean, float *var);
+
+/* Frames per statistic for a model of configuration cfg: the window for
+ * EVX_INPUT_FRAMES (frame mode), else 1. */
+uint32_t evx_adapt_frames(const evx_feature_config *cfg);
 
 /* One stream's statistics (caller-owned; no pointers inside). */
 typedef struct {

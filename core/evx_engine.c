@@ -1,5 +1,8 @@
 /* evx_engine.c: the streaming analysis engine (evx_engine.h). */
 #include "evx_engine.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
+#include "evx_nn_net.h"
 #include "evx_prosody.h"
 #include "evx_features.h"
 #include "evx_speech.h"

@@ -1,5 +1,6 @@
 /* evx_nn_ensemble.c: a chain of networks whose probabilities are averaged
  * (bundle v3): what makes members compatible, and their sums. Non-RT. */
+#include "evx_nn_ensemble.h"
 #include "evx_nn_internal.h"
 #include <string.h>
 
@@ -55,3 +56,4 @@ uint64_t evx_ensemble_flops(const evx_model *m)
     f += evx_model_flops(m);
   return f;
 }
+

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "dataset.h"
 #include "degrade.h"
+#include "evx_bundle.h"
 #include "learn/bundle_eval.h"
 #include "learn/data_args.h"
 #include "learn/speaker_adapt.h"

@@ -5,6 +5,9 @@
 #include "cmd.h"
 #include "evx_nn_internal.h" /* evx_layer_name */
 #include "featcache.h"       /* evx_fnv1a64 */
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
+#include "evx_nn_net.h"
 #include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
+#include "evx_bundle.h"
 #include "evx_features.h"
 #include "evx_labels.h"
 #include "learn/bundle_eval.h"

@@ -2,7 +2,8 @@
  * statistics, their bounds, the stepped job in vector mode, and the bundle
  * round trip. */
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

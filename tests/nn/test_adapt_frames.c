@@ -4,7 +4,8 @@
  * update then apply, and the bundle round trip. */
 #include "test_util.h"
 #include "evx_features.h"
-#include "evx_nn.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,8 @@
 /* plugin_test_util.c: see plugin_test_util.h. */
 #include "plugin_test_util.h"
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include "graph.h"
 #include "norm.h"
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 
 /* Fill m from g with weights pointing into params (which must outlive m;
  * m->storage stays NULL) and finalize it. Labels: the eight emotions.

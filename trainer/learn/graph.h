@@ -9,7 +9,7 @@
 #ifndef EVX_LEARN_GRAPH_H
 #define EVX_LEARN_GRAPH_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stddef.h>
 #include <stdint.h>
 
