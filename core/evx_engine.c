@@ -96,7 +96,8 @@ struct evx_engine {
   int busy, busy_voiced;        /* busy: a window is being summarised or inferred */
   uint32_t member;              /* the network the busy window is in */
   enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of that network */
-  float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed */
+  float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed
+                                   (evx_ensemble_add), then their mean */
   const float *window;          /* the busy window's frames in the ring ... */
   const float *window_pros;     /* ... their prosody rows ... */
   uint32_t window_n;            /* ... and how many */
@@ -513,19 +514,15 @@ static int collect(evx_engine *e)
 {
   const evx_engine_model *em = e->active;
   const member *mb = current(e);
-  const float *p = evx_net_output(mb->net);
-  for (uint32_t i = 0; i < mb->model->n_labels; i++)
-    e->acc[mb->map[i]] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+  evx_ensemble_add(e->acc, evx_net_output(mb->net), mb->model->n_labels, mb->map);
   if (++e->member < em->n) {
     begin_member(e);
     return 0;
   }
-  float q[EVX_N_EMOTIONS];
-  for (int i = 0; i < EVX_N_EMOTIONS; i++)
-    q[i] = e->acc[i] / (float)em->n; /* exact for one network */
+  evx_ensemble_mean(e->acc, EVX_N_EMOTIONS, em->n);
   e->busy = 0;
   e->stats.inferences++;
-  publish(e, q, e->busy_voiced, e->busy_frame);
+  publish(e, e->acc, e->busy_voiced, e->busy_frame);
   return 1;
 }
 
