@@ -11,18 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_slices(evx_model *m, uint64_t seed)
+/* A net for m in *mem (64-byte aligned) and a seeded random input *x of
+ * *n values for it. */
+static evx_net *net_and_input(evx_model *m, uint64_t seed, void **mem, float **x, size_t *n)
 {
   size_t sz = evx_net_size(m);
-  void *mem = malloc(sz);
-  evx_net *net = evx_net_init(mem, sz, m);
+  *mem = malloc(sz);
+  evx_net *net = evx_net_init(*mem, sz, m);
   assert_non_null(net);
   assert_int_equal((uintptr_t)net % 64, 0);
   evx_shape s = evx_input_shape(&m->cfg);
-  size_t n = (size_t)s.c * s.h * s.w;
-  float *x = malloc(n * sizeof *x), want[EVX_MAX_LABELS];
+  *n = (size_t)s.c * s.h * s.w;
+  *x = malloc(*n * sizeof **x);
   uint64_t rng = seed;
-  ref_fill(&rng, x, n, -60, 10);
+  ref_fill(&rng, *x, *n, -60, 10);
+  return net;
+}
+
+static void check_slices(evx_model *m, uint64_t seed)
+{
+  void *mem;
+  float *x, want[EVX_MAX_LABELS];
+  size_t n;
+  evx_net *net = net_and_input(m, seed, &mem, &x, &n);
   evx_net_forward(net, x, want);
   const uint64_t budgets[] = { 0, 1, 777, 10000, 123457, 1000000, UINT64_MAX };
   uint64_t total = evx_model_flops(m);
@@ -49,14 +60,10 @@ static void check_slices(evx_model *m, uint64_t seed)
  * forward() gives for a copy. */
 static void check_input_in_place(evx_model *m, uint64_t seed)
 {
-  size_t sz = evx_net_size(m);
-  void *mem = malloc(sz);
-  evx_net *net = evx_net_init(mem, sz, m);
-  evx_shape s = evx_input_shape(&m->cfg);
-  size_t n = (size_t)s.c * s.h * s.w;
-  float *x = malloc(n * sizeof *x), want[EVX_MAX_LABELS];
-  uint64_t rng = seed;
-  ref_fill(&rng, x, n, -60, 10);
+  void *mem;
+  float *x, want[EVX_MAX_LABELS];
+  size_t n;
+  evx_net *net = net_and_input(m, seed, &mem, &x, &n);
   for (size_t i = 0; i < n; i += 7) x[i] = NAN;   /* padding, as a short window has */
   evx_net_forward(net, x, want);
   assert_true(m->norm.len > 1);
