@@ -47,8 +47,7 @@ typedef struct {
   const evx_model *model;
   void *net_mem;
   evx_net *net;
-  float *input;                 /* evx_input_shape floats: the net's own input
-                                   buffer (evx_net_input), built in place */
+  float *input;                 /* evx_input_shape floats (staging) */
   evx_adapt_state *adapt;       /* speaker statistics, one per voice slot
                                    (EVX_ENGINE_VOICES; NULL when the network
                                    has no adaptation) */
@@ -159,13 +158,14 @@ static int member_init(member *mb, const evx_model *m, char *err, size_t errlen)
     }
   }
   const evx_feature_config *c = &m->cfg;
+  evx_shape s = evx_input_shape(c);
   size_t nsz = evx_net_size(m);
+  mb->input = calloc((size_t)s.c * s.h * s.w + 1, sizeof(float));
   if (m->adapt.len)
     mb->adapt = malloc(EVX_ENGINE_VOICES * sizeof *mb->adapt);
   mb->net_mem = nsz ? aligned_alloc(64, (nsz + 63) & ~(size_t)63) : NULL;
   mb->net = mb->net_mem ? evx_net_init(mb->net_mem, nsz, m) : NULL;
-  mb->input = mb->net ? evx_net_input(mb->net) : NULL;
-  if (!mb->net || (m->adapt.len && !mb->adapt)) {
+  if (!mb->input || !mb->net || (m->adapt.len && !mb->adapt)) {
     fail(err, errlen, "%s", "cannot set up inference for this model");
     return -1;
   }
@@ -224,6 +224,7 @@ void evx_engine_model_free(evx_engine_model *em)
     return;
   for (uint32_t i = 0; i < em->n; i++) {
     free(em->mem[i].net_mem);
+    free(em->mem[i].input);
     free(em->mem[i].adapt);
   }
   evx_model_free(em->model);
@@ -248,7 +249,9 @@ size_t evx_engine_model_bytes(const evx_engine_model *em)
   size_t total = sizeof *em;
   for (uint32_t i = 0; i < em->n; i++) {
     const member *mb = &em->mem[i];
+    evx_shape s = evx_input_shape(&mb->model->cfg);
     total += sizeof *mb->model + evx_net_size(mb->model) +
+             ((size_t)s.c * s.h * s.w + 1) * sizeof(float) +
              (mb->adapt ? EVX_ENGINE_VOICES * sizeof *mb->adapt : 0) +
              (size_t)evx_model_params(mb->model) * sizeof(float);
   }

@@ -1,8 +1,7 @@
 /* evx_nn_net.c: the inference engine. evx_net_size/init (non-RT) plan one
  * arena in caller memory and compile the model into a list of ops, each a
  * number of equal-cost units; forward/begin/step/output (RT) run those units,
- * whole or in slices, through the same kernels, so results are bit-identical.
- * An input built in place (evx_net_input) is not copied at all. */
+ * whole or in slices, through the same kernels, so results are bit-identical. */
 #include "evx_nn_net.h"
 #include "evx_nn_internal.h"
 #include "evx_nn_kernels.h"
@@ -24,8 +23,7 @@ struct evx_net {
   const evx_model *m;
   const evx_isa *isa;   /* the kernels its conv weights were packed for */
   uint32_t n_ops, op, unit;
-  float *in, *out;      /* the input, the first activation [input c*h*w];
-                           the output [n_labels] */
+  float *in, *out;
   evx_op ops[MAX_OPS];
 };
 
@@ -186,35 +184,11 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m)
   return n;
 }
 
-/* A non-finite input value (the padding of a short EVX_INPUT_FRAMES window,
- * or a broken feature) enters the network as 0. */
-static float finite_or_0(float v) { return isfinite(v) ? v : 0.0f; }
-
-/* Slices u0..u1-1 along the normalisation axis of the input, non-finite
- * values made 0 in place: each unit of OP_NORM cleans the slice it
- * normalises, so an input built in place (evx_net_input) is never passed
- * over whole in one call (a window of frames is 29400 values). */
-static void clean_slices(const evx_net *n, evx_shape s, uint32_t u0, uint32_t u1)
-{
-  size_t dim[3] = { s.c, s.h, s.w }, str[3] = { (size_t)s.h * s.w, s.w, 1 };
-  uint32_t axis = n->m->norm.axis;
-  size_t a1 = axis == 0 ? 1 : 0, a2 = axis == 2 ? 1 : 2;
-  for (size_t i = u0; i < u1; i++)
-    for (size_t p = 0; p < dim[a1]; p++)
-      for (size_t q = 0; q < dim[a2]; q++) {
-        float *v = &n->in[i * str[axis] + p * str[a1] + q * str[a2]];
-        *v = finite_or_0(*v);
-      }
-}
-
 static void run_units(const evx_net *n, const evx_op *o, uint32_t u0, uint32_t u1)
 {
   const evx_kargs *k = &o->k;
   switch (o->kind) {
-  case OP_NORM:
-    clean_slices(n, k->in, u0, u1);
-    evx_k_norm(&n->m->norm, k->in, k->dst, u0, u1);
-    break;
+  case OP_NORM: evx_k_norm(&n->m->norm, k->in, k->dst, u0, u1); break;
   case OP_PAD: evx_k_pad(k, u0, u1); break;
   case OP_CONV: evx_k_conv(k, u0, u1); break;
   case OP_POOL: evx_k_maxpool(k, u0, u1); break;
@@ -227,16 +201,13 @@ static void run_units(const evx_net *n, const evx_op *o, uint32_t u0, uint32_t u
   }
 }
 
-float *evx_net_input(evx_net *n) { return n->in; }
-
+/* A non-finite input value (the padding of a short EVX_INPUT_FRAMES window,
+ * or a broken feature) enters the network as 0. */
 void evx_net_begin(evx_net *n, const float *input)
 {
-  /* in place with a normalisation: its units clean the input (clean_slices) */
-  if (input != n->in || !n->m->norm.len) {
-    size_t len = (size_t)evx_shape_elems(n->m->input);
-    for (size_t i = 0; i < len; i++)
-      n->in[i] = finite_or_0(input[i]);
-  }
+  size_t len = (size_t)evx_shape_elems(n->m->input);
+  for (size_t i = 0; i < len; i++)
+    n->in[i] = isfinite(input[i]) ? input[i] : 0.0f;
   n->op = 0;
   n->unit = 0;
 }

@@ -20,14 +20,7 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m);
 /* One whole inference: input (evx_input_shape floats) -> probs (n_labels). */
 void evx_net_forward(evx_net *net, const float *input, float *probs);
 
-/* The network's own input buffer (evx_input_shape floats): an input built
- * there is not copied by begin(). Overwritten by the layers while a step
- * runs; free to build the next input in once the output has been read. */
-float *evx_net_input(evx_net *net);
-/* The same as forward() spread over calls: start on input, copied in with
- * non-finite values as 0 (in place, from evx_net_input, the input
- * normalisation's units make them 0 slice by slice: no pass over the whole
- * input in one call). */
+/* The same spread over calls: copy the input in (non-finite values as 0). */
 void evx_net_begin(evx_net *net, const float *input);
 /* Do about max_flops of work (at least one unit of progress; at most half a
  * unit more than max_flops otherwise); 1 once the output is ready.

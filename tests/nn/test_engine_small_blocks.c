@@ -7,8 +7,7 @@
  * summary or adaptation unit (one feature over the window) fits it, and no
  * inference has to be forced through. The same results as pushes of 2048.
  * The same for a frame-matrix network with frame-mode adaptation alone (the
- * shape of bench/run_all.sh's plugin_model tcn bundle), whose 98 x 300
- * input the network's normalisation loads slice by slice (nn_slicing). */
+ * shape of bench/run_all.sh's plugin_model tcn bundle). */
 #include "engine_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,39 +1,25 @@
 /* begin/step/output spread one inference over calls and must give exactly
- * (bit for bit) what forward() gives, for both architectures, any budget;
- * an input built in place is not copied. */
+ * (bit for bit) what forward() gives, for both architectures, any budget. */
 #include "test_util.h"
 #include "nn_ref.h"
 #include "evx_features.h"
-#include "evx_nn_internal.h"
 #include "evx_nn_net.h"
 #include "evx_nn_zoo.h"
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A net for m in *mem (64-byte aligned) and a seeded random input *x of
- * *n values for it. */
-static evx_net *net_and_input(evx_model *m, uint64_t seed, void **mem, float **x, size_t *n)
+static void check_slices(evx_model *m, uint64_t seed)
 {
   size_t sz = evx_net_size(m);
-  *mem = malloc(sz);
-  evx_net *net = evx_net_init(*mem, sz, m);
+  void *mem = malloc(sz);
+  evx_net *net = evx_net_init(mem, sz, m);
   assert_non_null(net);
   assert_int_equal((uintptr_t)net % 64, 0);
   evx_shape s = evx_input_shape(&m->cfg);
-  *n = (size_t)s.c * s.h * s.w;
-  *x = malloc(*n * sizeof **x);
+  size_t n = (size_t)s.c * s.h * s.w;
+  float *x = malloc(n * sizeof *x), want[EVX_MAX_LABELS];
   uint64_t rng = seed;
-  ref_fill(&rng, *x, *n, -60, 10);
-  return net;
-}
-
-static void check_slices(evx_model *m, uint64_t seed)
-{
-  void *mem;
-  float *x, want[EVX_MAX_LABELS];
-  size_t n;
-  evx_net *net = net_and_input(m, seed, &mem, &x, &n);
+  ref_fill(&rng, x, n, -60, 10);
   evx_net_forward(net, x, want);
   const uint64_t budgets[] = { 0, 1, 777, 10000, 123457, 1000000, UINT64_MAX };
   uint64_t total = evx_model_flops(m);
@@ -51,42 +37,6 @@ static void check_slices(evx_model *m, uint64_t seed)
   assert_memory_equal(evx_net_output(net), want, m->n_labels * sizeof *want);
   free(x);
   free(mem);
-}
-
-/* An input built in the network's own buffer (evx_net_input, as the engine
- * does) is not copied: begin() does no pass over it, the normalisation's
- * units make its non-finite values 0 slice by slice (the first step of a
- * budget of 1 FLOP spends exactly one of them), and the result is the one
- * forward() gives for a copy. */
-static void check_input_in_place(evx_model *m, uint64_t seed)
-{
-  void *mem;
-  float *x, want[EVX_MAX_LABELS];
-  size_t n;
-  evx_net *net = net_and_input(m, seed, &mem, &x, &n);
-  for (size_t i = 0; i < n; i += 7) x[i] = NAN;   /* padding, as a short window has */
-  evx_net_forward(net, x, want);
-  assert_true(m->norm.len > 1);
-  memcpy(evx_net_input(net), x, n * sizeof *x);
-  evx_net_begin(net, evx_net_input(net));
-  uint64_t spent = 0;
-  assert_int_equal(evx_net_step_spent(net, 1, &spent), 0);
-  assert_int_equal(spent, evx_norm_flops(m) / m->norm.len);
-  while (!evx_net_step(net, 5000)) {}
-  assert_memory_equal(evx_net_output(net), want, m->n_labels * sizeof *want);
-  free(x);
-  free(mem);
-}
-
-static void test_input_in_place(void **state)
-{
-  (void)state;
-  evx_feature_config c = evx_feature_config_default(EVX_INPUT_SUMMARY_STATS);
-  evx_model *seed = evx_model_make_seed(&c, 8, 15), *logmel = evx_model_make_logmel_cnn(NULL, 8, 16);
-  check_input_in_place(seed, 4);
-  check_input_in_place(logmel, 5);
-  evx_model_free(seed);
-  evx_model_free(logmel);
 }
 
 static void test_seed_architecture(void **state)
@@ -179,7 +129,6 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_architecture), cmocka_unit_test(test_logmel_cnn),
     cmocka_unit_test(test_step_is_bounded), cmocka_unit_test(test_input_slicing),
-    cmocka_unit_test(test_input_in_place),
   };
   return cmocka_run_group_tests_name("nn_slicing", tests, NULL, NULL);
 }
