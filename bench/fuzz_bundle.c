@@ -3,7 +3,8 @@
  * behind the CRC); whatever parses is run through evx_net_init/forward and a
  * sliced run that must match forward bit for bit. Built by fuzz_bundle.sh. */
 #include "evx_crc32.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -19,7 +19,10 @@
  * of the timing thread), taken before and after PyTorch's. Also prints the shipped model's share of
  * its 0.5 s update interval and the instruction set the engine's kernels
  * were picked for (evx_nn_kernels.h). */
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
+#include "evx_nn_ensemble.h"
 #include "evx_nn_kernels.h"
 #include "learn/export.h"
 #include "learn/prep.h"

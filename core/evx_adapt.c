@@ -1,7 +1,6 @@
 /* evx_adapt.c: running per-stream input normalisation (evx_adapt.h). */
 #include "evx_adapt.h"
 #include "evx_features.h"
-#include "evx_nn.h"
 #include <math.h>
 #include <string.h>
 
@@ -21,20 +20,18 @@ void evx_adapt_reset(evx_adapt_state *s, const evx_adapt *a)
   }
 }
 
-int evx_adapt_frame_mode(const evx_adapt *a)
+/* Frame mode: a frame matrix whose rms row can be gated. */
+static int frame_mode(const evx_adapt *a)
 {
   return a->frames > 1 && a->len > EVX_F_RMS;
 }
 
-uint32_t evx_adapt_rows(const evx_adapt *a)
-{
-  return span(a);
-}
-
-float evx_adapt_gate(const evx_adapt *a, const float *x)
+/* The voiced-frame gate of frame-mode window x in dB; NaN: no voiced frame,
+ * the window must not be learned. */
+static float voiced_gate_db(const evx_adapt *a, const float *x)
 {
   uint32_t T = a->frames;
-  if (!evx_adapt_frame_mode(a)) return NAN;
+  if (!frame_mode(a)) return NAN;
   const float *rms = x + (size_t)EVX_F_RMS * T;   /* dB */
   float peak = -INFINITY;
   for (uint32_t t = 0; t < T; t++)
@@ -48,8 +45,9 @@ float evx_adapt_gate(const evx_adapt *a, const float *x)
   return NAN;   /* a peak at the floor, lost in the dB round trip */
 }
 
-void evx_adapt_row_stats(const evx_adapt *a, const float *x, float gate, uint32_t f,
-                         float *mean, float *var)
+/* mean[f] and var[f] of row f over the frames at or above gate. */
+static void row_stats(const evx_adapt *a, const float *x, float gate, uint32_t f,
+                      float *mean, float *var)
 {
   uint32_t T = a->frames;
   const float *rms = x + (size_t)EVX_F_RMS * T, *row = x + (size_t)f * T;
@@ -68,12 +66,12 @@ void evx_adapt_row_stats(const evx_adapt *a, const float *x, float gate, uint32_
 
 uint32_t evx_adapt_window_stats(const evx_adapt *a, const float *x, float *mean, float *var)
 {
-  float gate = evx_adapt_gate(a, x);
+  float gate = voiced_gate_db(a, x);
   if (isnan(gate)) return 0;
   uint32_t T = a->frames, voiced = 0;
   const float *rms = x + (size_t)EVX_F_RMS * T;
   for (uint32_t t = 0; t < T; t++) voiced += isfinite(rms[t]) && rms[t] >= gate;
-  for (uint32_t f = 0; f < span(a); f++) evx_adapt_row_stats(a, x, gate, f, mean, var);
+  for (uint32_t f = 0; f < span(a); f++) row_stats(a, x, gate, f, mean, var);
   return voiced;
 }
 
@@ -101,26 +99,21 @@ static void welford(evx_adapt_state *s, const evx_adapt *a, const float *x,
   }
 }
 
-void evx_adapt_update_batch(evx_adapt_state *s, const evx_adapt *a, const float *bm,
-                            const float *bv)
-{
-  welford(s, a, bm, bv);
-}
-
 void evx_adapt_update(evx_adapt_state *s, const evx_adapt *a, const float *x)
 {
   float bm[EVX_ADAPT_MAX], bv[EVX_ADAPT_MAX];
-  if (!evx_adapt_frame_mode(a)) {
+  if (!frame_mode(a)) {
     welford(s, a, x, NULL);
     return;
   }
   if (evx_adapt_window_stats(a, x, bm, bv)) welford(s, a, bm, bv);
 }
 
-void evx_adapt_apply_rows(const evx_adapt_state *s, const evx_adapt *a, float *x,
-                          uint32_t f0, uint32_t f1)
+/* Normalise rows f0..f1-1 of x in place (a row: one value in vector mode). */
+static void apply_rows(const evx_adapt_state *s, const evx_adapt *a, float *x, uint32_t f0,
+                       uint32_t f1)
 {
-  uint32_t n = span(a), T = evx_adapt_frame_mode(a) ? a->frames : 1;
+  uint32_t n = span(a), T = frame_mode(a) ? a->frames : 1;
   if (f1 > n) f1 = n;
   for (uint32_t i = f0; i < f1; i++) {
     float m = s->mean[i], sd = sqrtf(s->var[i] + EVX_ADAPT_EPS);
@@ -131,5 +124,81 @@ void evx_adapt_apply_rows(const evx_adapt_state *s, const evx_adapt *a, float *x
 
 void evx_adapt_apply(const evx_adapt_state *s, const evx_adapt *a, float *x)
 {
-  evx_adapt_apply_rows(s, a, x, 0, span(a));
+  apply_rows(s, a, x, 0, span(a));
+}
+
+uint32_t evx_adapt_units(const evx_adapt *a, int learn)
+{
+  if (!a->len) return 0;
+  if (!frame_mode(a)) return 1;
+  return (learn ? 1 + span(a) : 0) + span(a);
+}
+
+uint32_t evx_adapt_unit_values(const evx_adapt *a)
+{
+  return a->len && frame_mode(a) ? a->frames : 0;
+}
+
+void evx_adapt_begin(evx_adapt_job *j, const evx_adapt *a, float *x, int learn, int cold)
+{
+  j->a = a;
+  j->x = x;
+  j->next = 0;
+  j->learn = learn;
+  j->cold = cold;
+  j->gate = NAN;
+  j->units = evx_adapt_units(a, learn);
+  j->learn_units = frame_mode(a) && learn ? 1 + span(a) : 0;
+}
+
+void evx_adapt_stop_learning(evx_adapt_job *j)
+{
+  j->learn = 0;
+}
+
+/* The statistics the window is normalised by, fixed at its first
+ * normalising unit. */
+static void take_snapshot(evx_adapt_job *j, const evx_adapt_state *voice)
+{
+  uint32_t n = span(j->a);
+  if (j->cold) {
+    evx_adapt_reset(&j->snap, j->a);
+    return;
+  }
+  j->snap.n = voice->n;
+  memcpy(j->snap.mean, voice->mean, n * sizeof *voice->mean);
+  memcpy(j->snap.var, voice->var, n * sizeof *voice->var);
+}
+
+/* Unit k of frame mode: the gate, a row's statistics (the last one learns
+ * the window), or a row's normalisation. */
+static void frame_unit(evx_adapt_job *j, evx_adapt_state *voice, uint32_t k)
+{
+  const evx_adapt *a = j->a;
+  uint32_t L = j->learn_units;
+  if (k == 0 && L) {
+    j->gate = voiced_gate_db(a, j->x);
+  } else if (k < L) {
+    if (isnan(j->gate)) return; /* no voiced frame: nothing to learn */
+    row_stats(a, j->x, j->gate, k - 1, j->bm, j->bv);
+    if (k == L - 1 && j->learn) /* still the voice the window began with */
+      welford(voice, a, j->bm, j->bv);
+  } else {
+    if (k == L) take_snapshot(j, voice);
+    apply_rows(&j->snap, a, j->x, k - L, k - L + 1);
+  }
+}
+
+int evx_adapt_step(evx_adapt_job *j, evx_adapt_state *voice, uint32_t max_units)
+{
+  if (max_units < 1) max_units = 1;
+  if (j->next < j->units && !frame_mode(j->a)) {
+    if (j->learn) welford(voice, j->a, j->x, NULL);
+    take_snapshot(j, voice);
+    evx_adapt_apply(&j->snap, j->a, j->x);
+    j->next = j->units;
+  }
+  for (; j->next < j->units && max_units; j->next++, max_units--)
+    frame_unit(j, voice, j->next);
+  return j->next >= j->units;
 }

@@ -3,6 +3,8 @@
  * says what is wrong. Non-RT. */
 #include "evx_bundle_format.h"
 #include "evx_crc32.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
 #include "evx_nn_internal.h"
 #include <errno.h>
 #include <stdio.h>

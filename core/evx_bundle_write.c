@@ -2,6 +2,8 @@
  * dense layer before it), and the atomic file write. Non-RT. */
 #include "evx_bundle_format.h"
 #include "evx_crc32.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
 #include "evx_nn_internal.h"
 #include "evx_write_atomic.h"
 #include <errno.h>

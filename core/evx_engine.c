@@ -1,5 +1,8 @@
 /* evx_engine.c: the streaming analysis engine (evx_engine.h). */
 #include "evx_engine.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
+#include "evx_nn_net.h"
 #include "evx_prosody.h"
 #include "evx_features.h"
 #include "evx_speech.h"
@@ -49,8 +52,7 @@ typedef struct {
                                    (EVX_ENGINE_VOICES; NULL when the network
                                    has no adaptation) */
   int map[EVX_MAX_LABELS];      /* network output -> canonical emotion */
-  uint64_t unit_cost;           /* of one evx_input_step unit (and of one
-                                   adaptation unit), in FLOPs */
+  uint64_t unit_cost;           /* of one evx_input_step unit, in FLOPs */
   uint64_t work;                /* input summary + adaptation + network, in FLOPs */
 } member;
 
@@ -94,19 +96,16 @@ struct evx_engine {
   int busy, busy_voiced;        /* busy: a window is being summarised or inferred */
   uint32_t member;              /* the network the busy window is in */
   enum { PHASE_INPUT, PHASE_ADAPT, PHASE_NET } phase; /* of that network */
-  float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed */
+  float acc[EVX_N_EMOTIONS];    /* the finished networks' probabilities, summed
+                                   (evx_ensemble_add), then their mean */
   const float *window;          /* the busy window's frames in the ring ... */
   const float *window_pros;     /* ... their prosody rows ... */
   uint32_t window_n;            /* ... and how many */
   int learn;                    /* the window joins the speaker statistics */
   int cold;                     /* the window is normalised by the population's
                                    statistics (EVX_ENGINE_ADAPT_OFF) */
-  evx_input_job job;
-  /* PHASE_ADAPT, in units of unit_cost (learn_units(), apply_units()): */
-  uint32_t adapt_next, adapt_learn_units;
-  float adapt_gate;             /* voiced-frame gate of the window (dB) */
-  float bm[EVX_ADAPT_MAX], bv[EVX_ADAPT_MAX]; /* its rows' statistics */
-  evx_adapt_state adapt_snap;   /* the voice's statistics it is normalised by */
+  evx_input_job job;            /* PHASE_INPUT of the current network */
+  evx_adapt_job adapt_job;      /* PHASE_ADAPT of the current network */
   uint64_t call_units;          /* input and adaptation units in this push */
   uint64_t busy_frame;
 
@@ -131,27 +130,11 @@ static void *fail(char *err, size_t errlen, const char *msg, const char *arg)
   return NULL;
 }
 
-/* Units of one window's speaker adaptation, each costing about one input
- * unit (a row of window_frames values, looked at once or twice). Frame mode:
- * learning (the gate, then each row's statistics; learned windows only),
- * then each row's normalisation; the rows are what makes a window's
- * adaptation as costly as its summary. Vector mode: a single normalising
- * unit that also learns (a few hundred values, charged nothing). */
-static uint32_t learn_units(const member *mb, int learn)
-{
-  const evx_adapt *a = &mb->model->adapt;
-  return mb->adapt && learn && evx_adapt_frame_mode(a) ? 1 + evx_adapt_rows(a) : 0;
-}
-
-static uint32_t apply_units(const member *mb)
-{
-  const evx_adapt *a = &mb->model->adapt;
-  return !mb->adapt ? 0 : evx_adapt_frame_mode(a) ? evx_adapt_rows(a) : 1;
-}
-
+/* What one unit of the network's speaker adaptation is charged: a frame
+ * matrix's rows cost what a summary unit does; a vector is charged nothing. */
 static uint64_t adapt_cost(const member *mb)
 {
-  return mb->adapt && evx_adapt_frame_mode(&mb->model->adapt) ? mb->unit_cost : 0;
+  return (uint64_t)evx_adapt_unit_values(&mb->model->adapt) * INPUT_FLOPS_PER_VALUE;
 }
 
 /* Every voice slot of every adapting network back to the population
@@ -188,9 +171,8 @@ static int member_init(member *mb, const evx_model *m, char *err, size_t errlen)
   }
   uint32_t units = evx_input_units(c);
   mb->unit_cost = (uint64_t)c->window_frames * INPUT_FLOPS_PER_VALUE;
-  mb->work = evx_net_work(mb->net) + units * mb->unit_cost;
-  if (adapt_cost(mb))
-    mb->work += (learn_units(mb, 1) + apply_units(mb)) * mb->unit_cost;
+  mb->work = evx_net_work(mb->net) + units * mb->unit_cost +
+             evx_adapt_units(&m->adapt, 1) * adapt_cost(mb);
   return 0;
 }
 
@@ -532,19 +514,15 @@ static int collect(evx_engine *e)
 {
   const evx_engine_model *em = e->active;
   const member *mb = current(e);
-  const float *p = evx_net_output(mb->net);
-  for (uint32_t i = 0; i < mb->model->n_labels; i++)
-    e->acc[mb->map[i]] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+  evx_ensemble_add(e->acc, evx_net_output(mb->net), mb->model->n_labels, mb->map);
   if (++e->member < em->n) {
     begin_member(e);
     return 0;
   }
-  float q[EVX_N_EMOTIONS];
-  for (int i = 0; i < EVX_N_EMOTIONS; i++)
-    q[i] = e->acc[i] / (float)em->n; /* exact for one network */
+  evx_ensemble_mean(e->acc, EVX_N_EMOTIONS, em->n);
   e->busy = 0;
   e->stats.inferences++;
-  publish(e, q, e->busy_voiced, e->busy_frame);
+  publish(e, e->acc, e->busy_voiced, e->busy_frame);
   return 1;
 }
 
@@ -569,81 +547,27 @@ static void begin(evx_engine *e, int learn)
   e->busy = 1;
 }
 
-/* Adaptation units k..end-1 of the window in the current network's input
- * (learn_units(), apply_units()):
- * learning first (the gate, then each row's statistics, then the update
- * with the last row), then the normalisation by a snapshot of the voice's
- * statistics, so that a voice change or reset between two pushes cannot
- * normalise half a window one way and half the other. */
-static void adapt_do(evx_engine *e, uint32_t k, uint32_t end)
-{
-  member *mb = current(e);
-  const evx_adapt *a = &mb->model->adapt;
-  uint32_t L = e->adapt_learn_units;
-  if (k >= end || !mb->adapt)
-    return;   /* (no adaptation: no units; NULL + slot would be undefined) */
-  evx_adapt_state *st = mb->adapt + e->voice;
-  if (!evx_adapt_frame_mode(a)) {
-    if (e->learn)
-      evx_adapt_update(st, a, mb->input);
-    if (e->cold) {
-      evx_adapt_reset(&e->adapt_snap, a);
-      st = &e->adapt_snap;
-    }
-    evx_adapt_apply(st, a, mb->input);
-    return;
-  }
-  for (; k < end; k++) {
-    if (k < L) {
-      if (k == 0) {
-        e->adapt_gate = evx_adapt_gate(a, mb->input);
-        continue;
-      }
-      if (isnan(e->adapt_gate))
-        continue; /* no voiced frame: nothing to learn */
-      evx_adapt_row_stats(a, mb->input, e->adapt_gate, k - 1, e->bm, e->bv);
-      if (k == L - 1 && e->learn) /* still the voice the window began with */
-        evx_adapt_update_batch(st, a, e->bm, e->bv);
-      continue;
-    }
-    if (k == L && e->cold) {
-      evx_adapt_reset(&e->adapt_snap, a);
-    } else if (k == L) {
-      uint32_t n = evx_adapt_rows(a);
-      e->adapt_snap.n = st->n;
-      memcpy(e->adapt_snap.mean, st->mean, n * sizeof *st->mean);
-      memcpy(e->adapt_snap.var, st->var, n * sizeof *st->var);
-    }
-    evx_adapt_apply_rows(&e->adapt_snap, a, mb->input, k - L, k - L + 1);
-  }
-}
-
 /* At most k (at least 1) units of the input summary or the adaptation:
  * returns the units done. */
 static uint64_t prep_step(evx_engine *e, uint64_t k)
 {
   member *mb = current(e);
+  uint32_t max_units = k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
   if (e->phase == PHASE_INPUT) {
     uint32_t before = e->job.next;
-    if (evx_input_step(&e->job, &mb->model->cfg, mb->input,
-                       k > UINT32_MAX ? UINT32_MAX : (uint32_t)k)) {
+    if (evx_input_step(&e->job, &mb->model->cfg, mb->input, max_units)) {
       e->phase = PHASE_ADAPT;
-      e->adapt_next = 0;
       /* the layout is fixed now; a voice change later only drops the update */
-      e->adapt_learn_units = learn_units(mb, e->learn);
+      evx_adapt_begin(&e->adapt_job, &mb->model->adapt, mb->input, e->learn, e->cold);
     }
     return e->job.next > before ? e->job.next - before : 1;
   }
-  uint32_t total = e->adapt_learn_units + apply_units(mb);
-  uint64_t left = total - e->adapt_next;
-  uint32_t m = (uint32_t)(k < left ? k : left);
-  adapt_do(e, e->adapt_next, e->adapt_next + m);
-  e->adapt_next += m;
-  if (e->adapt_next >= total) {
+  uint32_t before = e->adapt_job.next;
+  if (evx_adapt_step(&e->adapt_job, mb->adapt ? mb->adapt + e->voice : NULL, max_units)) {
     evx_net_begin(mb->net, mb->input);
     e->phase = PHASE_NET;
   }
-  return m;
+  return e->adapt_job.next - before;
 }
 
 /* Spend at most about `budget` FLOPs (at least one unit of progress) on the
@@ -810,6 +734,7 @@ static void voice_changes_now(evx_engine *e)
 {
   e->voice_from = e->frames;
   e->learn = 0;
+  evx_adapt_stop_learning(&e->adapt_job);
 }
 
 void evx_engine_new_voice(evx_engine *e)

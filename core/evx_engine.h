@@ -41,7 +41,7 @@
 #define EVX_ENGINE_H
 
 #include "evx_labels.h"
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include "evx_speech.h"
 
 #include <stddef.h>

@@ -1,6 +1,9 @@
 /* evx_nn_ensemble.c: a chain of networks whose probabilities are averaged
- * (bundle v3): what makes members compatible, and their sums. Non-RT. */
+ * (bundle v3): what makes members compatible, their sums, and the average
+ * (evx_nn_ensemble.h). */
+#include "evx_nn_ensemble.h"
 #include "evx_nn_internal.h"
+#include <math.h>
 #include <string.h>
 
 uint32_t evx_model_members(const evx_model *m)
@@ -54,4 +57,16 @@ uint64_t evx_ensemble_flops(const evx_model *m)
   for (; m; m = m->next)
     f += evx_model_flops(m);
   return f;
+}
+
+void evx_ensemble_add(float *sum, const float *p, uint32_t n, const int *map)
+{
+  for (uint32_t i = 0; i < n; i++)
+    sum[map ? map[i] : (int)i] += isfinite(p[i]) && p[i] > 0.0f ? p[i] : 0.0f;
+}
+
+void evx_ensemble_mean(float *sum, uint32_t n, uint32_t members)
+{
+  for (uint32_t i = 0; i < n; i++)
+    sum[i] /= (float)members;
 }

@@ -1,6 +1,6 @@
 /* evx_nn_input.c: from a window of feature frames to the network input.
  * evx_build_input is RT-safe (no allocation; work bounded by the window). */
-#include "evx_nn.h"
+#include "evx_nn_input.h"
 #include "evx_features.h"
 #include "evx_prosody.h"
 #include <math.h>
@@ -126,7 +126,7 @@ int evx_feature_set_supported(uint32_t feature_set, uint32_t input_kind)
           input_kind == EVX_INPUT_VOICED_STATS || input_kind == EVX_INPUT_FRAMES);
 }
 
-/* The EVX_PROSODY_STATS statistics (evx_nn.h) of n prosody rows in a
+/* The EVX_PROSODY_STATS statistics (evx_nn_input.h) of n prosody rows in a
  * window of W frames (padding counts as unvoiced); pros NULL: all 0. */
 static void prosody_stats(const float *pros, uint32_t n, uint32_t W, float *out)
 {

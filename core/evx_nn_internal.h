@@ -3,7 +3,7 @@
 #ifndef EVX_NN_INTERNAL_H
 #define EVX_NN_INTERNAL_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stdarg.h>
 #include <stdint.h>
 

@@ -5,7 +5,7 @@
 #ifndef EVX_NN_KERNELS_H
 #define EVX_NN_KERNELS_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 
 /* The kernels of one instruction set: the conv tile is `oct` output
  * channels x `vl` output positions. Picked at load for this CPU

@@ -2,6 +2,7 @@
  * arena in caller memory and compile the model into a list of ops, each a
  * number of equal-cost units; forward/begin/step/output (RT) run those units,
  * whole or in slices, through the same kernels, so results are bit-identical. */
+#include "evx_nn_net.h"
 #include "evx_nn_internal.h"
 #include "evx_nn_kernels.h"
 #include <math.h>

@@ -1,5 +1,6 @@
 /* evx_nn_zoo.c: the two reference architectures with seeded random weights,
  * for tests and benchmarks. Non-RT (allocates). */
+#include "evx_nn_zoo.h"
 #include "evx_nn_internal.h"
 #include "evx_labels.h"
 #include <math.h>

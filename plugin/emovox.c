@@ -14,6 +14,7 @@
 #include "evx_engine.h"
 #include "evx_features.h"
 #include "evx_labels.h"
+#include "evx_nn_ensemble.h"
 
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>

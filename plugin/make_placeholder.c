@@ -4,7 +4,8 @@
  * only lets the bundle load, run and be tested end to end. Build time only.
  *   make_placeholder OUT.emvx */
 #include "evx_labels.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 
 #include <stdio.h>
 

@@ -11,6 +11,8 @@
 #include "cmd.h"
 #include "dataset.h"
 #include "degrade.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
 #include "learn/bundle_eval.h"
 #include "data_args.h"
 #include "dataset_adapt.h"
@@ -106,8 +108,8 @@ static int add_probs(const evx_model *net, int adapt_mode, uint64_t seed,
   float *one = malloc((len ? len : 1) * sizeof *one);
   int rc = !one || (net->adapt.len && tr_adapt_replay(&net->adapt, adapt_mode, seed, cl, d)) ||
            tl_bundle_predict(net, d->x, d->n, threads, one);
-  for (size_t i = 0; !rc && i < len; i++)
-    sum[i] += one[i];
+  for (size_t r = 0; !rc && r < d->n; r++)
+    evx_ensemble_add(sum + r * net->n_labels, one + r * net->n_labels, net->n_labels, NULL);
   free(one);
   return rc ? -1 : 0;
 }
@@ -141,8 +143,8 @@ static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_spl
     if (rc)
       return -1;
   }
-  for (size_t i = 0; i < ds->n * m->n_labels; i++)
-    (*probs)[i] /= (float)k; /* as the engine: the sum, then the mean */
+  for (size_t r = 0; r < ds->n; r++)
+    evx_ensemble_mean(*probs + r * m->n_labels, m->n_labels, k); /* as the engine does */
   return 0;
 }
 

@@ -6,7 +6,8 @@
  * that is itself an ensemble gives its networks. */
 #include "cli.h"
 #include "cmd.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
 #include "provenance.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,9 @@
 #include "cmd.h"
 #include "evx_nn_internal.h" /* evx_layer_name */
 #include "learn/hash.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
+#include "evx_nn_net.h"
 #include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>

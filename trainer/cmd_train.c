@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
+#include "evx_bundle.h"
 #include "evx_features.h"
 #include "evx_labels.h"
 #include "learn/bundle_eval.h"
@@ -110,7 +111,7 @@ static const opt_def options[] = {
     "                        rms/mel in dB (mlp default), voiced: logstats plus mean\n"
     "                        frame-to-frame change, over the window's voiced frames\n"
     "                        only; prosody: voiced plus 13 statistics of F0 and voice\n"
-    "                        quality (input kind 7, core/evx_nn.h)\n"),
+    "                        quality (input kind 7, core/evx_nn_input.h)\n"),
   OPT_ROW_STRING("--channels", C(channels),
     "  --channels A,B[,C,D]  conv channels (seed 32,64; logmel 8,16,32; tcn 64,64,64)\n"
     "                        or mlp units (128,64)\n"),

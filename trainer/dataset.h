@@ -13,7 +13,7 @@
 
 #include "augment.h"
 #include "corpus.h"
-#include "evx_nn.h"
+#include "evx_nn_input.h"
 #include "featcache.h"
 #include "log.h"
 #include "split.h"

@@ -14,7 +14,7 @@
 
 #include "augment.h"
 #include "degrade.h"
-#include "evx_nn.h"
+#include "evx_nn_input.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -5,7 +5,7 @@
  * standard input, summary, short-file note and silence; fuse never
  * overwrites its input; bundles record how they were trained (info shows
  * it, eval warns about training speakers); progress lines when piped. */
-#include "evx_nn.h"
+#include "evx_bundle.h"
 #include "learn_fixture.h"
 #include "test_util.h"
 #include <math.h>

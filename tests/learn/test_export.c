@@ -5,6 +5,7 @@
 #include "test_util.h"
 #include "learn/export.h"
 #include "learn/rng.h"
+#include "evx_nn_net.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

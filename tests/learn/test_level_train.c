@@ -4,7 +4,7 @@
  * dB is refused, and so are bad values of the new options. */
 #include "test_util.h"
 #include "learn_fixture.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * checkpoint and resumed with --resume ends with a bundle byte-identical to
  * an uninterrupted run's (same seed, same threads). The child stops itself
  * (SIGSTOP) at a known epoch through a test hook, so no timing is involved. */
-#include "evx_nn.h"
+#include "evx_bundle.h"
 #include "test_util.h"
 #include "evx_write_atomic.h"
 #include "learn/checkpoint.h"

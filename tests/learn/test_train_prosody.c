@@ -6,7 +6,7 @@
 #include "test_util.h"
 #include "learn_fixture.h"
 
-#include "evx_nn.h"
+#include "evx_bundle.h"
 
 #include <dirent.h>
 #include <math.h>

@@ -1,5 +1,6 @@
 /* engine_fixture.c: see engine_fixture.h. */
 #include "engine_fixture.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * loops, double accumulation, explicit bounds checks for padding. */
 #include "nn_ref.h"
 #include "test_util.h"
+#include "evx_nn_net.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * every layer, random models/inputs, and running a net on a model. */
 #ifndef EVX_NN_REF_H
 #define EVX_NN_REF_H
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stdint.h>
 #include <stddef.h>
 

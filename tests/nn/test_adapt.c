@@ -1,7 +1,9 @@
 /* Speaker adaptation (core/evx_adapt.h, bundle format v2): the running
- * statistics, their bounds, and the bundle round trip. */
+ * statistics, their bounds, the stepped job in vector mode, and the bundle
+ * round trip. */
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,33 @@ static void test_non_finite_ignored(void **state)
 
 /* A model with adaptation is written as format v2 and reads back with the
  * same fields and statistics; without it, v1 as before. */
+/* Vector mode: the job is one unit that learns then normalises, as update
+ * then apply do; without adaptation (len 0) it has no unit. */
+static void test_stepped_job_vector(void **state)
+{
+  (void)state;
+  evx_adapt a = make_adapt(4, 100), none = { 0 };
+  static evx_adapt_state ref, st;
+  evx_adapt_reset(&ref, &a);
+  evx_adapt_reset(&st, &a);
+  float want[DIM], got[DIM];
+  for (int i = 0; i < DIM; i++) want[i] = got[i] = (float)(i % 11) - 3.0f;
+  evx_adapt_update(&ref, &a, want);
+  evx_adapt_apply(&ref, &a, want);
+  evx_adapt_job j;
+  assert_int_equal(evx_adapt_units(&a, 1), 1);
+  assert_int_equal(evx_adapt_unit_values(&a), 0);
+  evx_adapt_begin(&j, &a, got, 1, 0);
+  assert_true(evx_adapt_step(&j, &st, 1));
+  assert_int_equal(j.next, 1);
+  assert_memory_equal(got, want, sizeof got);
+  assert_memory_equal(st.mean, ref.mean, sizeof ref.mean);
+  assert_int_equal(evx_adapt_units(&none, 1), 0);
+  evx_adapt_begin(&j, &none, got, 1, 0);
+  assert_true(evx_adapt_step(&j, NULL, 1));
+  assert_int_equal(j.next, 0);
+}
+
 static void test_bundle_roundtrip(void **state)
 {
   (void)state;
@@ -126,6 +155,7 @@ int main(void)
     cmocka_unit_test(test_reset_gives_population),
     cmocka_unit_test(test_converges_to_the_stream),
     cmocka_unit_test(test_non_finite_ignored),
+    cmocka_unit_test(test_stepped_job_vector),
     cmocka_unit_test(test_bundle_roundtrip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

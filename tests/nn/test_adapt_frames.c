@@ -1,9 +1,11 @@
 /* The frame-matrix input (EVX_INPUT_FRAMES) and speaker adaptation in frame
  * mode (core/evx_adapt.h): which frames make the statistics, the batch
- * update against a direct computation, padding, and the bundle round trip. */
+ * update against a direct computation, padding, the stepped job against
+ * update then apply, and the bundle round trip. */
 #include "test_util.h"
 #include "evx_features.h"
-#include "evx_nn.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,62 @@ static void test_apply_and_padding(void **state)
 
 /* The input: feature-major rows, rms and mel in dB, a short window padded
  * with NaN at the start. */
+/* The stepped job (evx_adapt_begin / evx_adapt_step), one unit or seven at
+ * a time, learns and normalises bit-identically to update then apply; its
+ * units are the gate, a row's statistics and a row's normalisation; a
+ * window whose voice ended (stop_learning) is normalised but not learned;
+ * cold normalises by the population's statistics. */
+static void test_stepped_job(void **state)
+{
+  (void)state;
+  evx_adapt a = make_adapt(2, 50);
+  static float x[F * W], want[F * W], got[F * W];
+  uint64_t r = 9;
+  make_window(x, 20, 150, 3.0f, &r);
+  assert_int_equal(evx_adapt_units(&a, 1), 1 + 2 * F);
+  assert_int_equal(evx_adapt_units(&a, 0), F);
+  assert_int_equal(evx_adapt_unit_values(&a), W);
+  for (uint32_t per = 1; per <= 7; per += 6) {
+    evx_adapt_state ref, st;
+    evx_adapt_reset(&ref, &a);
+    evx_adapt_reset(&st, &a);
+    memcpy(want, x, sizeof x);
+    evx_adapt_update(&ref, &a, want);
+    evx_adapt_apply(&ref, &a, want);
+    memcpy(got, x, sizeof x);
+    evx_adapt_job j;
+    evx_adapt_begin(&j, &a, got, 1, 0);
+    uint32_t steps = 0;
+    while (!evx_adapt_step(&j, &st, per)) steps++;
+    assert_int_equal(steps + 1, (1 + 2 * F + per - 1) / per);
+    assert_memory_equal(got, want, sizeof got);
+    assert_memory_equal(st.mean, ref.mean, F * sizeof(float));
+    assert_memory_equal(st.var, ref.var, F * sizeof(float));
+  }
+  /* the voice ended half way through learning: nothing learned */
+  evx_adapt_state st, pop;
+  evx_adapt_reset(&st, &a);
+  evx_adapt_reset(&pop, &a);
+  memcpy(got, x, sizeof x);
+  evx_adapt_job j;
+  evx_adapt_begin(&j, &a, got, 1, 0);
+  evx_adapt_step(&j, &st, 10);
+  evx_adapt_stop_learning(&j);
+  while (!evx_adapt_step(&j, &st, 10)) {}
+  assert_memory_equal(st.mean, pop.mean, F * sizeof(float));
+  memcpy(want, x, sizeof x);
+  evx_adapt_apply(&pop, &a, want);
+  assert_memory_equal(got, want, sizeof got);
+  /* cold: the population's statistics normalise, the voice's are not read */
+  evx_adapt_state other;
+  evx_adapt_reset(&other, &a);
+  memcpy(got, x, sizeof x);
+  evx_adapt_update(&other, &a, got);
+  evx_adapt_begin(&j, &a, got, 0, 1);
+  while (!evx_adapt_step(&j, &other, 3)) {}
+  assert_memory_equal(got, want, sizeof got);
+}
+
 static void test_frames_input(void **state)
 {
   (void)state;
@@ -200,6 +258,7 @@ int main(void)
     cmocka_unit_test(test_update_pools_windows),
     cmocka_unit_test(test_silent_window_not_learned),
     cmocka_unit_test(test_apply_and_padding),
+    cmocka_unit_test(test_stepped_job),
     cmocka_unit_test(test_frames_input),
     cmocka_unit_test(test_bundle_roundtrip),
   };

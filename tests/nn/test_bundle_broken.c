@@ -2,7 +2,9 @@
  * with its specific message, or, for the valid ones, loads and runs. Under
  * ASan this also shows that no broken file is read out of bounds or leaks. */
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

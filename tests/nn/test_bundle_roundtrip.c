@@ -4,6 +4,10 @@
  * (v3) is its members' own bundles, read back as the same chain. */
 #include "test_util.h"
 #include "nn_ref.h"
+#include "evx_bundle.h"
+#include "evx_nn_ensemble.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>

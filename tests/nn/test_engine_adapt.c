@@ -4,6 +4,7 @@
  * evx_engine_new_voice forgets only the speaker; a frame-matrix model's
  * adaptation is spread over pushes. */
 #include "engine_fixture.h"
+#include "evx_nn_net.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

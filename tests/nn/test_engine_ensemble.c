@@ -2,8 +2,10 @@
  * the mean of what its networks publish alone, each with its own speaker
  * statistics; the sequence does not depend on the block size; the networks
  * run one after the other inside the slicing budget; reset and new_voice
- * reach every network. */
+ * reach every network; the one average (evx_ensemble_add/mean) that the
+ * engine and `emovox eval` both take. */
 #include "engine_fixture.h"
+#include "evx_nn_ensemble.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,12 +106,35 @@ static void test_mismatched_members_refused(void **state)
   assert_non_null(strstr(err, "member 1"));
 }
 
+/* Members add into the canonical order through their label map (or as they
+ * are); a non-finite or negative probability counts as 0; the mean divides
+ * by the member count, exactly for one member. */
+static void test_the_one_average(void **state)
+{
+  (void)state;
+  const int map[3] = { 2, 0, 1 };
+  float sum[3] = { 0 };
+  const float a[3] = { 0.5f, 0.25f, 0.25f }, b[3] = { NAN, -1.0f, 0.75f };
+  evx_ensemble_add(sum, a, 3, map);
+  assert_true(sum[0] == 0.25f && sum[1] == 0.25f && sum[2] == 0.5f);
+  evx_ensemble_add(sum, b, 3, NULL);
+  assert_true(sum[0] == 0.25f && sum[1] == 0.25f && sum[2] == 1.25f);
+  evx_ensemble_mean(sum, 3, 2);
+  assert_true(sum[0] == 0.125f && sum[1] == 0.125f && sum[2] == 0.625f);
+  float one[3] = { 0 };
+  const float c[3] = { 0.1f, 0.2f, 0.7f };
+  evx_ensemble_add(one, c, 3, NULL);
+  evx_ensemble_mean(one, 3, 1);
+  assert_memory_equal(one, c, sizeof c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_the_mean_of_its_networks),
     cmocka_unit_test(test_sliced_and_block_size_independent),
     cmocka_unit_test(test_mismatched_members_refused),
+    cmocka_unit_test(test_the_one_average),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

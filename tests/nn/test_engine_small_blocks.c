@@ -5,7 +5,9 @@
  * timed by bench_plugin). Counted, not timed: each push's grant is its
  * samples' share of the work over half an update interval, at most one
  * summary or adaptation unit (one feature over the window) fits it, and no
- * inference has to be forced through. The same results as pushes of 2048. */
+ * inference has to be forced through. The same results as pushes of 2048.
+ * The same for a frame-matrix network with frame-mode adaptation alone (the
+ * shape of bench/run_all.sh's plugin_model tcn bundle). */
 #include "engine_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +21,28 @@ static evx_engine_model *shipped(void)
   return em;
 }
 
-static void run_blocks(uint32_t block, trace *t, evx_engine_stats *s)
+static evx_engine_model *frame_matrix(void)
+{
+  return ef_engine_model(ef_seed_model(EVX_INPUT_FRAMES, 1, 11));
+}
+
+static void run_blocks(evx_engine_model *(*model)(void), uint32_t block, trace *t,
+                       evx_engine_stats *s)
 {
   void *mem;
-  evx_engine *e = engine(shipped(), &mem, t);
+  evx_engine *e = engine(model(), &mem, t);
   play_voice(e, block, t, 150.0, 0.3);
   evx_engine_get_stats(e, s);
   drop(e, mem);
 }
 
-static void test_small_pushes_do_small_slices(void **state)
+static void check_small_slices(evx_engine_model *(*model)(void))
 {
-  (void)state;
   static trace t16, t64, big;
   evx_engine_stats s16, s64, sb;
-  run_blocks(16, &t16, &s16);
-  run_blocks(64, &t64, &s64);
-  run_blocks(2048, &big, &sb);
+  run_blocks(model, 16, &t16, &s16);
+  run_blocks(model, 64, &t64, &s64);
+  run_blocks(model, 2048, &big, &sb);
   /* half an update interval (0.5 s) of 48 kHz samples carries one window */
   double half = 0.5 * 0.5 * RATE;
   print_message("work %llu FLOPs per update; 16-sample pushes: grant <= %llu, <= %llu units; "
@@ -59,10 +66,23 @@ static void test_small_pushes_do_small_slices(void **state)
   assert_same(&t64, &big);
 }
 
+static void test_small_pushes_do_small_slices(void **state)
+{
+  (void)state;
+  check_small_slices(shipped);
+}
+
+static void test_frame_matrix_small_slices(void **state)
+{
+  (void)state;
+  check_small_slices(frame_matrix);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_small_pushes_do_small_slices),
+    cmocka_unit_test(test_frame_matrix_small_slices),
   };
   return cmocka_run_group_tests_name("engine_small_blocks", tests, NULL, NULL);
 }

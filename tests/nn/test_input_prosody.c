@@ -1,13 +1,14 @@
 /* test_input_prosody.c: input kind EVX_INPUT_PROSODY_STATS (7): its first
  * 294 values are VOICED_STATS', then the 13 prosody statistics computed as
- * evx_nn.h says on rows made here; no rows gives 0s; sliced equals whole;
+ * evx_nn_input.h says on rows made here; no rows gives 0s; sliced equals whole;
  * the engine feeds the model the tracker's rows (a network that reads
  * only the voiced fraction is sure of a voice, and unsure without rows); a
  * kind-7 bundle with adaptation round-trips through the C writer and reader
  * and reads in the independent Python reader (tests/nn/emvx.py). */
 #include "engine_fixture.h"
 
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
 #include "evx_prosody.h"
 
 #include <math.h>

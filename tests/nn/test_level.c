@@ -6,7 +6,8 @@
  * networks share it. */
 #include "test_util.h"
 #include "evx_features.h"
-#include "evx_nn.h"
+#include "evx_nn_zoo.h"
+#include "evx_nn_ensemble.h"
 #include "evx_nn_internal.h"
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,8 @@
  * bench/fuzz_bundle.sh) through the reader, with its CRC as is and made
  * right, and runs whatever parses: no crash, leak or bad read under ASan. */
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

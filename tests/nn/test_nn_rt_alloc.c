@@ -2,7 +2,8 @@
  * frame mode too) never call malloc, calloc, realloc or free: the test links
  * with -Wl,--wrap for each and counts. */
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include "evx_features.h"
 #include <stdlib.h>
 

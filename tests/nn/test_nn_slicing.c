@@ -3,6 +3,8 @@
 #include "test_util.h"
 #include "nn_ref.h"
 #include "evx_features.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <stdlib.h>
 #include <string.h>
 

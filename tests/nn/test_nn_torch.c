@@ -5,6 +5,9 @@
  * after the C writer folded the batchnorm). Skips without python3-torch. */
 #include "test_util.h"
 #include "nn_ref.h"
+#include "evx_bundle.h"
+#include "evx_nn_net.h"
+#include "evx_nn_zoo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,8 @@
 #include "plugin_test_util.h"
 #include "lv2_host.h"
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 
 #include <math.h>
 #include <stdio.h>

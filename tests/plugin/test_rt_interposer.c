@@ -11,7 +11,8 @@
  * than half an update interval), checked from the engine's counters. */
 #include "emovox_ext.h"
 #include "evx_features.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
+#include "evx_nn_zoo.h"
 #include "lv2_host.h"
 #include "plugin_test_util.h"
 #include "test_util.h"

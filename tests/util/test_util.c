@@ -1,5 +1,5 @@
 #include "test_util.h"
-#include "evx_nn.h"
+#include "evx_bundle.h"
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* bundle_eval.c: see bundle_eval.h. */
 #include "bundle_eval.h"
 #include "train_loop.h"
+#include "evx_nn_net.h"
 #include <stdlib.h>
 
 typedef struct {

@@ -4,7 +4,7 @@
 #ifndef EVX_LEARN_BUNDLE_EVAL_H
 #define EVX_LEARN_BUNDLE_EVAL_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stddef.h>
 
 /* rows: n x evx_input_shape(&m->cfg) floats, as evx_build_input made them.

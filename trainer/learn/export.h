@@ -5,7 +5,7 @@
 
 #include "graph.h"
 #include "prep.h"
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 
 /* Fill m from g with weights pointing into params and the normalisation and
  * adaptation statistics into prep (both must outlive m; m->storage stays

@@ -1,15 +1,15 @@
 /* graph.h: the training graph. It mirrors the layer types of evx_model
- * (evx_nn.h) and keeps every trainable parameter in one flat vector, so the
+ * (evx_nn_model.h) and keeps every trainable parameter in one flat vector, so the
  * optimiser, checkpoints and export each see a single array.
  *
  * Activations of a chunk of n samples are sample-major, each sample
- * channels-first {c,h,w} exactly as evx_nn.h lays tensors out. 1-D layers are
+ * channels-first {c,h,w} exactly as evx_nn_model.h lays tensors out. 1-D layers are
  * the 2-D ones with kh = sh = 1 and ph = 0. The last layer is Softmax; its
  * backward pass is fused with the cross-entropy loss. Non-RT (allocates). */
 #ifndef EVX_LEARN_GRAPH_H
 #define EVX_LEARN_GRAPH_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stddef.h>
 #include <stdint.h>
 

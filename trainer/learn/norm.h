@@ -4,7 +4,7 @@
 #ifndef EVX_LEARN_NORM_H
 #define EVX_LEARN_NORM_H
 
-#include "evx_nn.h"
+#include "evx_nn_model.h"
 #include <stddef.h>
 
 typedef struct {
