@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 /* LeakSanitizer: libsndfile 1.2.0 loses libvorbis's vorbis_info (allocated
  * by vorbis_info_init) when an Ogg/Vorbis file turns out to be damaged
- * while decoding (seed broken_trunc_half.ogg), although evx_audio_read
+ * while decoding (seed broken_trunc_half.ogg), although tr_audio_read
  * does sf_close it. Not ours to fix; everything else is still checked. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) { return "leak:libvorbis.so\n"; }

@@ -1,6 +1,6 @@
 /* fuzz_audio_features.c: libFuzzer harness for the audio input path that
  * `emovox analyze` and `emovox train` share, in process: each input is
- * written to a memfd and decoded from /proc/self/fd/N by evx_audio_read
+ * written to a memfd and decoded from /proc/self/fd/N by tr_audio_read
  * (libsndfile, damage checks), then resampled to 16 kHz and turned into
  * feature frames by evx_features_of_signal, as the trainer's feature cache
  * does (trainer/featcache.c). No model and no printers, so millions of
@@ -40,9 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
   }
   char path[64], err[512];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  evx_audio a;
+  tr_audio a;
   fuzz_features_last_rc = 1;
-  if (evx_audio_read(path, &a, err, sizeof err))
+  if (tr_audio_read(path, &a, err, sizeof err))
     return 0;
   float *frames = NULL;
   size_t nf = 0;
@@ -56,6 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
       }
   }
   free(frames);
-  evx_audio_free(&a);
+  tr_audio_free(&a);
   return 0;
 }

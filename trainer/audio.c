@@ -1,4 +1,4 @@
-/* audio.c: evx_audio_read, any file libsndfile decodes to mono float at the
+/* audio.c: tr_audio_read, any file libsndfile decodes to mono float at the
  * file's own rate (trainer and CLI threads; allocates, does I/O).
  *
  * Policy for damaged files (every message starts with the path):
@@ -11,7 +11,7 @@
  *    the declared length itself). Training on half a clip silently would
  *    skew a corpus, so a damaged file is reported rather than half-used;
  *  - a file with no samples at all: error;
- *  - more than EVX_AUDIO_MAX_SAMPLES frames: error;
+ *  - more than TR_AUDIO_MAX_SAMPLES frames: error;
  *  - any NaN or infinite sample (float/double files): error, the file is
  *    damaged (the plugins read such samples as 0, but a clip that is partly
  *    undefined must not be trained on or analysed as if it were silence).
@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define EVX_AUDIO_MAX_SAMPLES (1ull << 30)  /* 4 GiB of float: ~18 h at 16 kHz */
+#define TR_AUDIO_MAX_SAMPLES (1ull << 30)  /* 4 GiB of float: ~18 h at 16 kHz */
 #define CHUNK_SAMPLES 65536u                /* interleaved samples per read */
 #define RESERVE_MAX (1u << 24)              /* most samples reserved up front */
 
@@ -109,9 +109,9 @@ static int decode_all(SNDFILE *f, int channels, int interleaved, sample_buf *b,
   int rc = 0;
   sf_count_t got;
   while ((got = sf_readf_float(f, chunk, (sf_count_t)per_read)) > 0) {
-    if ((b->n + (size_t)got * per_frame) / per_frame > EVX_AUDIO_MAX_SAMPLES) {
+    if ((b->n + (size_t)got * per_frame) / per_frame > TR_AUDIO_MAX_SAMPLES) {
       snprintf(err, errlen, "%s: too long (more than %llu samples)", path,
-               (unsigned long long)EVX_AUDIO_MAX_SAMPLES);
+               (unsigned long long)TR_AUDIO_MAX_SAMPLES);
       rc = -1;
       break;
     }
@@ -162,7 +162,7 @@ static int check_decoded(SNDFILE *f, const SF_INFO *info, size_t n, const char *
   return 0;
 }
 
-static int read_impl(const char *path, int interleaved, evx_audio *a, char *err, size_t errlen)
+static int read_impl(const char *path, int interleaved, tr_audio *a, char *err, size_t errlen)
 {
   memset(a, 0, sizeof *a);
   if (!path) {
@@ -208,17 +208,17 @@ static int read_impl(const char *path, int interleaved, evx_audio *a, char *err,
   return 0;
 }
 
-int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen)
+int tr_audio_read(const char *path, tr_audio *a, char *err, size_t errlen)
 {
   return read_impl(path, 0, a, err, errlen);
 }
 
-int evx_audio_read_interleaved(const char *path, evx_audio *a, char *err, size_t errlen)
+int tr_audio_read_interleaved(const char *path, tr_audio *a, char *err, size_t errlen)
 {
   return read_impl(path, 1, a, err, errlen);
 }
 
-void evx_audio_free(evx_audio *a)
+void tr_audio_free(tr_audio *a)
 {
   if (!a)
     return;

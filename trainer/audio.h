@@ -1,7 +1,7 @@
 /* audio.h: decode any file libsndfile reads (WAV, FLAC, OGG/Opus, AIFF, ...)
  * to mono float at its own rate. Non-RT (allocates, does I/O). */
-#ifndef EVX_AUDIO_H
-#define EVX_AUDIO_H
+#ifndef TR_AUDIO_H
+#define TR_AUDIO_H
 
 #include <stddef.h>
 
@@ -10,14 +10,14 @@ typedef struct {
   size_t n;        /* samples (frames) */
   double rate;     /* Hz */
   int channels;    /* channels in the file */
-} evx_audio;
+} tr_audio;
 
 /* 0 on success. On failure -1, *a zeroed and err holds a message that names
  * the file (missing, empty, truncated, not audio, zero channels, ...). */
-int evx_audio_read(const char *path, evx_audio *a, char *err, size_t errlen);
+int tr_audio_read(const char *path, tr_audio *a, char *err, size_t errlen);
 /* The same, every channel kept: x holds n frames of `channels` interleaved
  * samples (emovox analyze --channel). */
-int evx_audio_read_interleaved(const char *path, evx_audio *a, char *err, size_t errlen);
-void evx_audio_free(evx_audio *a);
+int tr_audio_read_interleaved(const char *path, tr_audio *a, char *err, size_t errlen);
+void tr_audio_free(tr_audio *a);
 
 #endif

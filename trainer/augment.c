@@ -8,37 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-evx_augment_opts evx_augment_defaults(void)
+tr_augment_opts tr_augment_defaults(void)
 {
-  return (evx_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1, EVX_NOISE_WHITE,
+  return (tr_augment_opts){ 0, 10.0, 30.0, 0, 0.8, 1.25, 0, -2.0, 2.0, 1, TR_NOISE_WHITE,
                              0, 0.9, 1.1, 0, -30.0, 6.0, 0 };
 }
 
-int evx_augment_enabled(const evx_augment_opts *o)
+int tr_augment_enabled(const tr_augment_opts *o)
 {
   return o && (o->noise || o->stretch || o->pitch || o->speed || o->gain || o->channel);
 }
 
-evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
+tr_augment_params tr_augment_draw(const tr_augment_opts *o, uint64_t key,
                                     uint32_t variant)
 {
   uint64_t mix[3] = { o->seed, key, variant };
-  evx_rng r;
-  evx_rng_seed(&r, evx_fnv1a64(EVX_FNV_OFFSET, mix, sizeof mix));
+  tr_rng r;
+  tr_rng_seed(&r, tr_fnv1a64(TR_FNV_OFFSET, mix, sizeof mix));
   /* Always draw all four, so switching one on or off leaves the others. */
-  double snr = evx_rng_range(&r, o->snr_min, o->snr_max);
+  double snr = tr_rng_range(&r, o->snr_min, o->snr_max);
   /* Rates are drawn uniformly in log: 0.8..1.25 is symmetric about 1. */
-  double rate = exp(evx_rng_range(&r, log(o->rate_min), log(o->rate_max)));
-  double semi = evx_rng_range(&r, o->semi_min, o->semi_max);
-  uint64_t noise_seed = evx_rng_next(&r);
-  int coin = evx_rng_next(&r) >> 63;
+  double rate = exp(tr_rng_range(&r, log(o->rate_min), log(o->rate_max)));
+  double semi = tr_rng_range(&r, o->semi_min, o->semi_max);
+  uint64_t noise_seed = tr_rng_next(&r);
+  int coin = tr_rng_next(&r) >> 63;
   /* drawn after the older ones, so that those stay the same */
-  double speed = exp(evx_rng_range(&r, log(o->speed_min), log(o->speed_max)));
-  double gain = evx_rng_range(&r, o->gain_min, o->gain_max);
-  int channel = 1 + (int)evx_rng_below(&r, 3);
-  int babble = o->noise && (o->noise_kind == EVX_NOISE_BABBLE ||
-                            (o->noise_kind == EVX_NOISE_MIXED && coin));
-  evx_augment_params p;
+  double speed = exp(tr_rng_range(&r, log(o->speed_min), log(o->speed_max)));
+  double gain = tr_rng_range(&r, o->gain_min, o->gain_max);
+  int channel = 1 + (int)tr_rng_below(&r, 3);
+  int babble = o->noise && (o->noise_kind == TR_NOISE_BABBLE ||
+                            (o->noise_kind == TR_NOISE_MIXED && coin));
+  tr_augment_params p;
   memset(&p, 0, sizeof p);   /* padding too: callers compare and hash these */
   p.snr_db = o->noise ? snr : 0;
   p.rate = o->stretch ? rate : 1;
@@ -47,7 +47,7 @@ evx_augment_params evx_augment_draw(const evx_augment_opts *o, uint64_t key,
   p.babble = babble;
   p.speed = o->speed ? speed : 1;
   p.gain_db = o->gain ? gain : 0;
-  p.channel = o->channel ? channel : EVX_CH_NONE;
+  p.channel = o->channel ? channel : TR_CH_NONE;
   return p;
 }
 
@@ -114,7 +114,7 @@ static int wsola(const float *x, size_t n, double rate, double sr, size_t n_out,
   return 0;
 }
 
-int evx_time_stretch(const float *x, size_t n, double rate, double sr,
+int tr_time_stretch(const float *x, size_t n, double rate, double sr,
                      float **out, size_t *n_out)
 {
   *out = NULL;
@@ -141,7 +141,7 @@ static int stretch_and_shift(const float *x, size_t n, double rate,
   size_t m = (size_t)llround((double)n / rate);
   float *s, *y = malloc((m + 1) * sizeof *y);
   size_t ns;
-  if (!y || evx_time_stretch(x, n, rate / f, sr, &s, &ns) < 0) {
+  if (!y || tr_time_stretch(x, n, rate / f, sr, &s, &ns) < 0) {
     free(y);
     return -1;
   }
@@ -152,20 +152,20 @@ static int stretch_and_shift(const float *x, size_t n, double rate,
   return 0;
 }
 
-int evx_pitch_shift(const float *x, size_t n, double semitones, double sr,
+int tr_pitch_shift(const float *x, size_t n, double semitones, double sr,
                     float **out, size_t *n_out)
 {
   return stretch_and_shift(x, n, 1.0, semitones, sr, out, n_out);
 }
 
-int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
+int tr_augment_apply(const tr_augment_params *p, const float *x, size_t n,
                       double rate, float **out, size_t *n_out)
 {
   int rc;
   if (p->semitones != 0)
     rc = stretch_and_shift(x, n, p->rate, p->semitones, rate, out, n_out);
   else if (p->rate != 1)
-    rc = evx_time_stretch(x, n, p->rate, rate, out, n_out);
+    rc = tr_time_stretch(x, n, p->rate, rate, out, n_out);
   else if ((*out = malloc((n + 1) * sizeof **out)) != NULL)
     rc = 0, memcpy(*out, x, n * sizeof *x), *n_out = n;
   else
@@ -173,15 +173,15 @@ int evx_augment_apply(const evx_augment_params *p, const float *x, size_t n,
   if (rc == 0 && p->speed != 1) {   /* played faster: every frequency up */
     float *sp;
     size_t n_sp;
-    rc = evx_resample_signal(*out, *n_out, rate * p->speed, rate, &sp, &n_sp);
+    rc = tr_resample_signal(*out, *n_out, rate * p->speed, rate, &sp, &n_sp);
     free(*out);
     *out = rc == 0 ? sp : NULL;
     *n_out = rc == 0 ? n_sp : 0;
   }
-  if (rc == 0 && p->channel != EVX_CH_NONE)
-    evx_apply_channel(p->channel, *out, *n_out, rate);
+  if (rc == 0 && p->channel != TR_CH_NONE)
+    tr_apply_channel(p->channel, *out, *n_out, rate);
   if (rc == 0 && p->snr_db != 0)
-    evx_add_noise_kind(p->babble, *out, *n_out, p->snr_db, p->noise_seed, rate);
+    tr_add_noise_kind(p->babble, *out, *n_out, p->snr_db, p->noise_seed, rate);
   if (rc == 0 && p->gain_db != 0) {
     float g = (float)pow(10.0, p->gain_db / 20.0);
     for (size_t i = 0; i < *n_out; i++)
@@ -221,13 +221,13 @@ static void high_shelf(float *x, size_t n, double fc, double gain_db, double sr)
          2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - sa);
 }
 
-void evx_apply_channel(int c, float *x, size_t n, double sr)
+void tr_apply_channel(int c, float *x, size_t n, double sr)
 {
-  if (c == EVX_CH_PHONE) {
+  if (c == TR_CH_PHONE) {
     pass(x, n, 300.0, sr, 1);
     if (3400.0 < sr / 2)
       pass(x, n, 3400.0, sr, 0);
-  } else if (c == EVX_CH_DARK || c == EVX_CH_BRIGHT) {
-    high_shelf(x, n, 2000.0, c == EVX_CH_DARK ? -6.0 : 6.0, sr);
+  } else if (c == TR_CH_DARK || c == TR_CH_BRIGHT) {
+    high_shelf(x, n, 2000.0, c == TR_CH_DARK ? -6.0 : 6.0, sr);
   }
 }

@@ -10,17 +10,17 @@
 #define SPEECH_FLOOR_DB (-60.0f)  /* the engine's default level floor */
 #define DECIDE_FRAMES 50u         /* one speech decision per 0.5 s */
 
-int evx_pick_parse(const char *s)
+int tr_pick_parse(const char *s)
 {
-  if (!strcmp(s, "auto")) return EVX_PICK_AUTO;
-  if (!strcmp(s, "mix")) return EVX_PICK_MIX;
-  if (!strcmp(s, "loudest")) return EVX_PICK_LOUDEST;
+  if (!strcmp(s, "auto")) return TR_PICK_AUTO;
+  if (!strcmp(s, "mix")) return TR_PICK_MIX;
+  if (!strcmp(s, "loudest")) return TR_PICK_LOUDEST;
   char *end = NULL;
   long n = strtol(s, &end, 10);
-  return end != s && !*end && n >= 1 && n <= 64 ? (int)(n - 1) : EVX_PICK_BAD;
+  return end != s && !*end && n >= 1 && n <= 64 ? (int)(n - 1) : TR_PICK_BAD;
 }
 
-static void channel_of(const evx_audio *a, int c, float *out)
+static void channel_of(const tr_audio *a, int c, float *out)
 {
   size_t ch = (size_t)a->channels;
   for (size_t i = 0; i < a->n; i++)
@@ -65,7 +65,7 @@ static double energy(const float *x, size_t n)
   return e;
 }
 
-float *evx_pick_channel(const evx_audio *a, int pick, int *chosen, char *err, size_t errlen)
+float *tr_pick_channel(const tr_audio *a, int pick, int *chosen, char *err, size_t errlen)
 {
   int ch = a->channels;
   float *out = malloc((a->n ? a->n : 1) * sizeof *out);
@@ -84,7 +84,7 @@ float *evx_pick_channel(const evx_audio *a, int pick, int *chosen, char *err, si
     channel_of(a, *chosen, out);
     return out;
   }
-  if (pick == EVX_PICK_MIX) {
+  if (pick == TR_PICK_MIX) {
     for (size_t i = 0; i < a->n; i++) {
       double s = 0;
       for (int c = 0; c < ch; c++)
@@ -94,7 +94,7 @@ float *evx_pick_channel(const evx_audio *a, int pick, int *chosen, char *err, si
     *chosen = -1;
     return out;
   }
-  if (pick == EVX_PICK_AUTO && (ch == 6 || ch == 8)) {
+  if (pick == TR_PICK_AUTO && (ch == 6 || ch == 8)) {
     *chosen = 2;   /* 5.1 / 7.1 (WAV and SMPTE order L R C LFE ...): dialogue is centre */
     channel_of(a, 2, out);
     return out;
@@ -105,7 +105,7 @@ float *evx_pick_channel(const evx_audio *a, int pick, int *chosen, char *err, si
   for (int c = 0; c < ch; c++) {
     channel_of(a, c, out);
     double e = energy(out, a->n);
-    long s = pick == EVX_PICK_AUTO ? speech_score(out, a->n, a->rate) : 0;
+    long s = pick == TR_PICK_AUTO ? speech_score(out, a->n, a->rate) : 0;
     if (s > best_speech || (s == best_speech && e > best_e)) {
       best = c;
       best_speech = s;

@@ -16,7 +16,7 @@ static void say(const char *cmd, const char *fmt, va_list ap)
   fputc('\n', stderr);
 }
 
-int evx_usage_error(const char *cmd, const char *fmt, ...)
+int tr_usage_error(const char *cmd, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -25,7 +25,7 @@ int evx_usage_error(const char *cmd, const char *fmt, ...)
   return 2;
 }
 
-int evx_fail_msg(const char *cmd, const char *fmt, ...)
+int tr_fail_msg(const char *cmd, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -49,7 +49,7 @@ static int probe_dir(const char *dir, const char *what, char *err, size_t errlen
   return 0;
 }
 
-int evx_output_file_check(const char *path, char *err, size_t errlen)
+int tr_output_file_check(const char *path, char *err, size_t errlen)
 {
   struct stat st;
   if (!path || !*path) {
@@ -88,7 +88,7 @@ int evx_output_file_check(const char *path, char *err, size_t errlen)
   return probe_dir(dir, path, err, errlen);
 }
 
-int evx_output_dir_check(const char *dir, char *err, size_t errlen)
+int tr_output_dir_check(const char *dir, char *err, size_t errlen)
 {
   char p[4096];
   struct stat st;
@@ -118,7 +118,7 @@ int evx_output_dir_check(const char *dir, char *err, size_t errlen)
   return probe_dir(dir, dir, err, errlen);
 }
 
-int evx_close_checked(FILE *f, const char *path, char *err, size_t errlen)
+int tr_close_checked(FILE *f, const char *path, char *err, size_t errlen)
 {
   int bad = fflush(f) != 0 || ferror(f);
   int e = errno;
@@ -129,7 +129,7 @@ int evx_close_checked(FILE *f, const char *path, char *err, size_t errlen)
   return bad ? -1 : 0;
 }
 
-int evx_parse_number(const char *s, double lo, double hi, double *v)
+int tr_parse_number(const char *s, double lo, double hi, double *v)
 {
   char *end;
   if (!s || !*s)

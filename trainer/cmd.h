@@ -1,7 +1,7 @@
 /* cmd.h: the emovox subcommands. Each gets argv with argv[0] = its name and
  * returns the process exit status (0 ok, 1 failure, 2 usage error). */
-#ifndef EVX_CMD_H
-#define EVX_CMD_H
+#ifndef TR_CMD_H
+#define TR_CMD_H
 int cmd_features(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -39,7 +39,7 @@ typedef struct {
   int one_voice;          /* files are one speaker: adaptation carries on */
   voice_event voice_at[MAX_VOICE_CHANGES]; /* --voice-at, --new-voice-at; by time */
   int n_voice_at;
-  int channel;            /* --channel: 0-based, or EVX_PICK_* */
+  int channel;            /* --channel: 0-based, or TR_PICK_* */
   int adapt;              /* --adapt: ADAPT_STREAM, ADAPT_FREEZE, ADAPT_COLD */
 } analyze_opts;
 
@@ -172,16 +172,16 @@ static void on_nothing(void *user, const evx_engine_out *o)
   (void)o;
 }
 
-static int run_pass(const evx_audio *a, evx_engine_model *em,
+static int run_pass(const tr_audio *a, evx_engine_model *em,
                     const analyze_opts *op, evx_engine_adapt mode,
                     evx_engine_listener listener, timeline *tl);
 
 /* The file's samples on the channel op->channel asks for (a->x replaced). */
-static int pick_channel(const char *path, evx_audio *a, const analyze_opts *op)
+static int pick_channel(const char *path, tr_audio *a, const analyze_opts *op)
 {
   char err[512];
   int chosen = -1;
-  float *x = evx_pick_channel(a, op->channel, &chosen, err, sizeof err);
+  float *x = tr_pick_channel(a, op->channel, &chosen, err, sizeof err);
   if (!x) {
     fprintf(stderr, "emovox analyze: %s: %s\n", path, err);
     return -1;
@@ -200,13 +200,13 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
                         timeline *tl)
 {
   char err[512];
-  evx_audio a;
-  if (evx_audio_read_interleaved(path, &a, err, sizeof err)) {
+  tr_audio a;
+  if (tr_audio_read_interleaved(path, &a, err, sizeof err)) {
     fprintf(stderr, "emovox: analyze: %s\n", err);   /* err names the file */
     return -1;
   }
   if (pick_channel(path, &a, op)) {
-    evx_audio_free(&a);
+    tr_audio_free(&a);
     return -1;
   }
   tl->path = op->stdin_name && !strcmp(path, op->stdin_path) ? op->stdin_name : path;
@@ -223,7 +223,7 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
     rc = run_pass(&a, em, op, op->adapt == ADAPT_COLD ? EVX_ENGINE_ADAPT_OFF
                                                             : EVX_ENGINE_ADAPT_LEARN, on_publish, tl);
   }
-  evx_audio_free(&a);
+  tr_audio_free(&a);
   if (!rc && tl->n == 0)
     fprintf(stderr, "emovox: analyze: note: %s is %.2f s long, shorter than the %.2f s "
             "before the first update: no results\n", tl->path, tl->duration, tl->interval);
@@ -232,11 +232,11 @@ static int analyze_file(const char *path, evx_engine_model *em, const analyze_op
 
 /* One pass of a's samples through a fresh engine in adaptation mode `mode`,
  * results to listener(tl). */
-static int run_pass(const evx_audio *src, evx_engine_model *em,
+static int run_pass(const tr_audio *src, evx_engine_model *em,
                     const analyze_opts *op, evx_engine_adapt mode,
                     evx_engine_listener listener, timeline *tl)
 {
-  evx_audio a = *src;
+  tr_audio a = *src;
   uint32_t window = em ? evx_engine_model_get(em)->cfg.window_frames : 0;
   size_t size = evx_engine_size(a.rate, op->block, window);
   void *mem = size ? malloc(size) : NULL;
@@ -477,7 +477,7 @@ static int write_svg(const char *path, const timeline *tls, int n)
   for (int k = 0; k < n; k++)
     svg_panel(f, &tls[k], panel * k);
   fprintf(f, "</svg>\n");
-  if (evx_close_checked(f, path, err, sizeof err)) {
+  if (tr_close_checked(f, path, err, sizeof err)) {
     fprintf(stderr, "emovox: analyze: %s\n", err);
     return -1;
   }
@@ -491,9 +491,9 @@ static int parse_control(const char *opt, const char *v, double lo, double hi, f
 {
   double d;
   if (!v)
-    return evx_usage_error("analyze", "%s needs a value (%g..%g)", opt, lo, hi);
-  if (evx_parse_number(v, lo, hi, &d))
-    return evx_usage_error("analyze", "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
+    return tr_usage_error("analyze", "%s needs a value (%g..%g)", opt, lo, hi);
+  if (tr_parse_number(v, lo, hi, &d))
+    return tr_usage_error("analyze", "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
   *out = (float)d;
   return 0;
 }
@@ -546,7 +546,7 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
     if (!strcmp(a, "--csv") || !strcmp(a, "--json")) {
       out_format f = a[2] == 'c' ? OUT_CSV : OUT_JSON;
       if (format_opt && op->format != f) {
-        evx_usage_error("analyze", "%s and %s together: choose one output format "
+        tr_usage_error("analyze", "%s and %s together: choose one output format "
                         "(--csv, --json, or neither for a table)", format_opt, a);
         return -1;
       }
@@ -557,16 +557,16 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
     else if (!strcmp(a, "--new-voice-at") || !strcmp(a, "--voice-at")) {
       int slots = !strcmp(a, "--voice-at");
       if (!v || parse_voice_events(argv[++i], slots, op)) {
-        evx_usage_error("analyze", "%s wants %s, comma-separated (at most %d in all), not "
+        tr_usage_error("analyze", "%s wants %s, comma-separated (at most %d in all), not "
                         "'%s'", a, slots ? "TIME:VOICE pairs (seconds >= 0, voice 1..8)"
                         : "times in seconds (>= 0)", MAX_VOICE_CHANGES, v ? v : "");
         return -1;
       }
     }
     else if (!strcmp(a, "--channel")) {
-      op->channel = v ? evx_pick_parse(v) : EVX_PICK_BAD;
-      if (op->channel == EVX_PICK_BAD) {
-        evx_usage_error("analyze", "--channel: '%s' is not N (1..64), mix, loudest or auto",
+      op->channel = v ? tr_pick_parse(v) : TR_PICK_BAD;
+      if (op->channel == TR_PICK_BAD) {
+        tr_usage_error("analyze", "--channel: '%s' is not N (1..64), mix, loudest or auto",
                         v ? v : "");
         return -1;
       }
@@ -576,14 +576,14 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
       op->adapt = !v ? -1 : !strcmp(v, "stream") ? ADAPT_STREAM
                   : !strcmp(v, "freeze") ? ADAPT_FREEZE : !strcmp(v, "cold") ? ADAPT_COLD : -1;
       if (op->adapt < 0) {
-        evx_usage_error("analyze", "--adapt: '%s' is not stream, freeze or cold", v ? v : "");
+        tr_usage_error("analyze", "--adapt: '%s' is not stream, freeze or cold", v ? v : "");
         return -1;
       }
       i++;
     }
     else if (!strcmp(a, "--svg") || !strcmp(a, "--model")) {
       if (!v || !*v) {
-        evx_usage_error("analyze", "%s needs a %s", a, a[2] == 's' ? "file to write" :
+        tr_usage_error("analyze", "%s needs a %s", a, a[2] == 's' ? "file to write" :
                         "bundle to read");
         return -1;
       }
@@ -599,8 +599,8 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
       i++;
     } else if (!strcmp(a, "--block")) {
       double b;
-      if (!v || evx_parse_number(v, 1, 8192, &b) || b != floor(b)) {
-        evx_usage_error("analyze", "--block: '%s' is not a whole number of samples in "
+      if (!v || tr_parse_number(v, 1, 8192, &b) || b != floor(b)) {
+        tr_usage_error("analyze", "--block: '%s' is not a whole number of samples in "
                         "1..8192", v ? v : "");
         return -1;
       }
@@ -608,19 +608,19 @@ static int parse(int argc, char **argv, analyze_opts *op, const char **files)
       i++;
     } else if (!strcmp(a, "-")) {
       if (stdin_given++) {
-        evx_usage_error("analyze", "- (standard input) given twice");
+        tr_usage_error("analyze", "- (standard input) given twice");
         return -1;
       }
       files[nf++] = a;
     } else if (a[0] == '-') {
-      evx_usage_error("analyze", "unknown option '%s' (see emovox help analyze)", a);
+      tr_usage_error("analyze", "unknown option '%s' (see emovox help analyze)", a);
       return -1;
     } else {
       files[nf++] = a;
     }
   }
   if (nf == 0) {
-    evx_usage_error("analyze", "no input file (give FILE..., or - for standard input)");
+    tr_usage_error("analyze", "no input file (give FILE..., or - for standard input)");
     return -1;
   }
   return nf;
@@ -668,7 +668,7 @@ int cmd_analyze(int argc, char **argv)
   memset(&op, 0, sizeof op);
   op.format = OUT_TABLE;
   op.block = 512;
-  op.channel = EVX_PICK_AUTO;
+  op.channel = TR_PICK_AUTO;
   op.adapt = ADAPT_STREAM;
   op.params = (evx_engine_params){ EVX_ENGINE_DEFAULT_RESPONSE, EVX_ENGINE_DEFAULT_GATE,
                                    EVX_ENGINE_DEFAULT_HOLD };
@@ -680,7 +680,7 @@ int cmd_analyze(int argc, char **argv)
   }
   char err[4400];
   /* the plot's path is checked now, not after the whole analysis */
-  if (op.svg_path && evx_output_file_check(op.svg_path, err, sizeof err)) {
+  if (op.svg_path && tr_output_file_check(op.svg_path, err, sizeof err)) {
     fprintf(stderr, "emovox: analyze: --svg %s\n", err);
     free(files);
     return 1;

@@ -62,7 +62,7 @@ const opt_def *cmd_eval_options(size_t *n)
 
 /* --noise, --snr, --codec, --seed into o. 1 if argv[*i] was one, 0 if not,
  * -1 on a bad value (message printed). */
-static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **argv, int *i)
+static int degrade_arg(tr_degrade_opts *o, int *snr_given, int argc, char **argv, int *i)
 {
   const char *opt = argv[*i];
   if (!strcmp(opt, "--gain-half"))
@@ -71,15 +71,15 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
       && strcmp(opt, "--seed") && strcmp(opt, "--gain"))
     return 0;
   if (*i + 1 >= argc) {
-    evx_usage_error("eval", "%s needs a value", opt);
+    tr_usage_error("eval", "%s needs a value", opt);
     return -1;
   }
   const char *v = argv[++*i];
   char err[512] = "", *end;
   if (!strcmp(opt, "--noise")) {
-    evx_degrade_parse_noise(o, v, err, sizeof err);
+    tr_degrade_parse_noise(o, v, err, sizeof err);
   } else if (!strcmp(opt, "--codec")) {
-    evx_degrade_parse_codec(o, v, err, sizeof err);
+    tr_degrade_parse_codec(o, v, err, sizeof err);
   } else if (!strcmp(opt, "--gain")) {
     o->gain_db = strtod(v, &end);
     if (end == v || *end || !(o->gain_db >= -80 && o->gain_db <= 40))
@@ -95,14 +95,14 @@ static int degrade_arg(evx_degrade_opts *o, int *snr_given, int argc, char **arg
       snprintf(err, sizeof err, "--seed: '%s' is not a whole number", v);
   }
   if (err[0])
-    evx_usage_error("eval", "%s", err);
+    tr_usage_error("eval", "%s", err);
   return err[0] ? -1 : 1;
 }
 
 /* net's probabilities on the rows d, added to sum (d->n x n_labels). 0, or
  * -1 when out of memory. */
 static int add_probs(const evx_model *net, int adapt_mode, uint64_t seed,
-                     const evx_cliplist *cl, evx_dataset *d, int threads, float *sum)
+                     const tr_cliplist *cl, tr_dataset *d, int threads, float *sum)
 {
   size_t len = d->n * net->n_labels;
   float *one = malloc((len ? len : 1) * sizeof *one);
@@ -117,18 +117,18 @@ static int add_probs(const evx_model *net, int adapt_mode, uint64_t seed,
 /* Every network of m on the side's windows: ds gets the first network's
  * rows (labels and clips for the report), probs the networks' mean. 0, or -1
  * with a message in err. */
-static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_split *sp, int side,
-                       const evx_dataset_opts *o, int adapt_mode, uint64_t seed, int threads,
-                       evx_dataset *ds, float **probs, char *err, size_t errlen)
+static int predict_all(const evx_model *m, const tr_cliplist *cl, const tr_split *sp, int side,
+                       const tr_dataset_opts *o, int adapt_mode, uint64_t seed, int threads,
+                       tr_dataset *ds, float **probs, char *err, size_t errlen)
 {
-  evx_log quiet = { .quiet = 1 };
+  tr_log quiet = { .quiet = 1 };
   uint32_t k = 0;
   for (const evx_model *net = m; net; net = net->next, k++) {
-    evx_dataset other = { 0 }, *d = k ? &other : ds;
-    evx_dataset_opts ok = *o;
+    tr_dataset other = { 0 }, *d = k ? &other : ds;
+    tr_dataset_opts ok = *o;
     if (k)
       ok.log = &quiet; /* the corpus summary once */
-    int rc = evx_dataset_build(d, cl, sp, side, &net->cfg, &ok, err, errlen);
+    int rc = tr_dataset_build(d, cl, sp, side, &net->cfg, &ok, err, errlen);
     if (!rc && k && (d->n != ds->n || memcmp(d->y, ds->y, d->n * sizeof *d->y) ||
                      memcmp(d->clip, ds->clip, d->n * sizeof *d->clip))) {
       snprintf(err, errlen, "network %u of the ensemble sees other windows than network 1", k + 1);
@@ -139,7 +139,7 @@ static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_spl
       snprintf(err, errlen, "out of memory");
       rc = -1;
     }
-    evx_dataset_free(&other);
+    tr_dataset_free(&other);
     if (rc)
       return -1;
   }
@@ -151,7 +151,7 @@ static int predict_all(const evx_model *m, const evx_cliplist *cl, const evx_spl
 /* Clips scored (those with rows in ds) whose speaker the bundle's provenance
  * lists as a training or validation speaker; *speakers gets how many such
  * speakers, names the first few. */
-static size_t seen_clips(const evx_model *m, const evx_cliplist *cl, const evx_dataset *ds,
+static size_t seen_clips(const evx_model *m, const tr_cliplist *cl, const tr_dataset *ds,
                          size_t *speakers, char *names, size_t len)
 {
   size_t clips = 0;
@@ -167,7 +167,7 @@ static size_t seen_clips(const evx_model *m, const evx_cliplist *cl, const evx_d
     if (r && ds->clip[r] == ds->clip[r - 1])
       continue;   /* a clip's windows are consecutive rows */
     const char *who = cl->clips[ds->clip[r]].speaker;
-    if (!evx_provenance_trained_on(m->provenance, who))
+    if (!tr_provenance_trained_on(m->provenance, who))
       continue;
     clips++;
     size_t k = 0;
@@ -194,7 +194,7 @@ int cmd_eval(int argc, char **argv)
   const char *bundle = NULL;
   eval_cli cli = { .adapt = "stream" };
   int snr_given = 0;
-  evx_degrade_opts deg = { .seed = 1 };
+  tr_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&d, argc, argv, &i);
     if (!r)
@@ -209,67 +209,67 @@ int cmd_eval(int argc, char **argv)
       fputs(usage_lines, stdout);
       opts_help(options, N_OPTIONS, stdout);
       fputs(tl_data_args_help, stdout);
-      fputs(evx_degrade_help, stdout);
+      fputs(tr_degrade_help, stdout);
       return 0;
     } else if (argv[i][0] == '-') {
-      return evx_usage_error("eval", "unknown option '%s' (see emovox help eval)", argv[i]);
+      return tr_usage_error("eval", "unknown option '%s' (see emovox help eval)", argv[i]);
     } else if (!bundle) {
       bundle = argv[i];
     } else {
-      return evx_usage_error("eval", "one bundle at a time: '%s' after '%s'", argv[i], bundle);
+      return tr_usage_error("eval", "one bundle at a time: '%s' after '%s'", argv[i], bundle);
     }
   }
   const char *report_dir = cli.report, *side_name = cli.side, *adapt = cli.adapt;
   int quiet = cli.quiet;
   const char *side_v = side_name ? side_name : "test";
-  int side = !strcmp(side_v, "train") ? EVX_TRAIN : !strcmp(side_v, "val") ? EVX_VAL
-             : !strcmp(side_v, "test") ? EVX_TEST : -1;
+  int side = !strcmp(side_v, "train") ? TR_TRAIN : !strcmp(side_v, "val") ? TR_VAL
+             : !strcmp(side_v, "test") ? TR_TEST : -1;
   int adapt_mode = !strcmp(adapt, "stream") ? TL_ADAPT_STREAM : !strcmp(adapt, "cold")
                    ? TL_ADAPT_COLD : !strcmp(adapt, "shared") ? TL_ADAPT_SHARED : -1;
   if (side < 0)
-    return evx_usage_error("eval", "--side: '%s' is not train, val or test", side_v);
+    return tr_usage_error("eval", "--side: '%s' is not train, val or test", side_v);
   if (adapt_mode < 0)
-    return evx_usage_error("eval", "--adapt: '%s' is not stream, cold or shared", adapt);
+    return tr_usage_error("eval", "--adapt: '%s' is not stream, cold or shared", adapt);
   if (!bundle)
-    return evx_usage_error("eval", "no bundle given (emovox eval BUNDLE.emvx --data DIR|CSV)");
+    return tr_usage_error("eval", "no bundle given (emovox eval BUNDLE.emvx --data DIR|CSV)");
   if (!d.n_data)
-    return evx_usage_error("eval", "no --data given: the clips to score (a corpus directory "
+    return tr_usage_error("eval", "no --data given: the clips to score (a corpus directory "
                            "or a CSV manifest)");
   if (side_name && !d.split_given)
-    return evx_usage_error("eval", "--side %s needs split options (--test-speakers, "
+    return tr_usage_error("eval", "--side %s needs split options (--test-speakers, "
                            "--folds, --random-split, ...): without them every clip is scored",
                            side_name);
-  if ((deg.noise != EVX_NOISE_NONE) != snr_given)
-    return evx_usage_error("eval", "--noise and --snr go together");
+  if ((deg.noise != TR_NOISE_NONE) != snr_given)
+    return tr_usage_error("eval", "--noise and --snr go together");
   char err[512], deg_text[256], deg_json[768];
-  evx_degrade_describe(&deg, deg_text, sizeof deg_text);
-  evx_degrade_json(&deg, deg_json, sizeof deg_json);
+  tr_degrade_describe(&deg, deg_text, sizeof deg_text);
+  tr_degrade_json(&deg, deg_json, sizeof deg_json);
   evx_model *m = NULL;
-  if (report_dir && evx_output_dir_check(report_dir, err, sizeof err))
-    return evx_fail_msg("eval", "--report %s", err);
+  if (report_dir && tr_output_dir_check(report_dir, err, sizeof err))
+    return tr_fail_msg("eval", "--report %s", err);
   if (evx_bundle_load(bundle, &m, err, sizeof err))
-    return evx_fail_msg("eval", "%s", err);
-  evx_log log = { .quiet = quiet };
-  evx_cliplist cl = { 0 };
-  evx_split sp = { 0 };
-  evx_dataset ds = { 0 };
+    return tr_fail_msg("eval", "%s", err);
+  tr_log log = { .quiet = quiet };
+  tr_cliplist cl = { 0 };
+  tr_split sp = { 0 };
+  tr_dataset ds = { 0 };
   float *probs = NULL;
   char *cmd = NULL;
   int rc = 1;
   if (tl_data_args_load(&d, &cl, &log))
     goto out;
-  if (d.split_given && evx_split_make(&cl, &d.split, &sp, err, sizeof err)) {
+  if (d.split_given && tr_split_make(&cl, &d.split, &sp, err, sizeof err)) {
     fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
-  evx_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log,
+  tr_dataset_opts o = { .threads = (unsigned)d.threads, .cache_dir = d.cache, .log = &log,
                          .degrade = &deg };
   if (predict_all(m, &cl, d.split_given ? &sp : NULL, side, &o, adapt_mode, deg.seed,
                   d.threads, &ds, &probs, err, sizeof err)) {
     fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
-  if (ds.skipped && evx_degrade_enabled(&deg))
+  if (ds.skipped && tr_degrade_enabled(&deg))
     fprintf(stderr, "emovox: eval: %zu clip(s) skipped (see the warnings): the degraded "
             "scores cover fewer clips than a clean run would\n", ds.skipped);
   size_t seen_spk = 0;
@@ -285,7 +285,7 @@ int cmd_eval(int argc, char **argv)
   const char *labels[EVX_MAX_LABELS];
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
-  cmd = evx_command_line(argc, argv);
+  cmd = tr_command_line(argc, argv);
   int adapts = 0;
   for (const evx_model *net = m; net; net = net->next)
     adapts |= net->adapt.len != 0;
@@ -296,16 +296,16 @@ int cmd_eval(int argc, char **argv)
                                                     : ", cold (no speaker adaptation)";
   char what[128];
   if (d.split_given)
-    snprintf(what, sizeof what, "%s side of the split%s", evx_side_name(side), how);
+    snprintf(what, sizeof what, "%s side of the split%s", tr_side_name(side), how);
   else
     snprintf(what, sizeof what, "every clip given%s", how);
-  evx_report r = { .title = "emovox eval", .command = cmd ? cmd : "", .seed = d.split.seed,
+  tr_report r = { .title = "emovox eval", .command = cmd ? cmd : "", .seed = d.split.seed,
                    .bundle = bundle, .cl = &cl, .sp = d.split_given ? &sp : NULL,
                    .evaluated = what, .degradation = deg_text,
                    .degradation_json = deg_json, .n = ds.n, .k = m->n_labels, .labels = labels,
                    .probs = probs, .y = ds.y, .clip = ds.clip };
   double ua_w = 0, ua_c = 0;
-  if (evx_report_write(report_dir, &r, &ua_w, &ua_c, err, sizeof err)) {
+  if (tr_report_write(report_dir, &r, &ua_w, &ua_c, err, sizeof err)) {
     fprintf(stderr, "emovox: eval: %s\n", err);
     goto out;
   }
@@ -316,17 +316,17 @@ int cmd_eval(int argc, char **argv)
   printf("%s: UA %.1f%% per window, %.1f%% per clip (%zu windows, %zu clips)%s%s%s%s%s\n",
          what, 100 * ua_w, 100 * ua_c, ds.n, ds.n_clips, seen_note,
          d.split_given && sp.random ? " -- " : "",
-         d.split_given && sp.random ? evx_split_warning(&sp) : "",
-         evx_degrade_enabled(&deg) ? " -- degradation: " : "",
-         evx_degrade_enabled(&deg) ? deg_text : "");
+         d.split_given && sp.random ? tr_split_warning(&sp) : "",
+         tr_degrade_enabled(&deg) ? " -- degradation: " : "",
+         tr_degrade_enabled(&deg) ? deg_text : "");
   rc = 0;
 out:
   free(cmd);
   free(probs);
-  evx_dataset_free(&ds);
+  tr_dataset_free(&ds);
   if (d.split_given)
-    evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+    tr_split_free(&sp);
+  tr_cliplist_free(&cl);
   evx_model_free(m);
   return rc;
 }

@@ -104,9 +104,9 @@ int cmd_features(int argc, char **argv)
     return 2;
   }
 
-  evx_audio a;
+  tr_audio a;
   char err[1024];
-  if (evx_audio_read(in, &a, err, sizeof err) != 0) {
+  if (tr_audio_read(in, &a, err, sizeof err) != 0) {
     fprintf(stderr, "emovox: features: %s\n", err);
     return 1;
   }
@@ -114,7 +114,7 @@ int cmd_features(int argc, char **argv)
   size_t n = 0;
   int rc = want_prosody ? evx_features_prosody_of_signal(a.x, a.n, a.rate, &frames, &prosody, &n)
                         : evx_features_of_signal(a.x, a.n, a.rate, &frames, &n);
-  evx_audio_free(&a);
+  tr_audio_free(&a);
   if (rc != 0) {
     fprintf(stderr, "emovox: features: %s: cannot extract features (sample rate out of "
             "%.0f..%.0f Hz?)\n", in, 8000.0, 192000.0);

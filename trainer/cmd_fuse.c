@@ -36,21 +36,21 @@ int cmd_fuse(int argc, char **argv)
   }
   for (int i = 1; i < argc; i++)
     if (argv[i][0] == '-' && argv[i][1])
-      return evx_usage_error("fuse", "unknown option '%s' (emovox fuse OUT.emvx IN.emvx "
+      return tr_usage_error("fuse", "unknown option '%s' (emovox fuse OUT.emvx IN.emvx "
                              "IN.emvx ...)", argv[i]);
   if (argc < 4)
-    return evx_usage_error("fuse", "needs OUT.emvx and at least two IN.emvx (%d bundle%s "
+    return tr_usage_error("fuse", "needs OUT.emvx and at least two IN.emvx (%d bundle%s "
                            "given)", argc - 1, argc == 2 ? "" : "s");
   for (int i = 2; i < argc; i++)
     if (same_file(argv[1], argv[i]))
-      return evx_usage_error("fuse", "the output %s is also input %d: it would be "
+      return tr_usage_error("fuse", "the output %s is also input %d: it would be "
                              "overwritten; write the ensemble elsewhere", argv[1], i - 1);
   char err[512];
   evx_model *head = NULL, **tail = &head;
   int rc = 1, n_in = argc - 2;
   char **records = calloc((size_t)n_in, sizeof *records);
   if (!records)
-    return evx_fail_msg("fuse", "out of memory");
+    return tr_fail_msg("fuse", "out of memory");
   for (int i = 2; i < argc; i++) {
     if (evx_bundle_load(argv[i], tail, err, sizeof err)) {
       fprintf(stderr, "emovox: fuse: %s\n", err);
@@ -61,7 +61,7 @@ int cmd_fuse(int argc, char **argv)
     while (*tail)
       tail = &(*tail)->next;
   }
-  head->provenance = evx_provenance_fuse(argc, argv, (const char *const *)argv + 2,
+  head->provenance = tr_provenance_fuse(argc, argv, (const char *const *)argv + 2,
                                          (const char *const *)records, n_in);
   if (!head->provenance) {
     fprintf(stderr, "emovox: fuse: out of memory\n");

@@ -91,7 +91,7 @@ static int network_hash(const evx_model *m, uint64_t *h)
   copy.provenance = NULL;
   if (evx_bundle_serialize(&copy, &buf, &len, err, sizeof err))
     return -1;
-  *h = evx_fnv1a64(EVX_FNV_OFFSET, buf, len);
+  *h = tr_fnv1a64(TR_FNV_OFFSET, buf, len);
   free(buf);
   return 0;
 }
@@ -106,11 +106,11 @@ int cmd_info(int argc, char **argv)
     return 0;
   }
   if (argc < 2)
-    return evx_usage_error("info", "no bundle given (emovox info BUNDLE.emvx)");
+    return tr_usage_error("info", "no bundle given (emovox info BUNDLE.emvx)");
   if (argc > 2)
-    return evx_usage_error("info", "one bundle at a time (%d given)", argc - 1);
+    return tr_usage_error("info", "one bundle at a time (%d given)", argc - 1);
   if (argv[1][0] == '-')
-    return evx_usage_error("info", "unknown option '%s'", argv[1]);
+    return tr_usage_error("info", "unknown option '%s'", argv[1]);
   char err[512];
   evx_model *m = NULL;
   if (evx_bundle_load(argv[1], &m, err, sizeof err)) {

@@ -39,7 +39,7 @@ typedef struct {
   double window_s, hop_s;
   uint32_t input_kind;        /* 0: the architecture's default */
   int balance_speakers;       /* enum balance */
-  evx_augment_opts aug;
+  tr_augment_opts aug;
   unsigned aug_copies;
   uint32_t ensemble;          /* members (1: a single network) */
   int adapt;                  /* 1: speaker adaptation */
@@ -85,8 +85,8 @@ static const opt_choice inputs[] = { { "summary", EVX_INPUT_SUMMARY },
   { "voiced", EVX_INPUT_VOICED_STATS }, { "prosody", EVX_INPUT_PROSODY_STATS }, { NULL, 0 } };
 static const opt_choice balances[] = { { "speakers", BALANCE_SPEAKERS },
   { "corpus", BALANCE_CORPUS }, { "sqrt", BALANCE_SQRT }, { "none", BALANCE_NONE }, { NULL, 0 } };
-static const opt_choice noises[] = { { "white", EVX_NOISE_WHITE }, { "babble", EVX_NOISE_BABBLE },
-  { "mixed", EVX_NOISE_MIXED }, { NULL, 0 } };
+static const opt_choice noises[] = { { "white", TR_NOISE_WHITE }, { "babble", TR_NOISE_BABBLE },
+  { "mixed", TR_NOISE_MIXED }, { NULL, 0 } };
 static const opt_choice on_off[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
 static const opt_choice all_one[] = { { "all", 0 }, { "one", 1 }, { NULL, 0 } };
 static const opt_choice schedules[] = { { "plateau", 0 }, { "cosine", 1 }, { NULL, 0 } };
@@ -231,7 +231,7 @@ static int parse(int argc, char **argv, train_args *out)
   tl_data_args_init(&a->data);
   a->train = tl_train_defaults();
   a->window_s = 2.0, a->hop_s = 0.5;
-  a->aug = evx_augment_defaults();
+  a->aug = tr_augment_defaults();
   a->adapt_prior = 8, a->adapt_memory = 600;
   for (int i = 1; i < argc; i++) {
     int r = tl_data_args_parse(&a->data, argc, argv, &i);
@@ -247,14 +247,14 @@ static int parse(int argc, char **argv, train_args *out)
       fputs(tl_data_args_help, stdout);
       return 3;
     }
-    return evx_usage_error("train", "unknown option '%s' (see emovox help train)", argv[i]);
+    return tr_usage_error("train", "unknown option '%s' (see emovox help train)", argv[i]);
   }
   a->arch = tl_arch_defaults(c.arch);
   a->input_kind = (uint32_t)c.input;
   if (c.pitch >= 0)
     a->aug.semi_min = -c.pitch, a->aug.semi_max = c.pitch, a->aug.pitch = 1;
   if (c.channels && parse_channels(c.channels, &a->arch))
-    return evx_usage_error("train", "--channels wants 1..4 counts of 1..1024 like 64,128, "
+    return tr_usage_error("train", "--channels wants 1..4 counts of 1..1024 like 64,128, "
                            "not '%s'", c.channels);
   if (c.dropout >= 0)
     a->arch.dropout = (float)c.dropout;
@@ -280,13 +280,13 @@ static int parse(int argc, char **argv, train_args *out)
     return 2;
   }
   a->aug.seed = a->train.seed;
-  a->aug_copies = c.copies >= 0 ? (unsigned)c.copies : evx_augment_enabled(&a->aug) ? 1 : 0;
+  a->aug_copies = c.copies >= 0 ? (unsigned)c.copies : tr_augment_enabled(&a->aug) ? 1 : 0;
   a->train.threads = a->data.threads;
   if (!a->data.n_data)
-    return evx_usage_error("train", "no --data given: the clips to train on (a corpus "
+    return tr_usage_error("train", "no --data given: the clips to train on (a corpus "
                            "directory or a CSV manifest)");
   if (!a->out)
-    return evx_usage_error("train", "no --out given: the bundle to write (e.g. --out my.emvx)");
+    return tr_usage_error("train", "no --out given: the bundle to write (e.g. --out my.emvx)");
   *out = c.a;
   return 0;
 }
@@ -296,38 +296,38 @@ static int parse(int argc, char **argv, train_args *out)
 static uint64_t fingerprint(const train_args *a, const evx_feature_config *cfg,
                             const tl_set *tr, const tl_set *va)
 {
-  uint64_t h = EVX_FNV_OFFSET;
+  uint64_t h = TR_FNV_OFFSET;
   tl_train_opts t = a->train;
   t.resume = 0, t.quiet = 0, t.epochs = 0, t.checkpoint = NULL, t.fingerprint = 0;
-  h = evx_fnv1a64(h, &t, sizeof t);
-  h = evx_fnv1a64(h, &a->arch, sizeof a->arch);
-  h = evx_fnv1a64(h, cfg, sizeof *cfg);
-  h = evx_fnv1a64(h, &a->balance_speakers, sizeof a->balance_speakers);
+  h = tr_fnv1a64(h, &t, sizeof t);
+  h = tr_fnv1a64(h, &a->arch, sizeof a->arch);
+  h = tr_fnv1a64(h, cfg, sizeof *cfg);
+  h = tr_fnv1a64(h, &a->balance_speakers, sizeof a->balance_speakers);
   const tl_set *ds[2] = { tr, va };
   for (int i = 0; i < 2; i++) {
-    h = evx_fnv1a64(h, &ds[i]->n, sizeof ds[i]->n);
+    h = tr_fnv1a64(h, &ds[i]->n, sizeof ds[i]->n);
     if (ds[i]->n) {
-      h = evx_fnv1a64(h, ds[i]->x, sizeof(float) * ds[i]->n * ds[i]->dim);
-      h = evx_fnv1a64(h, ds[i]->y, sizeof(int) * ds[i]->n);
+      h = tr_fnv1a64(h, ds[i]->x, sizeof(float) * ds[i]->n * ds[i]->dim);
+      h = tr_fnv1a64(h, ds[i]->y, sizeof(int) * ds[i]->n);
     }
   }
   return h;
 }
 
-static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *sp,
+static int build_side(tr_dataset *ds, const tr_cliplist *cl, const tr_split *sp,
                       int side, const evx_feature_config *cfg, const train_args *a,
-                      evx_log *log)
+                      tr_log *log)
 {
   char err[512];
-  evx_dataset_opts o = { .threads = (unsigned)a->data.threads, .cache_dir = a->data.cache,
+  tr_dataset_opts o = { .threads = (unsigned)a->data.threads, .cache_dir = a->data.cache,
                          .log = log };
-  if (side == EVX_TRAIN && a->aug_copies && evx_augment_enabled(&a->aug))
+  if (side == TR_TRAIN && a->aug_copies && tr_augment_enabled(&a->aug))
     o.augment = &a->aug, o.augment_copies = a->aug_copies;
-  if (evx_dataset_build(ds, cl, sp, side, cfg, &o, err, sizeof err)) {
+  if (tr_dataset_build(ds, cl, sp, side, cfg, &o, err, sizeof err)) {
     fprintf(stderr, "emovox: train: %s\n", err);
     return -1;
   }
-  evx_info(log, "%s: %zu windows from %zu clips", evx_side_name(side), ds->n, ds->n_clips);
+  tr_info(log, "%s: %zu windows from %zu clips", tr_side_name(side), ds->n, ds->n_clips);
   return 0;
 }
 
@@ -335,13 +335,13 @@ static int build_side(evx_dataset *ds, const evx_cliplist *cl, const evx_split *
  * BALANCE_CORPUS each corpus then gets the same total, shared equally by its
  * speakers (81 CREMA-D actors weigh as much as TESS's two); BALANCE_SQRT
  * weighs a corpus of m speakers as sqrt(m), between the two. */
-static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
+static float *speaker_weights(const tr_cliplist *cl, const tr_dataset *ds,
                               const uint32_t *item, int mode)
 {
   size_t n = ds->n ? ds->n : 1;
   uint32_t *group = malloc(sizeof(uint32_t) * n);
   float *w = malloc(sizeof(float) * n);
-  long groups = group && w ? evx_dataset_groups(ds, cl, 0, group) : -1;
+  long groups = group && w ? tr_dataset_groups(ds, cl, 0, group) : -1;
   const char **corpus = groups > 0 ? calloc((size_t)groups, sizeof *corpus) : NULL;
   if (groups < 0 || (groups > 0 && !corpus)) {
     free(w);
@@ -384,7 +384,7 @@ static float *speaker_weights(const evx_cliplist *cl, const evx_dataset *ds,
  * each member's best weights. 0, 130 when interrupted, else -1 with err. */
 static int train_members(train_args *a, const evx_feature_config *cfg, const tl_graph *g,
                          const tl_set *tr, const tl_set *va, tl_state *st, float **members,
-                         evx_log *log, char *err, size_t errlen)
+                         tr_log *log, char *err, size_t errlen)
 {
   const char *base = a->train.checkpoint;
   uint64_t seed = a->train.seed;
@@ -400,7 +400,7 @@ static int train_members(train_args *a, const evx_feature_config *cfg, const tl_
       o.checkpoint = path;
     }
     if (a->ensemble > 1)
-      evx_info(log, "ensemble member %u of %u (seed %llu)", k + 1, a->ensemble,
+      tr_info(log, "ensemble member %u of %u (seed %llu)", k + 1, a->ensemble,
                (unsigned long long)o.seed);
     rc = tl_train(g, tr, va, &o, s, err, errlen);
     if (!rc && a->ensemble > 1) {
@@ -417,8 +417,8 @@ static int train_members(train_args *a, const evx_feature_config *cfg, const tl_
 }
 
 /* Score the side `side` through the written bundle and write the report. */
-static int report(const train_args *a, int argc, char **argv, const evx_cliplist *cl,
-                  const evx_split *sp, int side, evx_dataset *ds, const tl_state *st)
+static int report(const train_args *a, int argc, char **argv, const tr_cliplist *cl,
+                  const tr_split *sp, int side, tr_dataset *ds, const tl_state *st)
 {
   char err[512];
   evx_model *m = NULL;
@@ -430,13 +430,13 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
   const char *labels[EVX_MAX_LABELS];
   for (uint32_t i = 0; i < m->n_labels; i++)
     labels[i] = m->labels[i];
-  char *cmd = evx_command_line(argc, argv);
+  char *cmd = tr_command_line(argc, argv);
   double secs = 0;
   for (int i = 0; i < st->epoch; i++)
     secs += st->hist[i].seconds;
   char what[64];
-  snprintf(what, sizeof what, "%s side of the split", evx_side_name(side));
-  evx_report r = { .title = "emovox train", .command = cmd ? cmd : "", .seed = a->train.seed,
+  snprintf(what, sizeof what, "%s side of the split", tr_side_name(side));
+  tr_report r = { .title = "emovox train", .command = cmd ? cmd : "", .seed = a->train.seed,
                    .bundle = a->out, .cl = cl, .sp = sp, .evaluated = what,
                    .hist = st->hist, .n_hist = st->epoch, .best_epoch = st->early.best_epoch,
                    .train_seconds = secs, .n = ds->n, .k = m->n_labels, .labels = labels,
@@ -446,14 +446,14 @@ static int report(const train_args *a, int argc, char **argv, const evx_cliplist
   if (!probs || (m->adapt.len && tr_adapt_replay(&m->adapt, TL_ADAPT_STREAM, 1, cl, ds)) ||
       tl_bundle_predict(m, ds->x, ds->n, a->data.threads, probs))
     fprintf(stderr, "emovox: train: out of memory\n");
-  else if (a->report && evx_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
+  else if (a->report && tr_report_write(a->report, &r, &ua_w, &ua_c, err, sizeof err))
     fprintf(stderr, "emovox: train: %s\n", err);
   else
     rc = 0;
   if (rc == 0 && a->report)
     fprintf(stderr, "%s: UA %.1f%% per window, %.1f%% per clip (%zu windows)%s%s\n",
             what, 100 * ua_w, 100 * ua_c, ds->n, sp->random ? " -- " : "",
-            sp->random ? evx_split_warning(sp) : "");
+            sp->random ? tr_split_warning(sp) : "");
   free(cmd);
   free(probs);
   evx_model_free(m);
@@ -467,10 +467,10 @@ int cmd_train(int argc, char **argv)
   int prc = parse(argc, argv, &a);
   if (prc)
     return prc == 3 ? 0 : 2;
-  evx_log log = { .quiet = a.train.quiet };
-  evx_cliplist cl = { 0 };
-  evx_split sp = { 0 };
-  evx_dataset ds[EVX_N_SIDES] = { { 0 } };
+  tr_log log = { .quiet = a.train.quiet };
+  tr_cliplist cl = { 0 };
+  tr_split sp = { 0 };
+  tr_dataset ds[TR_N_SIDES] = { { 0 } };
   tl_prep prep = { .adapt = { .prior = (float)a.adapt_prior, .memory = (float)a.adapt_memory } };
   tl_streams streams[2] = { { 0 } };   /* of the training and validation sides */
   tl_state st = { 0 };
@@ -480,28 +480,28 @@ int cmd_train(int argc, char **argv)
   int rc = 1;
   /* where the results go is checked before hours of work, not after */
   char perr[4400];
-  if (evx_output_file_check(a.out, perr, sizeof perr) ||
-      (a.report && evx_output_dir_check(a.report, perr, sizeof perr)) ||
-      (a.checkpoint && evx_output_file_check(a.checkpoint, perr, sizeof perr))) {
+  if (tr_output_file_check(a.out, perr, sizeof perr) ||
+      (a.report && tr_output_dir_check(a.report, perr, sizeof perr)) ||
+      (a.checkpoint && tr_output_file_check(a.checkpoint, perr, sizeof perr))) {
     fprintf(stderr, "emovox: train: %s\n", perr);
     goto out;
   }
-  evx_tmp_remove_stale_of(a.out);   /* a killed run's half-written bundle */
+  tr_tmp_remove_stale_of(a.out);   /* a killed run's half-written bundle */
   if (tl_data_args_load(&a.data, &cl, &log))
     goto out;
-  if (evx_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {
+  if (tr_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {
     fprintf(stderr, "emovox: train: %s\n", err);
     goto out;
   }
-  if (evx_split_warning(&sp))
-    evx_warn(&log, "%s", evx_split_warning(&sp));
+  if (tr_split_warning(&sp))
+    tr_warn(&log, "%s", tr_split_warning(&sp));
   if (a.votes) {
     size_t dropped, kept;
-    if (evx_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err)) {
+    if (tr_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err)) {
       fprintf(stderr, "emovox: train: %s\n", err);
       goto out;
     }
-    evx_info(&log, "CREMA-D votes: %zu training clips kept, %zu whose vote disagrees dropped",
+    tr_info(&log, "CREMA-D votes: %zu training clips kept, %zu whose vote disagrees dropped",
              kept, dropped);
   }
   evx_feature_config cfg = evx_feature_config_default(
@@ -514,39 +514,39 @@ int cmd_train(int argc, char **argv)
   }
   cfg.window_frames = (uint32_t)lround(a.window_s * EVX_SR / EVX_HOP);
   cfg.update_frames = (uint32_t)lround(a.hop_s * EVX_SR / EVX_HOP);
-  for (int s = 0; s < EVX_N_SIDES; s++)
+  for (int s = 0; s < TR_N_SIDES; s++)
     if (build_side(&ds[s], &cl, &sp, s, &cfg, &a, &log))
       goto out;
-  if (!ds[EVX_TRAIN].n) {
+  if (!ds[TR_TRAIN].n) {
     fprintf(stderr, "emovox: train: the training side has no windows\n");
     goto out;
   }
-  if (!ds[EVX_VAL].n && !(a.train.cosine && a.train.keep_last))
-    evx_warn(&log, "no validation side: the learning-rate schedule and the epoch kept "
+  if (!ds[TR_VAL].n && !(a.train.cosine && a.train.keep_last))
+    tr_warn(&log, "no validation side: the learning-rate schedule and the epoch kept "
                    "follow the training loss (name --val-speakers or --val-frac, or train "
                    "with --lr-schedule cosine --keep last)");
-  evx_shape shape = ds[EVX_TRAIN].shape;
+  evx_shape shape = ds[TR_TRAIN].shape;
   if (a.adapt) {
     /* train on per-speaker statistics; validate as the plugin runs */
     prep.adapt.frames = evx_adapt_frames(&cfg);
-    if (ds[EVX_TRAIN].dim / prep.adapt.frames > EVX_ADAPT_MAX) {
+    if (ds[TR_TRAIN].dim / prep.adapt.frames > EVX_ADAPT_MAX) {
       fprintf(stderr, "emovox: train: --adapt needs an input of at most %u values\n",
               EVX_ADAPT_MAX);
       goto out;
     }
   }
   /* the datasets stay raw: the network's rows are copies */
-  if (tr_dataset_streams(&ds[EVX_TRAIN], &cl, &streams[EVX_TRAIN]) ||
-      tr_dataset_streams(&ds[EVX_VAL], &cl, &streams[EVX_VAL]) ||
-      tl_prep_fit(&prep, &cfg, a.adapt, ds[EVX_TRAIN].x, &streams[EVX_TRAIN], &net_x[EVX_TRAIN]) ||
-      tl_prep_apply(&prep, &cfg, ds[EVX_VAL].x, &streams[EVX_VAL], &net_x[EVX_VAL])) {
+  if (tr_dataset_streams(&ds[TR_TRAIN], &cl, &streams[TR_TRAIN]) ||
+      tr_dataset_streams(&ds[TR_VAL], &cl, &streams[TR_VAL]) ||
+      tl_prep_fit(&prep, &cfg, a.adapt, ds[TR_TRAIN].x, &streams[TR_TRAIN], &net_x[TR_TRAIN]) ||
+      tl_prep_apply(&prep, &cfg, ds[TR_VAL].x, &streams[TR_VAL], &net_x[TR_VAL])) {
     fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
   /* the side the report scores keeps its raw rows; of the others training
    * holds only the network's copy */
-  const int side = ds[EVX_TEST].n ? EVX_TEST : ds[EVX_VAL].n ? EVX_VAL : EVX_TRAIN;
-  for (int s = EVX_TRAIN; s <= EVX_VAL; s++)
+  const int side = ds[TR_TEST].n ? TR_TEST : ds[TR_VAL].n ? TR_VAL : TR_TRAIN;
+  for (int s = TR_TRAIN; s <= TR_VAL; s++)
     if (s != side) {
       free(ds[s].x);
       ds[s].x = NULL;
@@ -558,17 +558,17 @@ int cmd_train(int argc, char **argv)
   }
   snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
   a.train.checkpoint = a.checkpoint ? a.checkpoint : ckpt;
-  evx_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
-           g.n_params, ds[EVX_TRAIN].n, ds[EVX_VAL].n, a.train.threads);
+  tr_info(&log, "network: %zu parameters; %zu train / %zu val windows; %d thread(s)",
+           g.n_params, ds[TR_TRAIN].n, ds[TR_VAL].n, a.train.threads);
   /* --windows one draws a window per clip variant: its run */
-  const uint32_t *item = a.train.one_window ? streams[EVX_TRAIN].run : NULL;
-  if (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[EVX_TRAIN], item, a.balance_speakers))) {
+  const uint32_t *item = a.train.one_window ? streams[TR_TRAIN].run : NULL;
+  if (a.balance_speakers && !(row_w = speaker_weights(&cl, &ds[TR_TRAIN], item, a.balance_speakers))) {
     fprintf(stderr, "emovox: train: out of memory\n");
     goto out;
   }
-  tl_set tr = { ds[EVX_TRAIN].n, ds[EVX_TRAIN].dim, net_x[EVX_TRAIN], ds[EVX_TRAIN].y, row_w,
+  tl_set tr = { ds[TR_TRAIN].n, ds[TR_TRAIN].dim, net_x[TR_TRAIN], ds[TR_TRAIN].y, row_w,
                 item };
-  tl_set va = { ds[EVX_VAL].n, ds[EVX_VAL].dim, net_x[EVX_VAL], ds[EVX_VAL].y, NULL, NULL };
+  tl_set va = { ds[TR_VAL].n, ds[TR_VAL].dim, net_x[TR_VAL], ds[TR_VAL].y, NULL, NULL };
   int trc = train_members(&a, &cfg, &g, &tr, &va, &st, members, &log, err, sizeof err);
   if (trc) {
     fprintf(stderr, "emovox: train: %s\n", err);
@@ -595,7 +595,7 @@ int cmd_train(int argc, char **argv)
   evx_model m;
   int xrc = tl_export(&gm, best, &cfg, &prep, &m, err, sizeof err);
   /* the bundle records how it was made (v4): emovox info shows it, eval warns with it */
-  m.provenance = xrc ? NULL : evx_provenance_train(argc, argv, a.data.data, a.data.n_data,
+  m.provenance = xrc ? NULL : tr_provenance_train(argc, argv, a.data.data, a.data.n_data,
                                                    &cl, &sp, a.train.seed);
   if (!xrc && !m.provenance)
     xrc = -1, snprintf(err, sizeof err, "out of memory");
@@ -605,13 +605,13 @@ int cmd_train(int argc, char **argv)
     goto out;
   }
   free(m.provenance);
-  evx_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
-  if (side == EVX_TRAIN)
-    evx_warn(&log, "no held-out data: the report scores the training side");
+  tr_info(&log, "wrote %s (best epoch %d of %d)", a.out, st.early.best_epoch, st.epoch);
+  if (side == TR_TRAIN)
+    tr_warn(&log, "no held-out data: the report scores the training side");
   rc = report(&a, argc, argv, &cl, &sp, side, &ds[side], &st) ? 1 : 0;
 out:
-  for (int s = 0; s < EVX_N_SIDES; s++)
-    evx_dataset_free(&ds[s]);
+  for (int s = 0; s < TR_N_SIDES; s++)
+    tr_dataset_free(&ds[s]);
   tl_state_free(&st);
   free(row_w);
   free(merged);
@@ -622,7 +622,7 @@ out:
   for (int k = 0; k < MAX_ENSEMBLE; k++)
     free(members[k]);
   tl_prep_free(&prep);
-  evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+  tr_split_free(&sp);
+  tr_cliplist_free(&cl);
   return rc;
 }

@@ -9,17 +9,17 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-int corpus_push(evx_cliplist *cl, const evx_clip *c, const char *path)
+int corpus_push(tr_cliplist *cl, const tr_clip *c, const char *path)
 {
   if (cl->n == cl->cap) {
     size_t cap = cl->cap ? cl->cap * 2 : 256;
-    evx_clip *p = realloc(cl->clips, cap * sizeof *p);
+    tr_clip *p = realloc(cl->clips, cap * sizeof *p);
     if (!p)
       return -1;
     cl->clips = p;
     cl->cap = cap;
   }
-  evx_clip *d = &cl->clips[cl->n];
+  tr_clip *d = &cl->clips[cl->n];
   *d = *c;
   if (!(d->path = strdup(path)))
     return -1;
@@ -29,7 +29,7 @@ int corpus_push(evx_cliplist *cl, const evx_clip *c, const char *path)
 
 /* A manifest row without corpus/speaker that no naming rule explains:
  * corpus "csv", speaker named after the file's directory. */
-static void fill_gaps(evx_clip *c, const char *path)
+static void fill_gaps(tr_clip *c, const char *path)
 {
   if (!c->corpus[0])
     snprintf(c->corpus, sizeof c->corpus, "csv");
@@ -45,10 +45,10 @@ static void fill_gaps(evx_clip *c, const char *path)
   }
 }
 
-int corpus_take_file(evx_cliplist *cl, const char *path, const evx_clip *known,
-                     evx_log *log)
+int corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
+                     tr_log *log)
 {
-  evx_clip c;
+  tr_clip c;
   memset(&c, 0, sizeof c);
   c.label = -1;
   enum name_kind k = corpus_parse_name(path, &c);
@@ -66,7 +66,7 @@ int corpus_take_file(evx_cliplist *cl, const char *path, const evx_clip *known,
   case NAME_NONE:
     if (corpus_audio_ext(path)) {
       cl->skips.unrecognised++;
-      evx_warn(log, "%s: skipped, name matches no known corpus naming", path);
+      tr_warn(log, "%s: skipped, name matches no known corpus naming", path);
     } else {
       cl->skips.other++;
     }
@@ -78,7 +78,7 @@ int corpus_take_file(evx_cliplist *cl, const char *path, const evx_clip *known,
     cl->skips.video++;
     return 0;
   case NAME_BAD_LABEL:
-    evx_error(log, "%s: unknown emotion label in the file name", path);
+    tr_error(log, "%s: unknown emotion label in the file name", path);
     return -1;
   case NAME_CLIP:
     break;
@@ -86,7 +86,7 @@ int corpus_take_file(evx_cliplist *cl, const char *path, const evx_clip *known,
   if (corpus_probe(path, &cl->skips, log) < 0)
     return 0;
   if (corpus_push(cl, &c, path) < 0) {
-    evx_error(log, "out of memory");
+    tr_error(log, "out of memory");
     return -1;
   }
   return 0;
@@ -99,7 +99,7 @@ static int by_path(const void *a, const void *b)
 
 static int by_clip_path(const void *a, const void *b)
 {
-  return strcmp(((const evx_clip *)a)->path, ((const evx_clip *)b)->path);
+  return strcmp(((const tr_clip *)a)->path, ((const tr_clip *)b)->path);
 }
 
 typedef struct { char **v; size_t n, cap; } pathvec;
@@ -120,11 +120,11 @@ static int pathvec_push(pathvec *pv, char *p)
 
 /* Every regular file under dir (symlinks followed), hidden ones counted as
  * other. */
-static int walk(const char *dir, pathvec *pv, evx_cliplist *cl, evx_log *log)
+static int walk(const char *dir, pathvec *pv, tr_cliplist *cl, tr_log *log)
 {
   DIR *d = opendir(dir);
   if (!d) {
-    evx_error(log, "%s: cannot open directory (%s)", dir, strerror(errno));
+    tr_error(log, "%s: cannot open directory (%s)", dir, strerror(errno));
     return -1;
   }
   struct dirent *e;
@@ -155,7 +155,7 @@ static int walk(const char *dir, pathvec *pv, evx_cliplist *cl, evx_log *log)
   return rc;
 }
 
-static int add_dir(evx_cliplist *cl, const char *dir, evx_log *log)
+static int add_dir(tr_cliplist *cl, const char *dir, tr_log *log)
 {
   pathvec pv = { 0 };
   int rc = walk(dir, &pv, cl, log);
@@ -176,13 +176,13 @@ static int is_csv(const char *path)
   return n > 4 && !strcasecmp(path + n - 4, ".csv");
 }
 
-int evx_corpus_add(evx_cliplist *cl, const char *path, evx_log *log)
+int tr_corpus_add(tr_cliplist *cl, const char *path, tr_log *log)
 {
   struct stat st;
   size_t first = cl->n;
   int rc;
   if (stat(path, &st) != 0) {
-    evx_error(log, "%s: %s", path, strerror(errno));
+    tr_error(log, "%s: %s", path, strerror(errno));
     return -1;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -197,9 +197,9 @@ int evx_corpus_add(evx_cliplist *cl, const char *path, evx_log *log)
   return rc;
 }
 
-size_t evx_corpus_skipped(const evx_cliplist *cl)
+size_t tr_corpus_skipped(const tr_cliplist *cl)
 {
-  const evx_corpus_skips *s = &cl->skips;
+  const tr_corpus_skips *s = &cl->skips;
   return s->unreadable + s->empty + s->truncated + s->too_short + s->bad_rate
        + s->song + s->video + s->unrecognised + s->other;
 }
@@ -209,7 +209,7 @@ static int by_str(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-size_t evx_corpus_speakers(const evx_cliplist *cl, const char ***speakers)
+size_t tr_corpus_speakers(const tr_cliplist *cl, const char ***speakers)
 {
   const char **v = malloc((cl->n + 1) * sizeof *v);
   size_t k = 0;
@@ -225,27 +225,27 @@ size_t evx_corpus_speakers(const evx_cliplist *cl, const char ***speakers)
   return k;
 }
 
-void evx_corpus_report(const evx_cliplist *cl, evx_log *log)
+void tr_corpus_report(const tr_cliplist *cl, tr_log *log)
 {
   const char **spk;
-  size_t n_spk = evx_corpus_speakers(cl, &spk);
+  size_t n_spk = tr_corpus_speakers(cl, &spk);
   free(spk);
   size_t per[EVX_N_EMOTIONS] = { 0 };
   for (size_t i = 0; i < cl->n; i++)
     if (cl->clips[i].label >= 0 && cl->clips[i].label < EVX_N_EMOTIONS)
       per[cl->clips[i].label]++;
-  evx_info(log, "clips: %zu from %zu speaker%s", cl->n, n_spk, n_spk == 1 ? "" : "s");
+  tr_info(log, "clips: %zu from %zu speaker%s", cl->n, n_spk, n_spk == 1 ? "" : "s");
   for (int e = 0; e < EVX_N_EMOTIONS; e++)
-    evx_info(log, "  %-10s %zu", evx_emotion_name(e), per[e]);
-  const evx_corpus_skips *s = &cl->skips;
-  evx_info(log, "skipped: %zu (unreadable %zu, empty %zu, truncated %zu, "
+    tr_info(log, "  %-10s %zu", evx_emotion_name(e), per[e]);
+  const tr_corpus_skips *s = &cl->skips;
+  tr_info(log, "skipped: %zu (unreadable %zu, empty %zu, truncated %zu, "
            "too short %zu, bad rate %zu, RAVDESS song %zu, RAVDESS video %zu, "
            "unrecognised name %zu, other files %zu)",
-           evx_corpus_skipped(cl), s->unreadable, s->empty, s->truncated,
+           tr_corpus_skipped(cl), s->unreadable, s->empty, s->truncated,
            s->too_short, s->bad_rate, s->song, s->video, s->unrecognised, s->other);
 }
 
-void evx_cliplist_free(evx_cliplist *cl)
+void tr_cliplist_free(tr_cliplist *cl)
 {
   for (size_t i = 0; i < cl->n; i++)
     free(cl->clips[i].path);

@@ -1,6 +1,6 @@
 /* corpus.h: lists of labelled clips read from corpora as downloaded.
  *
- * evx_corpus_add() takes a directory or a CSV manifest:
+ * tr_corpus_add() takes a directory or a CSV manifest:
  *  - a directory is scanned recursively and every file is recognised by its
  *    corpus's own naming (several corpora may share one tree):
  *      RAVDESS  03-01-EE-II-SS-RR-AA.ext (speech, audio-only kept; song and
@@ -16,12 +16,12 @@
  * Any audio format/rate libsndfile reads (8..192 kHz) is accepted: the file's
  * content decides, not its extension. Every kept file is probed (opened, its
  * length checked); files that cannot be used are skipped with a warning
- * naming each one and counted by reason (evx_corpus_skips).
+ * naming each one and counted by reason (tr_corpus_skips).
  * An emotion label that cannot be mapped is an error naming the file.
- * Clips are kept sorted by path within each evx_corpus_add() call, so results
+ * Clips are kept sorted by path within each tr_corpus_add() call, so results
  * do not depend on directory order. Non-RT (I/O, allocation). */
-#ifndef EVX_CORPUS_H
-#define EVX_CORPUS_H
+#ifndef TR_CORPUS_H
+#define TR_CORPUS_H
 
 #include "log.h"
 #include <stddef.h>
@@ -31,7 +31,7 @@ typedef struct {
   char corpus[16];     /* "ravdess", "cremad", "tess", "savee", or manifest's */
   char speaker[48];    /* unique across corpora: "ravdess-05", "savee-DC" */
   int label;           /* enum evx_emotion */
-} evx_clip;
+} tr_clip;
 
 /* Why files were not kept. Every file seen lands in clips or in one count. */
 typedef struct {
@@ -44,28 +44,28 @@ typedef struct {
   size_t video;        /* RAVDESS modality 01/02 */
   size_t unrecognised; /* audio-looking file matching no corpus naming */
   size_t other;        /* other files (no audio extension, not a corpus name) */
-} evx_corpus_skips;
+} tr_corpus_skips;
 
 typedef struct {
-  evx_clip *clips;
+  tr_clip *clips;
   size_t n, cap;
-  evx_corpus_skips skips;
-} evx_cliplist;
+  tr_corpus_skips skips;
+} tr_cliplist;
 
 /* Add the clips of a directory or CSV manifest. 0 on success (skips are not
  * failures); -1 on an error (missing path, unknown emotion label, bad CSV,
  * out of memory), with the message also sent to log. */
-int evx_corpus_add(evx_cliplist *cl, const char *path_or_csv, evx_log *log);
+int tr_corpus_add(tr_cliplist *cl, const char *path_or_csv, tr_log *log);
 
 /* Summary to log: clips per corpus and emotion, speakers, every skip count. */
-void evx_corpus_report(const evx_cliplist *cl, evx_log *log);
+void tr_corpus_report(const tr_cliplist *cl, tr_log *log);
 
 /* Total of all skip counts. */
-size_t evx_corpus_skipped(const evx_cliplist *cl);
+size_t tr_corpus_skipped(const tr_cliplist *cl);
 
 /* Distinct speakers (sorted, pointers into cl's clips; free() the array). */
-size_t evx_corpus_speakers(const evx_cliplist *cl, const char ***speakers);
+size_t tr_corpus_speakers(const tr_cliplist *cl, const char ***speakers);
 
-void evx_cliplist_free(evx_cliplist *cl);
+void tr_cliplist_free(tr_cliplist *cl);
 
 #endif

@@ -1,6 +1,6 @@
 /* corpus_internal.h: pieces shared by the corpus reader's files. */
-#ifndef EVX_CORPUS_INTERNAL_H
-#define EVX_CORPUS_INTERNAL_H
+#ifndef TR_CORPUS_INTERNAL_H
+#define TR_CORPUS_INTERNAL_H
 
 #include "corpus.h"
 
@@ -14,7 +14,7 @@ enum name_kind {
 };
 
 /* Classify a file by its base name (directory part ignored). */
-enum name_kind corpus_parse_name(const char *path, evx_clip *c);
+enum name_kind corpus_parse_name(const char *path, tr_clip *c);
 
 /* An emotion word as corpora and manifests spell it (case-insensitive,
  * with aliases such as fearful, ps, pleasant_surprise); -1 if unknown. */
@@ -25,18 +25,18 @@ int corpus_audio_ext(const char *path);
 
 /* Open the file and check it can be used; 0 if so, else counts the reason in
  * sk, warns naming the file and returns -1. */
-int corpus_probe(const char *path, evx_corpus_skips *sk, evx_log *log);
+int corpus_probe(const char *path, tr_corpus_skips *sk, tr_log *log);
 
 /* Append a clip (path copied). 0, or -1 when out of memory. */
-int corpus_push(evx_cliplist *cl, const evx_clip *c, const char *path);
+int corpus_push(tr_cliplist *cl, const tr_clip *c, const char *path);
 
 /* Read a CSV manifest into cl. 0 or -1 (message sent to log). */
-int corpus_read_manifest(evx_cliplist *cl, const char *csv, evx_log *log);
+int corpus_read_manifest(tr_cliplist *cl, const char *csv, tr_log *log);
 
 /* Keep or skip one file found on disk or named by a manifest: 0 kept or
  * skipped, -1 error (unknown label). known: corpus, speaker, label already
  * set by a manifest (name rules then only fill empty fields). */
-int corpus_take_file(evx_cliplist *cl, const char *path, const evx_clip *known,
-                     evx_log *log);
+int corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
+                     tr_log *log);
 
 #endif

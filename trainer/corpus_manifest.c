@@ -92,15 +92,15 @@ static int column(char **head, int nh, const char *name)
   return -1;
 }
 
-static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
-                     const char *dir, evx_log *log)
+static int read_rows(tr_cliplist *cl, csv_reader *r, const char *csv,
+                     const char *dir, tr_log *log)
 {
   char *head[MAX_FIELDS], *f[MAX_FIELDS];
   int nh = csv_record(r, head);
   int c_path = column(head, nh, "path"), c_emo = column(head, nh, "emotion");
   int c_spk = column(head, nh, "speaker"), c_corpus = column(head, nh, "corpus");
   if (c_path < 0 || c_emo < 0) {
-    evx_error(log, "%s: header must name the columns path and emotion", csv);
+    tr_error(log, "%s: header must name the columns path and emotion", csv);
     return -1;
   }
   /* each row's file is opened and checked: seconds for thousands of clips */
@@ -110,18 +110,18 @@ static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
   const char *base = strrchr(csv, '/');
   char what[96];
   snprintf(what, sizeof what, "reading %s", base ? base + 1 : csv);
-  evx_progress bar;
-  evx_progress_begin(&bar, what, rows, log);
+  tr_progress bar;
+  tr_progress_begin(&bar, what, rows, log);
   int nf;
   while ((nf = csv_record(r, f)) > 0) {
-    evx_progress_update(&bar, ++done);
+    tr_progress_update(&bar, ++done);
     if (nf == 1 && !f[0][0])
       continue; /* blank line */
     if (nf <= c_path || nf <= c_emo) {
-      evx_error(log, "%s:%zu: too few columns", csv, r->line);
+      tr_error(log, "%s:%zu: too few columns", csv, r->line);
       return -1;
     }
-    evx_clip known;
+    tr_clip known;
     memset(&known, 0, sizeof known);
     char path[4096];
     if (f[c_path][0] == '/')
@@ -129,7 +129,7 @@ static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
     else
       snprintf(path, sizeof path, "%s/%s", dir, f[c_path]);
     if ((known.label = corpus_emotion_word(f[c_emo])) < 0) {
-      evx_error(log, "%s: unknown emotion label '%s' (%s:%zu)", path, f[c_emo],
+      tr_error(log, "%s: unknown emotion label '%s' (%s:%zu)", path, f[c_emo],
                 csv, r->line);
       return -1;
     }
@@ -140,15 +140,15 @@ static int read_rows(evx_cliplist *cl, csv_reader *r, const char *csv,
     if (corpus_take_file(cl, path, &known, log) < 0)
       return -1;
   }
-  evx_progress_end(&bar, done);
+  tr_progress_end(&bar, done);
   return 0;
 }
 
-int corpus_read_manifest(evx_cliplist *cl, const char *csv, evx_log *log)
+int corpus_read_manifest(tr_cliplist *cl, const char *csv, tr_log *log)
 {
   csv_reader r = { slurp(csv), NULL, 0 };
   if (!r.buf) {
-    evx_error(log, "%s: cannot read manifest", csv);
+    tr_error(log, "%s: cannot read manifest", csv);
     return -1;
   }
   r.pos = r.buf;

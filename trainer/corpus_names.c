@@ -66,7 +66,7 @@ static int shape_is(const char *s, const char *pat)
   return *s == 0;
 }
 
-static void set_clip(evx_clip *c, const char *corpus, const char *speaker, int label)
+static void set_clip(tr_clip *c, const char *corpus, const char *speaker, int label)
 {
   snprintf(c->corpus, sizeof c->corpus, "%s", corpus);
   snprintf(c->speaker, sizeof c->speaker, "%s-%s", corpus, speaker);
@@ -75,7 +75,7 @@ static void set_clip(evx_clip *c, const char *corpus, const char *speaker, int l
 
 /* RAVDESS 03-01-EE-II-SS-RR-AA: modality, vocal channel, emotion, intensity,
  * statement, repetition, actor. */
-static enum name_kind ravdess(const char *s, evx_clip *c)
+static enum name_kind ravdess(const char *s, tr_clip *c)
 {
   static const int map[8] = { EVX_NEUTRAL, EVX_CALM, EVX_HAPPY, EVX_SAD,
                               EVX_ANGRY, EVX_FEAR, EVX_DISGUST, EVX_SURPRISED };
@@ -96,7 +96,7 @@ static enum name_kind ravdess(const char *s, evx_clip *c)
 }
 
 /* CREMA-D 1001_DFA_ANG_XX: actor, sentence, emotion, level. */
-static enum name_kind cremad(const char *s, evx_clip *c)
+static enum name_kind cremad(const char *s, tr_clip *c)
 {
   static const struct { const char *code; int e; } map[] = {
     { "ANG", EVX_ANGRY }, { "DIS", EVX_DISGUST }, { "FEA", EVX_FEAR },
@@ -115,7 +115,7 @@ static enum name_kind cremad(const char *s, evx_clip *c)
 }
 
 /* SAVEE DC_a01: speaker, emotion code (a d f h n sa su), number. */
-static enum name_kind savee(const char *s, evx_clip *c)
+static enum name_kind savee(const char *s, tr_clip *c)
 {
   static const struct { const char *code; int e; } map[] = {
     { "a", EVX_ANGRY }, { "d", EVX_DISGUST }, { "f", EVX_FEAR }, { "h", EVX_HAPPY },
@@ -138,7 +138,7 @@ static enum name_kind savee(const char *s, evx_clip *c)
 
 /* TESS OAF_word_emotion / YAF_... (also OA_/YA_): emotion is the last word,
  * or "pleasant_surprise(d)". */
-static enum name_kind tess(const char *s, evx_clip *c)
+static enum name_kind tess(const char *s, tr_clip *c)
 {
   static const char *const prefixes[][2] = {
     { "OAF_", "OAF" }, { "YAF_", "YAF" }, { "OA_", "OAF" }, { "YA_", "YAF" },
@@ -165,11 +165,11 @@ static enum name_kind tess(const char *s, evx_clip *c)
   return NAME_CLIP;
 }
 
-enum name_kind corpus_parse_name(const char *path, evx_clip *c)
+enum name_kind corpus_parse_name(const char *path, tr_clip *c)
 {
   char buf[512];
   const char *s = stem_of(path, buf, sizeof buf);
-  enum name_kind (*const rules[])(const char *, evx_clip *) = { ravdess, cremad, savee, tess };
+  enum name_kind (*const rules[])(const char *, tr_clip *) = { ravdess, cremad, savee, tess };
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
     enum name_kind k = rules[i](s, c);
     if (k != NAME_NONE)

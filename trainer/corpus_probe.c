@@ -43,12 +43,12 @@ static int tail_decodes(SNDFILE *f, const SF_INFO *in)
   return got == want && sf_error(f) == SF_ERR_NO_ERROR;
 }
 
-int corpus_probe(const char *path, evx_corpus_skips *sk, evx_log *log)
+int corpus_probe(const char *path, tr_corpus_skips *sk, tr_log *log)
 {
   struct stat st;
   if (stat(path, &st) == 0 && st.st_size == 0) {
     sk->empty++;
-    evx_warn(log, "%s: skipped, empty file", path);
+    tr_warn(log, "%s: skipped, empty file", path);
     return -1;
   }
   SF_INFO in;
@@ -56,7 +56,7 @@ int corpus_probe(const char *path, evx_corpus_skips *sk, evx_log *log)
   SNDFILE *f = sf_open(path, SFM_READ, &in);
   if (!f) {
     sk->unreadable++;
-    evx_warn(log, "%s: skipped, not readable audio (%s)", path, sf_strerror(NULL));
+    tr_warn(log, "%s: skipped, not readable audio (%s)", path, sf_strerror(NULL));
     return -1;
   }
   const char *why = NULL;
@@ -76,6 +76,6 @@ int corpus_probe(const char *path, evx_corpus_skips *sk, evx_log *log)
   if (!why)
     return 0;
   (*count)++;
-  evx_warn(log, "%s: skipped, %s", path, why);
+  tr_warn(log, "%s: skipped, %s", path, why);
   return -1;
 }

@@ -23,14 +23,14 @@ const char tl_data_args_help[] =
 void tl_data_args_init(tl_data_args *a)
 {
   memset(a, 0, sizeof *a);
-  a->split = evx_split_defaults();
+  a->split = tr_split_defaults();
   a->threads = 2;
 }
 
 static int value(int argc, char **argv, int *i, const char **v)
 {
   if (*i + 1 >= argc) {
-    evx_usage_error(argv[0], "%s needs a value", argv[*i]);
+    tr_usage_error(argv[0], "%s needs a value", argv[*i]);
     return -1;
   }
   *v = argv[++*i];
@@ -40,8 +40,8 @@ static int value(int argc, char **argv, int *i, const char **v)
 static int number(const char *cmd, const char *opt, const char *v, double lo, double hi,
                   double *out)
 {
-  if (evx_parse_number(v, lo, hi, out)) {
-    evx_usage_error(cmd, "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
+  if (tr_parse_number(v, lo, hi, out)) {
+    tr_usage_error(cmd, "%s: '%s' is not a number in %g..%g", opt, v, lo, hi);
     return -1;
   }
   return 0;
@@ -52,7 +52,7 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
   const char *o = argv[*i], *v = NULL;
   double d;
   if (!strcmp(o, "--random-split")) {
-    a->split.mode = EVX_SPLIT_RANDOM;
+    a->split.mode = TR_SPLIT_RANDOM;
     a->split_given = 1;
     return 1;
   }
@@ -70,21 +70,21 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
   switch (k) {
   case 0:
     if (a->n_data >= TL_MAX_DATA) {
-      evx_usage_error(argv[0], "at most %d --data", TL_MAX_DATA);
+      tr_usage_error(argv[0], "at most %d --data", TL_MAX_DATA);
       return -1;
     }
     a->data[a->n_data++] = v;
     return 1;
   case 1: a->cache = v; return 1;
   case 2: if (number(argv[0], o, v, 1, 64, &d)) return -1; a->threads = (int)d; return 1;
-  case 3: a->split.mode = EVX_SPLIT_LIST; a->split.test_speakers = v; return 1;
+  case 3: a->split.mode = TR_SPLIT_LIST; a->split.test_speakers = v; return 1;
   case 4: a->split.val_speakers = v; return 1;
   case 5: if (number(argv[0], o, v, 0, 1, &d)) return -1; a->split.test_frac = d; return 1;
   case 6: if (number(argv[0], o, v, 0, 1, &d)) return -1; a->split.val_frac = d; return 1;
   case 7: if (number(argv[0], o, v, 2, 1000, &d)) return -1; a->split.folds = (int)d;
-          a->split.mode = EVX_SPLIT_FOLD; return 1;
+          a->split.mode = TR_SPLIT_FOLD; return 1;
   case 8: if (number(argv[0], o, v, 0, 999, &d)) return -1; a->split.fold = (int)d;
-          a->split.mode = EVX_SPLIT_FOLD; return 1;
+          a->split.mode = TR_SPLIT_FOLD; return 1;
   case 9: if (number(argv[0], o, v, 0, 1e18, &d)) return -1; a->split.seed = (uint64_t)d; return 1;
   default: a->exclude = v; return 1;
   }
@@ -104,7 +104,7 @@ static int listed(const char *list, const char *speaker)
 }
 
 /* Drop the clips of the listed speakers; each name must be in the data. */
-static int exclude_speakers(evx_cliplist *cl, const char *list)
+static int exclude_speakers(tr_cliplist *cl, const char *list)
 {
   for (const char *p = list; *p;) {
     size_t len = strcspn(p, ","), i = 0;
@@ -129,14 +129,14 @@ static int exclude_speakers(evx_cliplist *cl, const char *list)
   return 0;
 }
 
-int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log)
+int tl_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log)
 {
   if (!a->n_data) {
     fprintf(stderr, "emovox: no --data given\n");
     return -1;
   }
   for (int i = 0; i < a->n_data; i++)
-    if (evx_corpus_add(cl, a->data[i], log))
+    if (tr_corpus_add(cl, a->data[i], log))
       return -1;
   if (a->exclude && exclude_speakers(cl, a->exclude))
     return -1;
@@ -144,6 +144,6 @@ int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log)
     fprintf(stderr, "emovox: no usable clips in the data given\n");
     return -1;
   }
-  evx_corpus_report(cl, log);
+  tr_corpus_report(cl, log);
   return 0;
 }

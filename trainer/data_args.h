@@ -1,7 +1,7 @@
 /* data_args.h: the data and split options `emovox train` and `emovox eval`
  * share, and loading the clips they name. */
-#ifndef EVX_DATA_ARGS_H
-#define EVX_DATA_ARGS_H
+#ifndef TR_DATA_ARGS_H
+#define TR_DATA_ARGS_H
 
 #include "corpus.h"
 #include "split.h"
@@ -12,7 +12,7 @@ typedef struct {
   const char *data[TL_MAX_DATA];   /* --data DIR|CSV (repeatable) */
   int n_data;
   const char *cache;               /* --cache DIR */
-  evx_split_opts split;            /* --test-speakers, --val-speakers, ... */
+  tr_split_opts split;            /* --test-speakers, --val-speakers, ... */
   int split_given;                 /* 1 if any split option was given */
   const char *exclude;             /* --exclude-speakers LIST: dropped at load */
   int threads;                     /* --threads (2) */
@@ -28,6 +28,6 @@ int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i);
 extern const char tl_data_args_help[];
 
 /* Load every --data into cl (logging to log). 0 or -1 (message printed). */
-int tl_data_args_load(const tl_data_args *a, evx_cliplist *cl, evx_log *log);
+int tl_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log);
 
 #endif

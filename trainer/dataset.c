@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t evx_window_count(const evx_feature_config *cfg, size_t n_frames)
+size_t tr_window_count(const evx_feature_config *cfg, size_t n_frames)
 {
   size_t w = cfg->window_frames, u = cfg->update_frames ? cfg->update_frames : w;
   return n_frames <= w ? 1 : 1 + (n_frames - w) / u;
@@ -25,33 +25,33 @@ typedef struct {
 } job;
 
 typedef struct {
-  const evx_cliplist *cl;
+  const tr_cliplist *cl;
   const evx_feature_config *cfg;
-  const evx_augment_opts *aug;
-  const evx_degrade_opts *deg;
-  evx_featcache *fc;
+  const tr_augment_opts *aug;
+  const tr_degrade_opts *deg;
+  tr_featcache *fc;
   uint32_t dim;
   job *jobs;
   size_t n_jobs, next;  /* next: claimed atomically */
   size_t done;          /* jobs finished (atomic) */
-  evx_progress *progress; /* drawn by the calling thread only */
+  tr_progress *progress; /* drawn by the calling thread only */
 } work;
 
 static void run_job(work *w, job *j)
 {
-  const evx_clip *c = &w->cl->clips[j->clip];
-  evx_augment_params p, *pp = NULL;
+  const tr_clip *c = &w->cl->clips[j->clip];
+  tr_augment_params p, *pp = NULL;
   if (j->variant > 0) {
-    p = evx_augment_draw(w->aug, evx_fnv1a64(EVX_FNV_OFFSET, c->path, strlen(c->path)),
+    p = tr_augment_draw(w->aug, tr_fnv1a64(TR_FNV_OFFSET, c->path, strlen(c->path)),
                          j->variant);
     pp = &p;
   }
   float *frames, *pros = NULL;
   size_t nf;
   int rc = evx_input_needs_prosody(w->cfg)
-           ? evx_featcache_frames_pros(w->fc, c->path, w->cfg, pp, w->deg, &frames, &pros, &nf,
+           ? tr_featcache_frames_pros(w->fc, c->path, w->cfg, pp, w->deg, &frames, &pros, &nf,
                                        j->err, sizeof j->err)
-           : evx_featcache_frames(w->fc, c->path, w->cfg, pp, w->deg, &frames, &nf, j->err,
+           : tr_featcache_frames(w->fc, c->path, w->cfg, pp, w->deg, &frames, &nf, j->err,
                                   sizeof j->err);
   if (rc < 0)
     return;
@@ -59,7 +59,7 @@ static void run_job(work *w, job *j)
     snprintf(j->err, sizeof j->err, "%s: shorter than one frame", c->path);
     return;
   }
-  size_t nw = evx_window_count(w->cfg, nf), win = w->cfg->window_frames;
+  size_t nw = tr_window_count(w->cfg, nf), win = w->cfg->window_frames;
   size_t hop = w->cfg->update_frames ? w->cfg->update_frames : win;
   j->rows = malloc(nw * w->dim * sizeof *j->rows);
   if (!j->rows) {
@@ -94,7 +94,7 @@ static void lead(work *w)
   size_t i;
   while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n_jobs) {
     run_job(w, &w->jobs[i]);
-    evx_progress_update(w->progress, __atomic_add_fetch(&w->done, 1, __ATOMIC_RELAXED));
+    tr_progress_update(w->progress, __atomic_add_fetch(&w->done, 1, __ATOMIC_RELAXED));
   }
 }
 
@@ -110,11 +110,11 @@ static void run_all(work *w, unsigned threads)
   lead(w); /* this thread works too */
   for (unsigned i = 0; i < started; i++)
     pthread_join(t[i], NULL);
-  evx_progress_end(w->progress, w->done);
+  tr_progress_end(w->progress, w->done);
 }
 
 /* Concatenate the jobs' rows in job order; report failures in order. */
-static int assemble(evx_dataset *ds, const work *w, evx_log *log)
+static int assemble(tr_dataset *ds, const work *w, tr_log *log)
 {
   size_t rows = 0;
   for (size_t i = 0; i < w->n_jobs; i++)
@@ -128,7 +128,7 @@ static int assemble(evx_dataset *ds, const work *w, evx_log *log)
   for (size_t i = 0; i < w->n_jobs; i++) {
     const job *j = &w->jobs[i];
     if (j->err[0]) {
-      evx_warn(log, "%s (skipped)", j->err);
+      tr_warn(log, "%s (skipped)", j->err);
       ds->skipped++;
       continue;
     }
@@ -143,12 +143,12 @@ static int assemble(evx_dataset *ds, const work *w, evx_log *log)
   return 0;
 }
 
-int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
-                      const evx_split *sp, int side,
+int tr_dataset_build(tr_dataset *ds, const tr_cliplist *cl,
+                      const tr_split *sp, int side,
                       const evx_feature_config *cfg,
-                      const evx_dataset_opts *o, char *err, size_t errlen)
+                      const tr_dataset_opts *o, char *err, size_t errlen)
 {
-  static const evx_dataset_opts none = { 0 };
+  static const tr_dataset_opts none = { 0 };
   memset(ds, 0, sizeof *ds);
   if (!o)
     o = &none;
@@ -163,11 +163,11 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
     snprintf(err, errlen, "split is for %zu clips, list has %zu", sp->n, cl->n);
     return -1;
   }
-  unsigned copies = evx_augment_enabled(o->augment) ? o->augment_copies : 0;
-  evx_featcache fc = { o->cache_dir, 0, 0, 0, 0 };
+  unsigned copies = tr_augment_enabled(o->augment) ? o->augment_copies : 0;
+  tr_featcache fc = { o->cache_dir, 0, 0, 0, 0 };
   if (o->cache_dir)
-    evx_tmp_remove_stale(o->cache_dir);   /* temps of a killed run */
-  evx_progress bar;
+    tr_tmp_remove_stale(o->cache_dir);   /* temps of a killed run */
+  tr_progress bar;
   work w = { cl, cfg, o->augment, o->degrade, &fc, ds->dim, NULL, 0, 0, 0, &bar };
   w.jobs = calloc(cl->n * (copies + 1) + 1, sizeof *w.jobs);
   if (!w.jobs) {
@@ -180,8 +180,8 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
         w.jobs[w.n_jobs++] = (job){ (uint32_t)i, v, NULL, 0, "" };
   char what[96];
   snprintf(what, sizeof what, "%s%s%s%s", copies ? "features and augmentation" : "features",
-           sp ? " (" : "", sp ? evx_side_name(side) : "", sp ? " side)" : "");
-  evx_progress_begin(&bar, what, w.n_jobs, o->log);
+           sp ? " (" : "", sp ? tr_side_name(side) : "", sp ? " side)" : "");
+  tr_progress_begin(&bar, what, w.n_jobs, o->log);
   run_all(&w, o->threads ? o->threads : 2);
   int rc = assemble(ds, &w, o->log);
   for (size_t i = 0; i < w.n_jobs; i++)
@@ -190,14 +190,14 @@ int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
   ds->cache_hits = fc.hits;
   ds->extractions = fc.extractions;
   if (rc < 0) {
-    evx_dataset_free(ds);
+    tr_dataset_free(ds);
     snprintf(err, errlen, "out of memory");
   }
   return rc;
 }
 
 /* Rows come clip by clip, so most rows share the previous row's group. */
-long evx_dataset_groups(const evx_dataset *ds, const evx_cliplist *cl, int by_variant,
+long tr_dataset_groups(const tr_dataset *ds, const tr_cliplist *cl, int by_variant,
                         uint32_t *id)
 {
   size_t cap = 64, n = 0;
@@ -227,7 +227,7 @@ long evx_dataset_groups(const evx_dataset *ds, const evx_cliplist *cl, int by_va
   return (long)n;
 }
 
-void evx_dataset_free(evx_dataset *ds)
+void tr_dataset_free(tr_dataset *ds)
 {
   free(ds->x);
   free(ds->y);

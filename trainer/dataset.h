@@ -8,8 +8,8 @@
  * Rows are in clip order then window order, whatever the thread count, so
  * results are deterministic. Clips that fail to decode are skipped with a
  * warning naming them and counted. Non-RT. */
-#ifndef EVX_DATASET_H
-#define EVX_DATASET_H
+#ifndef TR_DATASET_H
+#define TR_DATASET_H
 
 #include "augment.h"
 #include "corpus.h"
@@ -23,12 +23,12 @@
 typedef struct {
   unsigned threads;          /* worker threads over clips; 0 = 2 */
   const char *cache_dir;     /* NULL: no feature cache */
-  const evx_augment_opts *augment; /* NULL or all off: no augmented copies */
+  const tr_augment_opts *augment; /* NULL or all off: no augmented copies */
   unsigned augment_copies;   /* augmented variants per clip (added to the
                                 original), only when augment is on */
-  evx_log *log;              /* NULL: stderr */
-  const evx_degrade_opts *degrade; /* NULL or all off: clips as they are */
-} evx_dataset_opts;
+  tr_log *log;              /* NULL: stderr */
+  const tr_degrade_opts *degrade; /* NULL or all off: clips as they are */
+} tr_dataset_opts;
 
 typedef struct {
   size_t n;                  /* rows */
@@ -42,24 +42,24 @@ typedef struct {
   size_t skipped;            /* clips that failed (decode / extraction) */
   size_t cache_hits;         /* of this build */
   size_t extractions;        /* of this build */
-} evx_dataset;
+} tr_dataset;
 
 /* Windows a clip of n_frames frames gives: 1 if n_frames <= W, else
  * 1 + (n_frames - W) / U. */
-size_t evx_window_count(const evx_feature_config *cfg, size_t n_frames);
+size_t tr_window_count(const evx_feature_config *cfg, size_t n_frames);
 
 /* Build the rows of side `side` of sp (sp NULL: every clip). 0 on success
  * (skipped clips are not failures), -1 with a message in err. */
-int evx_dataset_build(evx_dataset *ds, const evx_cliplist *cl,
-                      const evx_split *sp, int side,
+int tr_dataset_build(tr_dataset *ds, const tr_cliplist *cl,
+                      const tr_split *sp, int side,
                       const evx_feature_config *cfg,
-                      const evx_dataset_opts *o, char *err, size_t errlen);
+                      const tr_dataset_opts *o, char *err, size_t errlen);
 /* Group id of every row of ds: its clip's speaker, and with by_variant also
  * its variant (an augmented copy apart from the original). Ids count from 0
  * in order of first appearance; id has ds->n entries. Returns the number of
  * groups, or -1 when out of memory. */
-long evx_dataset_groups(const evx_dataset *ds, const evx_cliplist *cl, int by_variant,
+long tr_dataset_groups(const tr_dataset *ds, const tr_cliplist *cl, int by_variant,
                         uint32_t *id);
-void evx_dataset_free(evx_dataset *ds);
+void tr_dataset_free(tr_dataset *ds);
 
 #endif

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tr_dataset_streams(const evx_dataset *ds, const evx_cliplist *cl, tl_streams *s)
+int tr_dataset_streams(const tr_dataset *ds, const tr_cliplist *cl, tl_streams *s)
 {
   uint32_t *stream = malloc((ds->n + 1) * sizeof *stream);
   uint32_t *run = malloc((ds->n + 1) * sizeof *run);
-  long ns = stream && run ? evx_dataset_groups(ds, cl, 1, stream) : -1;
+  long ns = stream && run ? tr_dataset_groups(ds, cl, 1, stream) : -1;
   memset(s, 0, sizeof *s);
   if (ns < 0) {
     free(stream), free(run);
@@ -30,7 +30,7 @@ void tr_streams_free(tl_streams *s)
 }
 
 int tr_adapt_replay(const evx_adapt *a, enum tl_adapt_mode mode, uint64_t seed,
-                    const evx_cliplist *cl, evx_dataset *ds)
+                    const tr_cliplist *cl, tr_dataset *ds)
 {
   tl_streams s;
   if (tr_dataset_streams(ds, cl, &s))

@@ -28,7 +28,7 @@
 #define LAME_TOTAL_DELAY 1105
 #define DEGRADE_CODE_VERSION "evx-degrade-v1"
 
-const char evx_degrade_help[] =
+const char tr_degrade_help[] =
   "  --noise white|babble  add noise to every clip before feature extraction, at --snr\n"
   "  --snr DB              noise level: SNR in dB against the clip's mean power\n"
   "  --codec opus:KBPS|mp3:KBPS|vorbis:Q\n"
@@ -54,14 +54,14 @@ const char evx_degrade_help[] =
 static const char *const noise_names[] = { "none", "white", "babble" };
 static const char *const codec_names[] = { "none", "opus", "mp3", "vorbis" };
 
-int evx_degrade_enabled(const evx_degrade_opts *o)
+int tr_degrade_enabled(const tr_degrade_opts *o)
 {
-  return o && (o->noise != EVX_NOISE_NONE || o->codec != EVX_CODEC_NONE || o->gain_db != 0);
+  return o && (o->noise != TR_NOISE_NONE || o->codec != TR_CODEC_NONE || o->gain_db != 0);
 }
 
-int evx_degrade_parse_noise(evx_degrade_opts *o, const char *kind, char *err, size_t errlen)
+int tr_degrade_parse_noise(tr_degrade_opts *o, const char *kind, char *err, size_t errlen)
 {
-  for (int i = EVX_NOISE_WHITE; i <= EVX_NOISE_BABBLE; i++)
+  for (int i = TR_NOISE_WHITE; i <= TR_NOISE_BABBLE; i++)
     if (!strcmp(kind, noise_names[i])) {
       o->noise = i;
       return 0;
@@ -127,8 +127,8 @@ static SF_VIRTUAL_IO vio = { vm_len, vm_seek, vm_read, vm_write, vm_tell };
 
 static int sf_format_of(int codec)
 {
-  return codec == EVX_CODEC_OPUS ? SF_FORMAT_OGG | SF_FORMAT_OPUS
-       : codec == EVX_CODEC_MP3  ? SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III
+  return codec == TR_CODEC_OPUS ? SF_FORMAT_OGG | SF_FORMAT_OPUS
+       : codec == TR_CODEC_MP3  ? SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III
                                  : SF_FORMAT_OGG | SF_FORMAT_VORBIS;
 }
 
@@ -137,7 +137,7 @@ static double codec_rate(int codec, double rate)
 {
   static const double opus[] = { 8000, 12000, 16000, 24000, 48000, 0 };
   static const double mp3[] = { 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 0 };
-  const double *ok = codec == EVX_CODEC_OPUS ? opus : codec == EVX_CODEC_MP3 ? mp3 : NULL;
+  const double *ok = codec == TR_CODEC_OPUS ? opus : codec == TR_CODEC_MP3 ? mp3 : NULL;
   if (!ok)
     return rate == floor(rate) && rate >= 1000 ? rate : 16000;
   for (; *ok; ok++)
@@ -165,9 +165,9 @@ static SNDFILE *open_writer(int codec, double value, double rate, membuf *mb, ch
   }
   double level, lo, hi;
   int cbr = SF_BITRATE_MODE_CONSTANT;
-  if (codec == EVX_CODEC_OPUS) {
+  if (codec == TR_CODEC_OPUS) {
     level = 1.0 - (value * 1000.0 - 6000.0 + 0.5) / 250000.0;  /* +0.5: (int) rounds down */
-  } else if (codec == EVX_CODEC_MP3) {
+  } else if (codec == TR_CODEC_MP3) {
     mp3_range(rate, &lo, &hi);
     if (value < lo || value > hi) {
       snprintf(err, errlen, "mp3 at %.0f Hz takes %g..%g kbps, not %g", rate, lo, hi, value);
@@ -179,7 +179,7 @@ static SNDFILE *open_writer(int codec, double value, double rate, membuf *mb, ch
     level = 1.0 - value;
   }
   level = level < 0 ? 0 : level > 1 ? 1 : level;
-  if (codec != EVX_CODEC_VORBIS)   /* Opus: libsndfile 1.2.0 ignores it */
+  if (codec != TR_CODEC_VORBIS)   /* Opus: libsndfile 1.2.0 ignores it */
     sf_command(f, SFC_SET_BITRATE_MODE, &cbr, sizeof cbr);
   if (sf_command(f, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) != SF_TRUE) {
     snprintf(err, errlen, "%s encoder: cannot set compression level %g", codec_names[codec],
@@ -247,7 +247,7 @@ static int decode(membuf *mb, int codec, float **y, size_t *m, char *err, size_t
   return 0;
 }
 
-int evx_codec_roundtrip(int codec, double value, const float *x, size_t n, double rate,
+int tr_codec_roundtrip(int codec, double value, const float *x, size_t n, double rate,
                         unsigned char **bytes, size_t *n_bytes, float **out,
                         size_t *n_out, double *out_rate, char *err, size_t errlen)
 {
@@ -256,7 +256,7 @@ int evx_codec_roundtrip(int codec, double value, const float *x, size_t n, doubl
   size_t nr = n, m = 0;
   membuf mb = { 0 };
   int rc = -1;
-  if (cr != rate && evx_resample_signal(x, n, rate, cr, &rs, &nr) < 0) {
+  if (cr != rate && tr_resample_signal(x, n, rate, cr, &rs, &nr) < 0) {
     snprintf(err, errlen, "%s: cannot resample %.0f Hz to %.0f Hz", codec_names[codec], rate, cr);
     return -1;
   }
@@ -265,7 +265,7 @@ int evx_codec_roundtrip(int codec, double value, const float *x, size_t n, doubl
   if (out) {
     if (decode(&mb, codec, &y, &m, err, errlen) < 0)
       goto out;
-    size_t skip = codec == EVX_CODEC_MP3 && m >= nr + LAME_TOTAL_DELAY ? LAME_TOTAL_DELAY : 0;
+    size_t skip = codec == TR_CODEC_MP3 && m >= nr + LAME_TOTAL_DELAY ? LAME_TOTAL_DELAY : 0;
     float *z = calloc(nr + 1, sizeof *z);
     if (!z) {
       snprintf(err, errlen, "out of memory");
@@ -289,19 +289,19 @@ out:
   return rc;
 }
 
-int evx_degrade_parse_codec(evx_degrade_opts *o, const char *spec, char *err, size_t errlen)
+int tr_degrade_parse_codec(tr_degrade_opts *o, const char *spec, char *err, size_t errlen)
 {
   const char *colon = strchr(spec, ':');
-  int codec = EVX_CODEC_NONE;
-  for (int i = EVX_CODEC_OPUS; colon && i <= EVX_CODEC_VORBIS; i++)
+  int codec = TR_CODEC_NONE;
+  for (int i = TR_CODEC_OPUS; colon && i <= TR_CODEC_VORBIS; i++)
     if (strlen(codec_names[i]) == (size_t)(colon - spec)
         && !strncmp(spec, codec_names[i], (size_t)(colon - spec)))
       codec = i;
   char *end = NULL;
   double v = colon ? strtod(colon + 1, &end) : NAN;
-  double lo = codec == EVX_CODEC_OPUS ? 6 : codec == EVX_CODEC_MP3 ? 8 : 0;
-  double hi = codec == EVX_CODEC_OPUS ? 256 : codec == EVX_CODEC_MP3 ? 320 : 1;
-  if (codec == EVX_CODEC_NONE || end == colon + 1 || *end || !(v >= lo && v <= hi)) {
+  double lo = codec == TR_CODEC_OPUS ? 6 : codec == TR_CODEC_MP3 ? 8 : 0;
+  double hi = codec == TR_CODEC_OPUS ? 256 : codec == TR_CODEC_MP3 ? 320 : 1;
+  if (codec == TR_CODEC_NONE || end == colon + 1 || *end || !(v >= lo && v <= hi)) {
     snprintf(err, errlen, "--codec: '%s' is not opus:KBPS (6..256), mp3:KBPS (8..320) "
              "or vorbis:QUALITY (0..1)", spec);
     return -1;
@@ -322,9 +322,9 @@ int evx_degrade_parse_codec(evx_degrade_opts *o, const char *spec, char *err, si
   return 0;
 }
 
-void evx_degrade_describe(const evx_degrade_opts *o, char *buf, size_t len)
+void tr_degrade_describe(const tr_degrade_opts *o, char *buf, size_t len)
 {
-  if (!evx_degrade_enabled(o)) {
+  if (!tr_degrade_enabled(o)) {
     snprintf(buf, len, "none");
     return;
   }
@@ -333,8 +333,8 @@ void evx_degrade_describe(const evx_degrade_opts *o, char *buf, size_t len)
     at = snprintf(buf, len, "%s noise at %g dB SNR", noise_names[o->noise], o->snr_db);
   if (o->codec && at >= 0 && (size_t)at < len)
     at += snprintf(buf + at, len - (size_t)at, "%s%s %s %g%s", at ? ", then " : "",
-                   codec_names[o->codec], o->codec == EVX_CODEC_VORBIS ? "quality" : "at",
-                   o->codec_value, o->codec == EVX_CODEC_VORBIS ? "" : " kbps");
+                   codec_names[o->codec], o->codec == TR_CODEC_VORBIS ? "quality" : "at",
+                   o->codec_value, o->codec == TR_CODEC_VORBIS ? "" : " kbps");
   if (o->gain_db != 0 && at >= 0 && (size_t)at < len)
     at += snprintf(buf + at, len - (size_t)at, "%sgain %+g dB%s", at ? ", then " : "",
                    o->gain_db, o->gain_half ? " on about half the clips" : "");
@@ -342,14 +342,14 @@ void evx_degrade_describe(const evx_degrade_opts *o, char *buf, size_t len)
     snprintf(buf + at, len - (size_t)at, " (seed %llu)", (unsigned long long)o->seed);
 }
 
-void evx_degrade_json(const evx_degrade_opts *o, char *buf, size_t len)
+void tr_degrade_json(const tr_degrade_opts *o, char *buf, size_t len)
 {
   char text[256];
-  if (!evx_degrade_enabled(o)) {
+  if (!tr_degrade_enabled(o)) {
     snprintf(buf, len, "null");
     return;
   }
-  evx_degrade_describe(o, text, sizeof text);
+  tr_degrade_describe(o, text, sizeof text);
   char snr[32] = "null", value[32] = "null";
   if (o->noise)
     snprintf(snr, sizeof snr, "%g", o->snr_db);
@@ -359,37 +359,37 @@ void evx_degrade_json(const evx_degrade_opts *o, char *buf, size_t len)
            "\"gain_db\": %g, \"gain_half\": %s, "
            "\"seed\": %llu, \"libsndfile\": \"%s\", \"description\": \"%s\"}",
            noise_names[o->noise], snr, codec_names[o->codec],
-           o->codec == EVX_CODEC_VORBIS ? "quality" : "kbps", value, o->gain_db,
+           o->codec == TR_CODEC_VORBIS ? "quality" : "kbps", value, o->gain_db,
            o->gain_half ? "true" : "false",
            (unsigned long long)o->seed, sf_version_string(), text);
 }
 
-static uint64_t clip_seed(const evx_degrade_opts *o, const char *path)
+static uint64_t clip_seed(const tr_degrade_opts *o, const char *path)
 {
-  uint64_t mix[2] = { o->seed, evx_fnv1a64(EVX_FNV_OFFSET, path, strlen(path)) };
-  return evx_fnv1a64(EVX_FNV_OFFSET, mix, sizeof mix);
+  uint64_t mix[2] = { o->seed, tr_fnv1a64(TR_FNV_OFFSET, path, strlen(path)) };
+  return tr_fnv1a64(TR_FNV_OFFSET, mix, sizeof mix);
 }
 
-uint64_t evx_degrade_key(const evx_degrade_opts *o, const char *path, uint64_t h)
+uint64_t tr_degrade_key(const tr_degrade_opts *o, const char *path, uint64_t h)
 {
-  if (!evx_degrade_enabled(o))
+  if (!tr_degrade_enabled(o))
     return h;
   int kind[2] = { o->noise, o->codec };
   double v[2] = { o->noise ? o->snr_db : 0, o->codec ? o->codec_value : 0 };
   uint64_t seed = o->noise ? clip_seed(o, path) : 0;
   const char *lib = o->codec ? sf_version_string() : "";
-  h = evx_fnv1a64(h, DEGRADE_CODE_VERSION, sizeof DEGRADE_CODE_VERSION);
-  h = evx_fnv1a64(h, kind, sizeof kind);
-  h = evx_fnv1a64(h, v, sizeof v);
-  h = evx_fnv1a64(h, &seed, sizeof seed);
+  h = tr_fnv1a64(h, DEGRADE_CODE_VERSION, sizeof DEGRADE_CODE_VERSION);
+  h = tr_fnv1a64(h, kind, sizeof kind);
+  h = tr_fnv1a64(h, v, sizeof v);
+  h = tr_fnv1a64(h, &seed, sizeof seed);
   if (o->gain_db != 0) {   /* hashed only when set: older keys stay as they were */
     double g[2] = { o->gain_db, o->gain_half };
-    h = evx_fnv1a64(h, g, sizeof g);
+    h = tr_fnv1a64(h, g, sizeof g);
   }
-  return evx_fnv1a64(h, lib, strlen(lib));
+  return tr_fnv1a64(h, lib, strlen(lib));
 }
 
-int evx_degrade_apply(const evx_degrade_opts *o, const char *path, const float *x,
+int tr_degrade_apply(const tr_degrade_opts *o, const char *path, const float *x,
                       size_t n, double rate, float **out, size_t *n_out,
                       double *out_rate, char *err, size_t errlen)
 {
@@ -402,14 +402,14 @@ int evx_degrade_apply(const evx_degrade_opts *o, const char *path, const float *
   *out = y;
   *n_out = n;
   *out_rate = rate;
-  if (!evx_degrade_enabled(o))
+  if (!tr_degrade_enabled(o))
     return 0;
-  if (o->noise != EVX_NOISE_NONE)
-    evx_add_noise_kind(o->noise == EVX_NOISE_BABBLE, y, n, o->snr_db, clip_seed(o, path), rate);
+  if (o->noise != TR_NOISE_NONE)
+    tr_add_noise_kind(o->noise == TR_NOISE_BABBLE, y, n, o->snr_db, clip_seed(o, path), rate);
   if (o->codec) {
     char why[256];
     float *z;
-    if (evx_codec_roundtrip(o->codec, o->codec_value, y, n, rate, NULL, NULL, &z, n_out,
+    if (tr_codec_roundtrip(o->codec, o->codec_value, y, n, rate, NULL, NULL, &z, n_out,
                             out_rate, why, sizeof why) < 0) {
       snprintf(err, errlen, "%s: %s", path, why);
       free(y);
@@ -419,7 +419,7 @@ int evx_degrade_apply(const evx_degrade_opts *o, const char *path, const float *
     free(y);
     *out = z;
   }
-  if (o->gain_db != 0 && (!o->gain_half || (evx_fnv1a64(EVX_FNV_OFFSET, path, strlen(path)) & 1))) {
+  if (o->gain_db != 0 && (!o->gain_half || (tr_fnv1a64(TR_FNV_OFFSET, path, strlen(path)) & 1))) {
     float g = (float)pow(10.0, o->gain_db / 20.0);
     for (size_t i = 0; i < *n_out; i++)
       (*out)[i] *= g;

@@ -29,9 +29,9 @@ static int hash_file(const char *path, uint64_t *h, char *err, size_t errlen)
   }
   unsigned char buf[1 << 16];
   size_t got;
-  *h = EVX_FNV_OFFSET;
+  *h = TR_FNV_OFFSET;
   while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-    *h = evx_fnv1a64(*h, buf, got);
+    *h = tr_fnv1a64(*h, buf, got);
   int bad = ferror(f);
   fclose(f);
   if (bad)
@@ -39,7 +39,7 @@ static int hash_file(const char *path, uint64_t *h, char *err, size_t errlen)
   return bad ? -1 : 0;
 }
 
-static int is_identity(const evx_augment_params *a)
+static int is_identity(const tr_augment_params *a)
 {
   return !a || (a->snr_db == 0 && a->rate == 1 && a->semitones == 0 && a->speed == 1 &&
                 a->gain_db == 0 && a->channel == 0);
@@ -48,26 +48,26 @@ static int is_identity(const evx_augment_params *a)
 /* Everything the frames depend on besides the file's bytes; with_pros:
  * entries that also hold the prosody rows are keyed apart. */
 static uint64_t config_key(uint64_t h, const evx_feature_config *cfg,
-                           const evx_augment_params *aug, const evx_degrade_opts *deg,
+                           const tr_augment_params *aug, const tr_degrade_opts *deg,
                            const char *path, int with_pros)
 {
-  h = evx_degrade_key(deg, path, h);
+  h = tr_degrade_key(deg, path, h);
   /* both feature sets read the same frames (set 2 corrects the level later,
    * when the input is built): one cache entry serves both */
   uint32_t frame_cfg[4] = { cfg->sample_rate, cfg->frame_len, cfg->hop, EVX_FSET_V1 };
-  h = evx_fnv1a64(h, frame_cfg, sizeof frame_cfg);
-  h = evx_fnv1a64(h, EVX_FEATURE_CODE_VERSION, sizeof EVX_FEATURE_CODE_VERSION);
+  h = tr_fnv1a64(h, frame_cfg, sizeof frame_cfg);
+  h = tr_fnv1a64(h, TR_FEATURE_CODE_VERSION, sizeof TR_FEATURE_CODE_VERSION);
   if (with_pros)
-    h = evx_fnv1a64(h, EVX_PROSODY_CODE_VERSION, sizeof EVX_PROSODY_CODE_VERSION);
+    h = tr_fnv1a64(h, TR_PROSODY_CODE_VERSION, sizeof TR_PROSODY_CODE_VERSION);
   if (!is_identity(aug)) {
     double p[3] = { aug->snr_db, aug->rate, aug->semitones };
-    h = evx_fnv1a64(h, p, sizeof p);
-    h = evx_fnv1a64(h, &aug->noise_seed, sizeof aug->noise_seed);
+    h = tr_fnv1a64(h, p, sizeof p);
+    h = tr_fnv1a64(h, &aug->noise_seed, sizeof aug->noise_seed);
     if (aug->babble)   /* hashed only when set: white-noise keys stay as they were */
-      h = evx_fnv1a64(h, &aug->babble, sizeof aug->babble);
+      h = tr_fnv1a64(h, &aug->babble, sizeof aug->babble);
     if (aug->speed != 1 || aug->gain_db != 0 || aug->channel) {   /* likewise */
       double q[3] = { aug->speed, aug->gain_db, aug->channel };
-      h = evx_fnv1a64(h, q, sizeof q);
+      h = tr_fnv1a64(h, q, sizeof q);
     }
   }
   return h;
@@ -108,7 +108,7 @@ static int cache_read(const char *file, uint64_t key, uint32_t width, float **fr
 }
 
 /* Atomic, so readers never see half an entry; the temporary names our pid so
- * a later run removes it only once we are gone (evx_tmp_remove_stale). */
+ * a later run removes it only once we are gone (tr_tmp_remove_stale). */
 static int cache_write(const char *file, uint64_t key, uint32_t width, const float *x, size_t nf)
 {
   const cache_header h = { { 'E', 'V', 'X', 'F' }, width, key, nf };
@@ -165,21 +165,21 @@ static int split_rows(float *rows, size_t nf, float **frames, float **pros)
 
 /* Decode, augment, degrade, extract (with_pros: rows of features and
  * prosody, join_rows). */
-static int extract(const char *path, const evx_augment_params *aug,
-                   const evx_degrade_opts *deg, int with_pros, float **frames, size_t *nf,
+static int extract(const char *path, const tr_augment_params *aug,
+                   const tr_degrade_opts *deg, int with_pros, float **frames, size_t *nf,
                    char *err, size_t errlen)
 {
-  evx_audio a;
-  if (evx_audio_read(path, &a, err, errlen) < 0)
+  tr_audio a;
+  if (tr_audio_read(path, &a, err, errlen) < 0)
     return -1;
   float *x = a.x, *d = NULL;
   size_t n = a.n;
   double rate = a.rate;
   int rc = -1;
-  if (!is_identity(aug) && evx_augment_apply(aug, a.x, a.n, a.rate, &x, &n) < 0) {
+  if (!is_identity(aug) && tr_augment_apply(aug, a.x, a.n, a.rate, &x, &n) < 0) {
     snprintf(err, errlen, "%s: augmentation failed", path);
-  } else if (!evx_degrade_enabled(deg)
-             || evx_degrade_apply(deg, path, x, n, a.rate, &d, &n, &rate, err, errlen) == 0) {
+  } else if (!tr_degrade_enabled(deg)
+             || tr_degrade_apply(deg, path, x, n, a.rate, &d, &n, &rate, err, errlen) == 0) {
     float *pros = NULL;
     rc = with_pros ? evx_features_prosody_of_signal(d ? d : x, n, rate, frames, &pros, nf)
                    : evx_features_of_signal(d ? d : x, n, rate, frames, nf);
@@ -193,14 +193,14 @@ static int extract(const char *path, const evx_augment_params *aug,
   free(d);
   if (x != a.x)
     free(x);
-  evx_audio_free(&a);
+  tr_audio_free(&a);
   return rc;
 }
 
 /* Rows of `width` floats (EVX_NFEAT, or with prosody EVX_NFEAT + EVX_NPROS),
  * from the cache or extracted (and cached). */
-static int cached_rows(evx_featcache *fc, const char *path, const evx_feature_config *cfg,
-                       const evx_augment_params *aug, const evx_degrade_opts *deg,
+static int cached_rows(tr_featcache *fc, const char *path, const evx_feature_config *cfg,
+                       const tr_augment_params *aug, const tr_degrade_opts *deg,
                        uint32_t width, float **frames, size_t *n_frames, char *err,
                        size_t errlen)
 {
@@ -229,10 +229,10 @@ static int cached_rows(evx_featcache *fc, const char *path, const evx_feature_co
   return 0;
 }
 
-int evx_featcache_frames(evx_featcache *fc, const char *path,
+int tr_featcache_frames(tr_featcache *fc, const char *path,
                          const evx_feature_config *cfg,
-                         const evx_augment_params *aug,
-                         const evx_degrade_opts *deg,
+                         const tr_augment_params *aug,
+                         const tr_degrade_opts *deg,
                          float **frames, size_t *n_frames,
                          char *err, size_t errlen)
 {
@@ -241,10 +241,10 @@ int evx_featcache_frames(evx_featcache *fc, const char *path,
   return cached_rows(fc, path, cfg, aug, deg, EVX_NFEAT, frames, n_frames, err, errlen);
 }
 
-int evx_featcache_frames_pros(evx_featcache *fc, const char *path,
+int tr_featcache_frames_pros(tr_featcache *fc, const char *path,
                               const evx_feature_config *cfg,
-                              const evx_augment_params *aug,
-                              const evx_degrade_opts *deg,
+                              const tr_augment_params *aug,
+                              const tr_degrade_opts *deg,
                               float **frames, float **pros, size_t *n_frames,
                               char *err, size_t errlen)
 {

@@ -1,7 +1,7 @@
 #include "log.h"
 #include <stdarg.h>
 
-static void emit(evx_log *log, const char *tag, const char *fmt, va_list ap)
+static void emit(tr_log *log, const char *tag, const char *fmt, va_list ap)
 {
   FILE *f = log && log->f ? log->f : stderr;
   if (tag)
@@ -10,7 +10,7 @@ static void emit(evx_log *log, const char *tag, const char *fmt, va_list ap)
   fputc('\n', f);
 }
 
-void evx_info(evx_log *log, const char *fmt, ...)
+void tr_info(tr_log *log, const char *fmt, ...)
 {
   if (log && log->quiet)
     return;
@@ -21,7 +21,7 @@ void evx_info(evx_log *log, const char *fmt, ...)
 }
 
 /* A counted message: warning or error. */
-static void counted(evx_log *log, const char *tag, size_t *count,
+static void counted(tr_log *log, const char *tag, size_t *count,
                     const char *fmt, va_list ap)
 {
   emit(log, tag, fmt, ap);
@@ -29,7 +29,7 @@ static void counted(evx_log *log, const char *tag, size_t *count,
     (*count)++;
 }
 
-void evx_warn(evx_log *log, const char *fmt, ...)
+void tr_warn(tr_log *log, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -37,7 +37,7 @@ void evx_warn(evx_log *log, const char *fmt, ...)
   va_end(ap);
 }
 
-void evx_error(evx_log *log, const char *fmt, ...)
+void tr_error(tr_log *log, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef EVX_VERSION
-#define EVX_VERSION "unknown"
+#ifndef TR_VERSION
+#define TR_VERSION "unknown"
 #endif
 
 static const struct {
@@ -47,14 +47,14 @@ static int stdout_ok(const char *cmd, int rc)
 
 int main(int argc, char **argv)
 {
-  evx_tmp_install();   /* Ctrl-C leaves no temporary files behind */
+  tr_tmp_install();   /* Ctrl-C leaves no temporary files behind */
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       (!strcmp(argv[1], "help") && argc == 2)) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-    printf("emovox %s (reads bundle formats %u..%u)\n", EVX_VERSION, EVX_BUNDLE_VERSION_MIN,
+    printf("emovox %s (reads bundle formats %u..%u)\n", TR_VERSION, EVX_BUNDLE_VERSION_MIN,
            EVX_BUNDLE_NEWEST);
     return stdout_ok("--version", 0);
   }

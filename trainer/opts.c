@@ -46,19 +46,19 @@ static int store(const char *cmd, const opt_def *o, const char *v, char *base)
     while (c->name && strcmp(c->name, v))
       c++;
     if (!c->name)
-      return evx_usage_error(cmd, "%s is %s, not '%s'", o->name,
+      return tr_usage_error(cmd, "%s is %s, not '%s'", o->name,
                              choice_list(o->choices, names, sizeof names), v), -1;
     *(int *)to = c->value;
     break;
   }
   case OPT_RANGE:
     if (range(v, o->lo, o->hi, (double *)to, (double *)(base + o->at_hi)))
-      return evx_usage_error(cmd, "%s needs LO:HI inside %g..%g, not '%s'", o->name, o->lo,
+      return tr_usage_error(cmd, "%s needs LO:HI inside %g..%g, not '%s'", o->name, o->lo,
                              o->hi, v), -1;
     break;
   default:
-    if (evx_parse_number(v, o->lo, o->hi, &d))
-      return evx_usage_error(cmd, "%s needs a number in %g..%g, not '%s'", o->name, o->lo,
+    if (tr_parse_number(v, o->lo, o->hi, &d))
+      return tr_usage_error(cmd, "%s needs a number in %g..%g, not '%s'", o->name, o->lo,
                              o->hi, v), -1;
     if (o->kind == OPT_REAL) *(double *)to = d;
     else if (o->kind == OPT_INT) *(int *)to = (int)d;
@@ -81,7 +81,7 @@ int opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc
   const char *v = NULL;
   if (o->kind != OPT_FLAG) {
     if (*i + 1 >= argc)
-      return evx_usage_error(cmd, "%s needs a value", o->name), -1;
+      return tr_usage_error(cmd, "%s needs a value", o->name), -1;
     v = argv[++*i];
   }
   return store(cmd, o, v, base) ? -1 : 1;

@@ -6,16 +6,16 @@
 #include <time.h>
 #include <unistd.h>
 
-void evx_progress_begin(evx_progress *p, const char *what, size_t total, const evx_log *log)
+void tr_progress_begin(tr_progress *p, const char *what, size_t total, const tr_log *log)
 {
-  *p = (evx_progress){ .total = total, .quiet = (log && log->quiet) || total == 0 };
+  *p = (tr_progress){ .total = total, .quiet = (log && log->quiet) || total == 0 };
   p->f = log && log->f ? log->f : stderr;
   p->tty = isatty(fileno(p->f));
   snprintf(p->what, sizeof p->what, "%s", what);
   p->t0 = tl_now_s();
 }
 
-void evx_progress_update(evx_progress *p, size_t done)
+void tr_progress_update(tr_progress *p, size_t done)
 {
   if (p->quiet)
     return;
@@ -46,7 +46,7 @@ void evx_progress_update(evx_progress *p, size_t done)
   fflush(p->f);
 }
 
-void evx_progress_end(evx_progress *p, size_t done)
+void tr_progress_end(tr_progress *p, size_t done)
 {
   if (p->quiet)
     return;

@@ -2,8 +2,8 @@
  * augmentation, scoring). On a terminal (stderr a tty) one line redrawn in
  * place with a bar and the ETA; otherwise a plain line at every tenth, fit
  * for logs. Non-RT; update from one thread. */
-#ifndef EVX_PROGRESS_BAR_H
-#define EVX_PROGRESS_BAR_H
+#ifndef TR_PROGRESS_BAR_H
+#define TR_PROGRESS_BAR_H
 
 #include "log.h"
 #include <stddef.h>
@@ -14,11 +14,11 @@ typedef struct {
   int tty, quiet, tenth;
   double t0, last;
   FILE *f;
-} evx_progress;
+} tr_progress;
 
 /* what: "features (train side)" etc.; quiet when log->quiet. */
-void evx_progress_begin(evx_progress *p, const char *what, size_t total, const evx_log *log);
-void evx_progress_update(evx_progress *p, size_t done);
-void evx_progress_end(evx_progress *p, size_t done);
+void tr_progress_begin(tr_progress *p, const char *what, size_t total, const tr_log *log);
+void tr_progress_update(tr_progress *p, size_t done);
+void tr_progress_end(tr_progress *p, size_t done);
 
 #endif

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef EVX_VERSION
-#define EVX_VERSION "unknown"
+#ifndef TR_VERSION
+#define TR_VERSION "unknown"
 #endif
 
-const char *evx_revision(void)
+const char *tr_revision(void)
 {
   static char buf[128];
   if (!buf[0])
-    snprintf(buf, sizeof buf, "%s (%s)", EVX_VERSION, EVX_REVISION);
+    snprintf(buf, sizeof buf, "%s (%s)", TR_VERSION, TR_REVISION);
   return buf;
 }
 
@@ -36,7 +36,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* "key: a,b,c" of the distinct speakers of one side (sorted), cut at about
  * budget bytes. */
-static void side_speakers(FILE *f, const evx_cliplist *cl, const evx_split *sp, int side,
+static void side_speakers(FILE *f, const tr_cliplist *cl, const tr_split *sp, int side,
                           const char *key, size_t budget)
 {
   const char **names = malloc(sizeof *names * (cl->n ? cl->n : 1));
@@ -62,7 +62,7 @@ static void side_speakers(FILE *f, const evx_cliplist *cl, const evx_split *sp, 
 }
 
 /* Clips and distinct speakers of each corpus, in order of first clip. */
-static void corpora(FILE *f, const evx_cliplist *cl)
+static void corpora(FILE *f, const tr_cliplist *cl)
 {
   const char **spk = malloc(sizeof *spk * (cl->n ? cl->n : 1));
   for (size_t i = 0; spk && i < cl->n; i++) {
@@ -103,7 +103,7 @@ static char *finish(FILE *f, char **buf, size_t *len)
  * written to a memory stream over *buf; NULL when out of memory. */
 static FILE *begin(int argc, char **argv, char **buf, size_t *len)
 {
-  char *cmd = evx_command_line(argc, argv);
+  char *cmd = tr_command_line(argc, argv);
   FILE *f = cmd ? open_memstream(buf, len) : NULL;
   if (!f) {
     free(cmd);
@@ -111,13 +111,13 @@ static FILE *begin(int argc, char **argv, char **buf, size_t *len)
   }
   fprintf(f, "emovox-provenance: 1\n");
   line(f, "", "command", cmd);
-  line(f, "", "revision", evx_revision());
+  line(f, "", "revision", tr_revision());
   free(cmd);
   return f;
 }
 
-char *evx_provenance_train(int argc, char **argv, const char *const *data, int n_data,
-                           const evx_cliplist *cl, const evx_split *sp, uint64_t seed)
+char *tr_provenance_train(int argc, char **argv, const char *const *data, int n_data,
+                           const tr_cliplist *cl, const tr_split *sp, uint64_t seed)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -129,17 +129,17 @@ char *evx_provenance_train(int argc, char **argv, const char *const *data, int n
     line(f, "", "data", data[i]);
   corpora(f, cl);
   fprintf(f, "split: %s\n", sp->random ? "random (speakers overlap)" : "speaker-independent");
-  static const char *const keys[EVX_N_SIDES] = { "train-speakers", "val-speakers",
+  static const char *const keys[TR_N_SIDES] = { "train-speakers", "val-speakers",
                                                  "test-speakers" };
-  for (int s = 0; s < EVX_N_SIDES; s++) {
-    fprintf(f, "%s: %zu clip%s, %zu speaker%s\n", evx_side_name(s), sp->clips[s],
+  for (int s = 0; s < TR_N_SIDES; s++) {
+    fprintf(f, "%s: %zu clip%s, %zu speaker%s\n", tr_side_name(s), sp->clips[s],
             sp->clips[s] == 1 ? "" : "s", sp->speakers[s], sp->speakers[s] == 1 ? "" : "s");
     side_speakers(f, cl, sp, s, keys[s], 16000);
   }
   return finish(f, &buf, &len);
 }
 
-char *evx_provenance_fuse(int argc, char **argv, const char *const *inputs,
+char *tr_provenance_fuse(int argc, char **argv, const char *const *inputs,
                           const char *const *records, int n)
 {
   char *buf = NULL;
@@ -162,7 +162,7 @@ char *evx_provenance_fuse(int argc, char **argv, const char *const *inputs,
   return finish(f, &buf, &len);
 }
 
-int evx_provenance_trained_on(const char *text, const char *speaker)
+int tr_provenance_trained_on(const char *text, const char *speaker)
 {
   static const char *const keys[] = { "train-speakers: ", "val-speakers: " };
   size_t sl = strlen(speaker);

@@ -16,7 +16,7 @@ typedef struct {
   tl_confusion win, clip;
 } group;
 
-char *evx_command_line(int argc, char **argv)
+char *tr_command_line(int argc, char **argv)
 {
   size_t len = sizeof "emovox ";
   for (int i = 0; i < argc; i++)
@@ -47,7 +47,7 @@ static group *group_of(group *g, int *n, const char *name)
 }
 
 /* Per window and per clip confusions, overall (g[0]) and per corpus. */
-static int tally(const evx_report *r, group *g, int *n_groups)
+static int tally(const tr_report *r, group *g, int *n_groups)
 {
   *n_groups = 1;
   memset(g, 0, sizeof(group) * MAX_GROUPS);
@@ -63,7 +63,7 @@ static int tally(const evx_report *r, group *g, int *n_groups)
   while (i < r->n) {   /* rows of a clip are contiguous */
     size_t j = i;
     memset(mean, 0, sizeof(float) * r->k);
-    const evx_clip *c = &r->cl->clips[r->clip[i]];
+    const tr_clip *c = &r->cl->clips[r->clip[i]];
     group *gc = group_of(g, n_groups, c->corpus);
     if (gc && !gc->name[0])
       snprintf(gc->name, sizeof gc->name, "%s", c->corpus);
@@ -103,7 +103,7 @@ static void json_metrics(FILE *f, const tl_confusion *c, const char *const *labe
 }
 
 /* Distinct speakers of one side (side -1: all), as a list into f. */
-static void speakers(FILE *f, const evx_report *r, int side, int json)
+static void speakers(FILE *f, const tr_report *r, int side, int json)
 {
   const char **seen = malloc(sizeof(char *) * (r->cl->n + 1));
   size_t n = 0;
@@ -127,9 +127,9 @@ static void speakers(FILE *f, const evx_report *r, int side, int json)
   free(seen);
 }
 
-static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
+static void write_json(FILE *f, const tr_report *r, const group *g, int ng)
 {
-  const char *warn = r->sp ? evx_split_warning(r->sp) : NULL;
+  const char *warn = r->sp ? tr_split_warning(r->sp) : NULL;
   fprintf(f, "{\n  \"tool\": ");
   tr_json_string(f, r->title);
   fprintf(f, ",\n  \"command\": ");
@@ -145,8 +145,8 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
     tr_json_string(f, warn);
   else
     fputs("null", f);
-  for (int s = 0; r->sp && s < EVX_N_SIDES; s++) {
-    fprintf(f, ", \"%s\": {\"clips\": %zu, \"speakers\": [", evx_side_name(s), r->sp->clips[s]);
+  for (int s = 0; r->sp && s < TR_N_SIDES; s++) {
+    fprintf(f, ", \"%s\": {\"clips\": %zu, \"speakers\": [", tr_side_name(s), r->sp->clips[s]);
     speakers(f, r, s, 1);
     fprintf(f, "]}");
   }
@@ -182,7 +182,7 @@ static void write_json(FILE *f, const evx_report *r, const group *g, int ng)
           r->best_epoch, r->train_seconds);
 }
 
-static void md_metrics(FILE *f, const group *g, const char *unit, const evx_report *r)
+static void md_metrics(FILE *f, const group *g, const char *unit, const tr_report *r)
 {
   fprintf(f, "\n### %s: %s\n\nUA %.1f%%, WA %.1f%% (%zu %ss)\n\n"
           "| class | precision | recall | F1 | support |\n|---|---|---|---|---|\n",
@@ -207,9 +207,9 @@ static void md_metrics(FILE *f, const group *g, const char *unit, const evx_repo
   fprintf(f, "\n");
 }
 
-static void write_md(FILE *f, const evx_report *r, const group *g, int ng)
+static void write_md(FILE *f, const tr_report *r, const group *g, int ng)
 {
-  const char *warn = r->sp ? evx_split_warning(r->sp) : NULL;
+  const char *warn = r->sp ? tr_split_warning(r->sp) : NULL;
   fprintf(f, "# %s report\n\n", r->title);
   if (warn)
     fprintf(f, "**%s** — scores below are NOT speaker-independent.\n\n", warn);
@@ -219,8 +219,8 @@ static void write_md(FILE *f, const evx_report *r, const group *g, int ng)
     fprintf(f, "- degradation: %s\n", r->degradation);
   if (r->sp) {
     fprintf(f, "- split: %s\n", warn ? warn : "speaker-independent (no speaker on two sides)");
-    for (int s = 0; s < EVX_N_SIDES; s++) {
-      fprintf(f, "  - %s: %zu clip%s, %zu speaker%s: ", evx_side_name(s), r->sp->clips[s],
+    for (int s = 0; s < TR_N_SIDES; s++) {
+      fprintf(f, "  - %s: %zu clip%s, %zu speaker%s: ", tr_side_name(s), r->sp->clips[s],
               r->sp->clips[s] == 1 ? "" : "s", r->sp->speakers[s],
               r->sp->speakers[s] == 1 ? "" : "s");
       speakers(f, r, s, 0);
@@ -278,7 +278,7 @@ static int emit(const char *dir, const char *name, void (*fn)(FILE *, const void
 }
 
 typedef struct {
-  const evx_report *r;
+  const tr_report *r;
   const group *g;
   int ng;
   int clip;
@@ -289,12 +289,12 @@ static void do_md(FILE *f, const void *p) { const emit_ctx *c = p; write_md(f, c
 static void do_curves(FILE *f, const void *p)
 {
   const emit_ctx *c = p;
-  evx_svg_curves(f, c->r->hist, c->r->n_hist, c->r->best_epoch);
+  tr_svg_curves(f, c->r->hist, c->r->n_hist, c->r->best_epoch);
 }
 static void do_confusion(FILE *f, const void *p)
 {
   const emit_ctx *c = p;
-  evx_svg_confusion(f, c->clip ? &c->g[0].clip : &c->g[0].win, c->r->labels,
+  tr_svg_confusion(f, c->clip ? &c->g[0].clip : &c->g[0].win, c->r->labels,
                     c->clip ? "confusion per clip (overall)" : "confusion per window (overall)");
 }
 
@@ -303,14 +303,14 @@ static void do_confusion(FILE *f, const void *p)
 static void do_windows(FILE *f, const void *p)
 {
   const emit_ctx *c = p;
-  const evx_report *r = c->r;
+  const tr_report *r = c->r;
   fputs("clip,speaker,window,label", f);
   for (uint32_t j = 0; j < r->k; j++)
     fprintf(f, ",p_%s", r->labels[j]);
   fputc('\n', f);
   uint32_t w = 0;
   for (size_t i = 0; i < r->n; i++) {
-    const evx_clip *clip = &r->cl->clips[r->clip[i]];
+    const tr_clip *clip = &r->cl->clips[r->clip[i]];
     w = i && r->clip[i] == r->clip[i - 1] ? w + 1 : 0;
     tr_csv_string(f, clip->path, 0);   /* as found; quoted only when it must be */
     int y = r->y[i];
@@ -321,7 +321,7 @@ static void do_windows(FILE *f, const void *p)
   }
 }
 
-int evx_report_write(const char *dir, const evx_report *r, double *ua_window,
+int tr_report_write(const char *dir, const tr_report *r, double *ua_window,
                      double *ua_clip, char *err, size_t errlen)
 {
   if (dir && mkdir(dir, 0755) != 0 && errno != EEXIST) {

@@ -12,16 +12,16 @@ static double mean_power(const float *x, size_t n)
   return n ? power / (double)n : 0;
 }
 
-void evx_add_noise(float *x, size_t n, double snr_db, uint64_t seed)
+void tr_add_noise(float *x, size_t n, double snr_db, uint64_t seed)
 {
   double power = mean_power(x, n);
   if (power == 0)
     return;
   double sigma = sqrt(power / pow(10.0, snr_db / 10.0));
-  evx_rng r;
-  evx_rng_seed(&r, seed);
+  tr_rng r;
+  tr_rng_seed(&r, seed);
   for (size_t i = 0; i < n; i++)
-    x[i] += (float)(sigma * evx_rng_gauss(&r));
+    x[i] += (float)(sigma * tr_rng_gauss(&r));
 }
 
 /* One-pole low-pass coefficient for corner fc at rate sr. */
@@ -30,7 +30,7 @@ static double one_pole(double fc, double sr)
   return 1.0 - exp(-2.0 * M_PI * fc / sr);
 }
 
-/* Babble recipe (see augment.h). Each of EVX_BABBLE_TALKERS talkers:
+/* Babble recipe (see augment.h). Each of TR_BABBLE_TALKERS talkers:
  *  - source: N(0, 1) white noise;
  *  - long-term average speech spectrum: one-pole high-pass at 100 Hz, then
  *    one-pole low-passes at 500 Hz and 3 kHz: flat from ~150 to 500 Hz,
@@ -44,30 +44,30 @@ static double one_pole(double fc, double sr)
  *    release ramps of ~40 ms), and starts at a random phase.
  * The talkers are summed and the sum is scaled so that its mean power is the
  * signal's mean power / 10^(snr_db/10). Every random number comes from one
- * evx_rng seeded with `seed`, in a fixed order. */
-void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate)
+ * tr_rng seeded with `seed`, in a fixed order. */
+void tr_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rate)
 {
   double power = mean_power(x, n);
   float *b = power > 0 && rate > 0 ? calloc(n, sizeof *b) : NULL;
   if (!b)
     return;
-  evx_rng r;
-  evx_rng_seed(&r, seed);
+  tr_rng r;
+  tr_rng_seed(&r, seed);
   double a_hp = one_pole(100, rate), a_lo = one_pole(500, rate);
   double a_hi = one_pole(3000, rate), a_env = 1.0 - exp(-1.0 / (0.020 * rate));
-  for (int t = 0; t < EVX_BABBLE_TALKERS; t++) {
-    double syll = rate / evx_rng_range(&r, 3.0, 6.0); /* samples per syllable */
-    double left = syll * evx_rng_uniform(&r), gate = 0, e1 = 0, e2 = 0;
+  for (int t = 0; t < TR_BABBLE_TALKERS; t++) {
+    double syll = rate / tr_rng_range(&r, 3.0, 6.0); /* samples per syllable */
+    double left = syll * tr_rng_uniform(&r), gate = 0, e1 = 0, e2 = 0;
     double lp_hp = 0, lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
       if ((left -= 1.0) <= 0) {   /* next syllable */
-        left += syll * evx_rng_range(&r, 0.7, 1.3);
-        double on = evx_rng_uniform(&r), level = evx_rng_range(&r, 0.3, 1.0);
+        left += syll * tr_rng_range(&r, 0.7, 1.3);
+        double on = tr_rng_uniform(&r), level = tr_rng_range(&r, 0.3, 1.0);
         gate = on < 0.7 ? level : 0.0;
       }
       e1 += a_env * (gate - e1);
       e2 += a_env * (e1 - e2);
-      double w = evx_rng_gauss(&r);
+      double w = tr_rng_gauss(&r);
       lp_hp += a_hp * (w - lp_hp);
       lo += a_lo * ((w - lp_hp) - lo);
       hi += a_hi * (lo - hi);
@@ -81,13 +81,13 @@ void evx_add_babble(float *x, size_t n, double snr_db, uint64_t seed, double rat
   free(b);
 }
 
-void evx_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,
+void tr_add_noise_kind(int babble, float *x, size_t n, double snr_db, uint64_t seed,
                         double rate)
 {
   if (babble)
-    evx_add_babble(x, n, snr_db, seed, rate);
+    tr_add_babble(x, n, snr_db, seed, rate);
   else
-    evx_add_noise(x, n, snr_db, seed);
+    tr_add_noise(x, n, snr_db, seed);
 }
 
 /* Hann-windowed sinc, 16 zero crossings a side, cutoff lowered when
@@ -117,7 +117,7 @@ void tr_resample_to(const float *x, size_t n, float *y, size_t m)
   }
 }
 
-int evx_resample_signal(const float *x, size_t n, double from, double to,
+int tr_resample_signal(const float *x, size_t n, double from, double to,
                         float **out, size_t *n_out)
 {
   *out = NULL;

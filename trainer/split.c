@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-evx_split_opts evx_split_defaults(void)
+tr_split_opts tr_split_defaults(void)
 {
-  evx_split_opts o;
+  tr_split_opts o;
   memset(&o, 0, sizeof o);
-  o.mode = EVX_SPLIT_SPEAKERS;
+  o.mode = TR_SPLIT_SPEAKERS;
   o.seed = 1;
   o.test_frac = 0.2;
   o.val_frac = 0.1;
@@ -18,13 +18,13 @@ evx_split_opts evx_split_defaults(void)
   return o;
 }
 
-const char *evx_side_name(int side)
+const char *tr_side_name(int side)
 {
   static const char *const names[] = { "train", "val", "test" };
-  return side >= 0 && side < EVX_N_SIDES ? names[side] : NULL;
+  return side >= 0 && side < TR_N_SIDES ? names[side] : NULL;
 }
 
-const char *evx_split_warning(const evx_split *sp)
+const char *tr_split_warning(const tr_split *sp)
 {
   return sp->random ? "random split: speakers overlap" : NULL;
 }
@@ -45,7 +45,7 @@ static int by_corpus(const void *a, const void *b)
 }
 
 /* Distinct speakers of cl sorted by corpus then name. */
-static size_t collect(const evx_cliplist *cl, speaker **out)
+static size_t collect(const tr_cliplist *cl, speaker **out)
 {
   speaker *v = calloc(cl->n + 1, sizeof *v);
   size_t k = 0;
@@ -53,7 +53,7 @@ static size_t collect(const evx_cliplist *cl, speaker **out)
   if (!v)
     return 0;
   for (size_t i = 0; i < cl->n; i++)
-    v[i] = (speaker){ cl->clips[i].speaker, cl->clips[i].corpus, EVX_TRAIN, -1 };
+    v[i] = (speaker){ cl->clips[i].speaker, cl->clips[i].corpus, TR_TRAIN, -1 };
   qsort(v, cl->n, sizeof *v, by_corpus);
   for (size_t i = 0; i < cl->n; i++)
     if (k == 0 || strcmp(v[k - 1].name, v[i].name))
@@ -68,10 +68,10 @@ static speaker *find(speaker *v, size_t n, const char *name)
   return bsearch(&key, v, n, sizeof *v, by_name);
 }
 
-static void shuffle(speaker **v, size_t n, evx_rng *r)
+static void shuffle(speaker **v, size_t n, tr_rng *r)
 {
   for (size_t i = n; i > 1; i--) {
-    size_t j = (size_t)evx_rng_below(r, i);
+    size_t j = (size_t)tr_rng_below(r, i);
     speaker *t = v[i - 1];
     v[i - 1] = v[j];
     v[j] = t;
@@ -85,10 +85,10 @@ static size_t corpus_pool(speaker *v, size_t n, const char *corpus,
 {
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    if (!strcmp(v[i].corpus, corpus) && v[i].side == EVX_TRAIN && v[i].fold < 0)
+    if (!strcmp(v[i].corpus, corpus) && v[i].side == TR_TRAIN && v[i].fold < 0)
       pool[k++] = &v[i];
-  evx_rng r;
-  evx_rng_seed(&r, evx_fnv1a64(seed ^ salt, corpus, strlen(corpus)));
+  tr_rng r;
+  tr_rng_seed(&r, tr_fnv1a64(seed ^ salt, corpus, strlen(corpus)));
   shuffle(pool, k, &r);
   return k;
 }
@@ -100,7 +100,7 @@ static size_t share(double frac, size_t n)
 
 /* Seeded rule: per corpus, test then validation speakers; at least one test
  * speaker when the corpus has two, always at least one left to train. */
-static void pick_speakers(speaker *v, size_t n, const evx_split_opts *o,
+static void pick_speakers(speaker *v, size_t n, const tr_split_opts *o,
                           int with_test, speaker **pool)
 {
   for (size_t i = 0; i < n; i++) {
@@ -117,19 +117,19 @@ static void pick_speakers(speaker *v, size_t n, const evx_split_opts *o,
       if (t >= k)
         t = k ? k - 1 : 0;
       for (; used < t; used++)
-        pool[used]->side = EVX_TEST;
+        pool[used]->side = TR_TEST;
     }
     size_t val = share(o->val_frac, k);
     if (used + val >= k)
       val = k > used ? k - used - 1 : 0;
     for (size_t e = used + val; used < e; used++)
-      pool[used]->side = EVX_VAL;
+      pool[used]->side = TR_VAL;
   }
 }
 
 /* Leave-speakers-out: each corpus's shuffled speakers dealt round robin to
  * the folds, continuing the deal across corpora to keep folds even. */
-static int deal_folds(speaker *v, size_t n, const evx_split_opts *o,
+static int deal_folds(speaker *v, size_t n, const tr_split_opts *o,
                       speaker **pool, char *err, size_t errlen)
 {
   if (o->folds < 2 || o->fold < 0 || o->fold >= o->folds) {
@@ -150,8 +150,8 @@ static int deal_folds(speaker *v, size_t n, const evx_split_opts *o,
       pool[j]->fold = (int)(next++ % (size_t)o->folds);
   }
   for (size_t i = 0; i < n; i++) {
-    v[i].side = v[i].fold == o->fold ? EVX_TEST : EVX_TRAIN;
-    v[i].fold = v[i].side == EVX_TEST ? 0 : -1; /* corpus_pool: train only */
+    v[i].side = v[i].fold == o->fold ? TR_TEST : TR_TRAIN;
+    v[i].fold = v[i].side == TR_TEST ? 0 : -1; /* corpus_pool: train only */
   }
   pick_speakers(v, n, o, 0, pool);
   return 0;
@@ -176,31 +176,31 @@ static int assign_list(speaker *v, size_t n, const char *list, int side,
   return 0;
 }
 
-static int random_sides(const evx_cliplist *cl, const evx_split_opts *o,
-                         evx_split *sp)
+static int random_sides(const tr_cliplist *cl, const tr_split_opts *o,
+                         tr_split *sp)
 {
   size_t *idx = malloc((cl->n + 1) * sizeof *idx);
   if (!idx)
     return -1;
-  evx_rng r;
-  evx_rng_seed(&r, o->seed ^ 0xa11c1175ull);
+  tr_rng r;
+  tr_rng_seed(&r, o->seed ^ 0xa11c1175ull);
   for (size_t i = 0; i < cl->n; i++)
     idx[i] = i;
   for (size_t i = cl->n; i > 1; i--) {
-    size_t j = (size_t)evx_rng_below(&r, i), t = idx[i - 1];
+    size_t j = (size_t)tr_rng_below(&r, i), t = idx[i - 1];
     idx[i - 1] = idx[j];
     idx[j] = t;
   }
   size_t t = share(o->test_frac, cl->n), val = share(o->val_frac, cl->n);
   for (size_t i = 0; i < cl->n; i++)
-    sp->side[idx[i]] = i < t ? EVX_TEST : i < t + val ? EVX_VAL : EVX_TRAIN;
+    sp->side[idx[i]] = i < t ? TR_TEST : i < t + val ? TR_VAL : TR_TRAIN;
   free(idx);
   sp->random = 1;
   return 0;
 }
 
 /* Per-side clip and speaker counts. */
-static void count(const evx_cliplist *cl, evx_split *sp, speaker *v, size_t n)
+static void count(const tr_cliplist *cl, tr_split *sp, speaker *v, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     v[i].fold = 0; /* reused: bit mask of sides the speaker is on */
@@ -209,12 +209,12 @@ static void count(const evx_cliplist *cl, evx_split *sp, speaker *v, size_t n)
     find(v, n, cl->clips[i].speaker)->fold |= 1 << sp->side[i];
   }
   for (size_t i = 0; i < n; i++)
-    for (int s = 0; s < EVX_N_SIDES; s++)
+    for (int s = 0; s < TR_N_SIDES; s++)
       sp->speakers[s] += (v[i].fold >> s) & 1;
 }
 
-int evx_split_make(const evx_cliplist *cl, const evx_split_opts *o,
-                   evx_split *sp, char *err, size_t errlen)
+int tr_split_make(const tr_cliplist *cl, const tr_split_opts *o,
+                   tr_split *sp, char *err, size_t errlen)
 {
   memset(sp, 0, sizeof *sp);
   speaker *v;
@@ -226,17 +226,17 @@ int evx_split_make(const evx_cliplist *cl, const evx_split_opts *o,
   if (!v || !pool || !sp->side) {
     snprintf(err, errlen, "out of memory");
     rc = -1;
-  } else if (o->mode == EVX_SPLIT_RANDOM) {
+  } else if (o->mode == TR_SPLIT_RANDOM) {
     if ((rc = random_sides(cl, o, sp)) < 0)
       snprintf(err, errlen, "out of memory");
   } else {
-    if (o->mode == EVX_SPLIT_SPEAKERS)
+    if (o->mode == TR_SPLIT_SPEAKERS)
       pick_speakers(v, n, o, 1, pool);
-    else if (o->mode == EVX_SPLIT_FOLD)
+    else if (o->mode == TR_SPLIT_FOLD)
       rc = deal_folds(v, n, o, pool, err, errlen);
-    else if (o->mode == EVX_SPLIT_LIST) {
-      rc = assign_list(v, n, o->test_speakers, EVX_TEST, err, errlen) < 0
-        || assign_list(v, n, o->val_speakers, EVX_VAL, err, errlen) < 0 ? -1 : 0;
+    else if (o->mode == TR_SPLIT_LIST) {
+      rc = assign_list(v, n, o->test_speakers, TR_TEST, err, errlen) < 0
+        || assign_list(v, n, o->val_speakers, TR_VAL, err, errlen) < 0 ? -1 : 0;
       /* no validation speakers named: val_frac of each corpus's remaining
        * speakers, as the seeded rule takes them */
       if (rc == 0 && !(o->val_speakers && *o->val_speakers))
@@ -252,11 +252,11 @@ int evx_split_make(const evx_cliplist *cl, const evx_split_opts *o,
   free(v);
   free(pool);
   if (rc < 0)
-    evx_split_free(sp);
+    tr_split_free(sp);
   return rc;
 }
 
-void evx_split_free(evx_split *sp)
+void tr_split_free(tr_split *sp)
 {
   free(sp->side);
   memset(sp, 0, sizeof *sp);

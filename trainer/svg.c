@@ -49,7 +49,7 @@ static void panel(FILE *f, box b, const char *title, const double *a, const doub
   }
 }
 
-void evx_svg_curves(FILE *f, const tl_epoch *hist, int n, int best_epoch)
+void tr_svg_curves(FILE *f, const tl_epoch *hist, int n, int best_epoch)
 {
   double tl[TL_MAX_EPOCHS], vl[TL_MAX_EPOCHS], ta[TL_MAX_EPOCHS], va[TL_MAX_EPOCHS];
   for (int i = 0; i < n && i < TL_MAX_EPOCHS; i++) {
@@ -67,7 +67,7 @@ void evx_svg_curves(FILE *f, const tl_epoch *hist, int n, int best_epoch)
   fprintf(f, "</svg>\n");
 }
 
-void evx_svg_confusion(FILE *f, const tl_confusion *c, const char *const *labels,
+void tr_svg_confusion(FILE *f, const tl_confusion *c, const char *const *labels,
                        const char *title)
 {
   const double cell = 44, x0 = 110, y0 = 60;

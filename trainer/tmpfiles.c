@@ -31,7 +31,7 @@ static void on_signal(int sig)
   raise(sig);
 }
 
-void evx_tmp_install(void)
+void tr_tmp_install(void)
 {
   struct sigaction sa = { .sa_handler = on_signal };
   sigemptyset(&sa.sa_mask);
@@ -40,7 +40,7 @@ void evx_tmp_install(void)
   tl_on_temp = tr_tmp_track;   /* checkpoints and reports register their temps */
 }
 
-int evx_tmp_register(const char *path)
+int tr_tmp_register(const char *path)
 {
   if (!path || strlen(path) >= TMP_PATH)
     return -1;
@@ -56,13 +56,13 @@ int evx_tmp_register(const char *path)
   return -1;
 }
 
-void evx_tmp_unregister(int slot)
+void tr_tmp_unregister(int slot)
 {
   if (slot >= 0 && slot < MAX_TMP)
     __atomic_store_n(&reg[slot].state, 0, __ATOMIC_RELEASE);
 }
 
-int evx_tmp_remove_stale_of(const char *path)
+int tr_tmp_remove_stale_of(const char *path)
 {
   return path && strlen(path) < TMP_PATH - 16 ? evx_write_remove_stale(path) : 0;
 }
@@ -70,12 +70,12 @@ int evx_tmp_remove_stale_of(const char *path)
 void tr_tmp_track(const char *tmp, int live, void *slot)
 {
   if (live)
-    *(int *)slot = evx_tmp_register(tmp);
+    *(int *)slot = tr_tmp_register(tmp);
   else
-    evx_tmp_unregister(*(int *)slot);
+    tr_tmp_unregister(*(int *)slot);
 }
 
-int evx_tmp_remove_stale(const char *dir)
+int tr_tmp_remove_stale(const char *dir)
 {
   DIR *d = dir ? opendir(dir) : NULL;
   if (!d)

@@ -3,27 +3,27 @@
  * (outside training, which stops at an epoch boundary itself) removes every
  * registered file, then ends the process as the signal would. A SIGKILL
  * cannot be caught: stale temps are removed by the next run instead
- * (evx_tmp_remove_stale, tl_remove_stale_temps). Non-RT. */
-#ifndef EVX_TMPFILES_H
-#define EVX_TMPFILES_H
+ * (tr_tmp_remove_stale, tl_remove_stale_temps). Non-RT. */
+#ifndef TR_TMPFILES_H
+#define TR_TMPFILES_H
 
 /* Installs the SIGINT/SIGTERM handlers (once, from main). */
-void evx_tmp_install(void);
+void tr_tmp_install(void);
 
 /* path joins the registry; the slot, or -1 when the registry is full (the
  * file then is only cleaned by a later run). Thread-safe. */
-int evx_tmp_register(const char *path);
-/* Leaves the registry (slot from evx_tmp_register; -1 is ignored). */
-void evx_tmp_unregister(int slot);
+int tr_tmp_register(const char *path);
+/* Leaves the registry (slot from tr_tmp_register; -1 is ignored). */
+void tr_tmp_unregister(int slot);
 
 /* Removes the files in dir named "<anything>.<pid>.<x>.tmp"
  * whose pid is no longer running (a killed run's feature-cache temps).
  * Returns how many were removed. */
-int evx_tmp_remove_stale(const char *dir);
+int tr_tmp_remove_stale(const char *dir);
 
 /* Removes the temporaries a killed write of path left next to it
  * (evx_write_remove_stale). Returns how many. */
-int evx_tmp_remove_stale_of(const char *path);
+int tr_tmp_remove_stale_of(const char *path);
 
 /* evx_write_opts.on_temp for the registry: live 1 registers tmp and keeps its
  * slot in *(int *)slot, live 0 unregisters it. */

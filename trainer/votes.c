@@ -75,7 +75,7 @@ static char letter(int label)
 }
 
 /* 1 if the clip's vote includes its label (or it has no row). */
-static int agrees(const vote_row *t, size_t n, const evx_clip *c)
+static int agrees(const vote_row *t, size_t n, const tr_clip *c)
 {
   const char *base = strrchr(c->path, '/');
   vote_row key;
@@ -86,7 +86,7 @@ static int agrees(const vote_row *t, size_t n, const evx_clip *c)
   return !r || (l && strchr(r->vote, l));
 }
 
-int evx_votes_keep_agreeing(evx_cliplist *cl, evx_split *sp, size_t *dropped,
+int tr_votes_keep_agreeing(tr_cliplist *cl, tr_split *sp, size_t *dropped,
                             size_t *kept, char *err, size_t errlen)
 {
   *dropped = *kept = 0;
@@ -95,9 +95,9 @@ int evx_votes_keep_agreeing(evx_cliplist *cl, evx_split *sp, size_t *dropped,
   char dir[4096] = "";
   size_t k = 0;
   for (size_t i = 0; i < cl->n; i++) {
-    evx_clip *c = &cl->clips[i];
+    tr_clip *c = &cl->clips[i];
     int drop = 0;
-    if (sp->side[i] == EVX_TRAIN && !strcmp(c->corpus, "cremad")) {
+    if (sp->side[i] == TR_TRAIN && !strcmp(c->corpus, "cremad")) {
       const char *slash = strrchr(c->path, '/');
       size_t len = slash ? (size_t)(slash - c->path) : 0;
       if (!table || strncmp(dir, c->path, len) || dir[len]) {   /* another folder */
@@ -112,7 +112,7 @@ int evx_votes_keep_agreeing(evx_cliplist *cl, evx_split *sp, size_t *dropped,
       *dropped += drop, *kept += !drop;
     }
     if (drop) {
-      sp->clips[EVX_TRAIN]--;
+      sp->clips[TR_TRAIN]--;
       free(c->path);
       continue;
     }

@@ -82,11 +82,11 @@ void fx_truncated(const char *root, const char *from, const char *rel, long keep
   assert_int_equal(tu_copy_prefix(src, file_path(dst, sizeof dst, root, rel), keep), 0);
 }
 
-static evx_log the_log;
+static tr_log the_log;
 static char *log_buf;
 static size_t log_len;
 
-evx_log *fx_log(void)
+tr_log *fx_log(void)
 {
   fx_log_close();
   memset(&the_log, 0, sizeof the_log);
@@ -109,7 +109,7 @@ void fx_log_close(void)
   the_log.f = NULL;
 }
 
-long fx_find(const evx_cliplist *cl, const char *suffix)
+long fx_find(const tr_cliplist *cl, const char *suffix)
 {
   size_t ls = strlen(suffix);
   for (size_t i = 0; i < cl->n; i++) {
@@ -120,7 +120,7 @@ long fx_find(const evx_cliplist *cl, const char *suffix)
   return -1;
 }
 
-void fx_expect_clip(const evx_cliplist *cl, const char *name, const char *corpus,
+void fx_expect_clip(const tr_cliplist *cl, const char *name, const char *corpus,
                     const char *speaker, int label)
 {
   long k = fx_find(cl, name);
@@ -139,10 +139,10 @@ void fx_expect_label_error(const char *rel, const char *other_rel)
   fx_wav(root, rel);
   if (other_rel)
     fx_wav(root, other_rel);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, root, fx_log()), -1);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, root, fx_log()), -1);
   const char *base = strrchr(rel, '/');
   assert_non_null(strstr(fx_log_text(), base ? base + 1 : rel));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }

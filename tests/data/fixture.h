@@ -22,19 +22,19 @@ void fx_text(const char *root, const char *rel, const char *text);
 void fx_truncated(const char *root, const char *from, const char *rel, long keep);
 
 /* A log whose output is kept in memory; fx_log_text() gives it so far. */
-evx_log *fx_log(void);
+tr_log *fx_log(void);
 const char *fx_log_text(void);
 void fx_log_close(void);
 
 /* Index of the clip whose path ends with `suffix`, or -1. */
-long fx_find(const evx_cliplist *cl, const char *suffix);
+long fx_find(const tr_cliplist *cl, const char *suffix);
 
 /* Assert the clip whose path ends with name exists with these fields. */
-void fx_expect_clip(const evx_cliplist *cl, const char *name, const char *corpus,
+void fx_expect_clip(const tr_cliplist *cl, const char *name, const char *corpus,
                     const char *speaker, int label);
 
 /* In a fresh tree, a file named rel (with other_rel, a valid clip, beside
- * it) makes evx_corpus_add fail with a message naming rel's file. */
+ * it) makes tr_corpus_add fail with a message naming rel's file. */
 void fx_expect_label_error(const char *rel, const char *other_rel);
 
 #endif

@@ -49,7 +49,7 @@ static void noise_hits_the_snr(void **state)
   const size_t n = 16000;
   for (double snr = 0; snr <= 30; snr += 10) {
     float *x = sine(440, 16000, n), *y = sine(440, 16000, n);
-    evx_add_noise(y, n, snr, 7);
+    tr_add_noise(y, n, snr, 7);
     assert_true(fabs(snr_of(x, y, n) - snr) < 0.5);
     free(x);
     free(y);
@@ -65,7 +65,7 @@ static void stretch_keeps_pitch(void **state)
       size_t n = (size_t)srs[s];
       float *x = sine(220, srs[s], n), *y;
       size_t m;
-      assert_int_equal(evx_time_stretch(x, n, rates[r], srs[s], &y, &m), 0);
+      assert_int_equal(tr_time_stretch(x, n, rates[r], srs[s], &y, &m), 0);
       assert_true(fabs((double)m / (double)n * rates[r] - 1) < 0.01);
       assert_true(fabs(frequency(y, m, srs[s]) / 220 - 1) < 0.01);
       free(x);
@@ -81,7 +81,7 @@ static void pitch_shift_keeps_duration(void **state)
     size_t n = 16000;
     float *x = sine(300, 16000, n), *y;
     size_t m;
-    assert_int_equal(evx_pitch_shift(x, n, semis[k], 16000, &y, &m), 0);
+    assert_int_equal(tr_pitch_shift(x, n, semis[k], 16000, &y, &m), 0);
     assert_true(fabs((double)m / (double)n - 1) < 0.01);
     double want = 300 * pow(2, semis[k] / 12);
     assert_true(fabs(frequency(y, m, 16000) / want - 1) < 0.01);
@@ -93,26 +93,26 @@ static void pitch_shift_keeps_duration(void **state)
 static void same_seed_same_output(void **state)
 {
   (void)state;
-  evx_augment_opts o = evx_augment_defaults();
+  tr_augment_opts o = tr_augment_defaults();
   o.noise = o.stretch = o.pitch = 1;
   o.seed = 42;
   size_t n = 8000;
   float *x = sine(250, 16000, n), *y[3];
   size_t m[3];
-  evx_augment_params p[3] = { evx_augment_draw(&o, 123, 1), evx_augment_draw(&o, 123, 1),
-                              evx_augment_draw(&o, 123, 2) };
+  tr_augment_params p[3] = { tr_augment_draw(&o, 123, 1), tr_augment_draw(&o, 123, 1),
+                              tr_augment_draw(&o, 123, 2) };
   assert_memory_equal(&p[0], &p[1], sizeof p[0]);
   assert_true(p[0].rate >= 0.8 && p[0].rate <= 1.25);
   assert_true(p[0].snr_db >= 10 && p[0].snr_db <= 30);
   assert_true(p[0].semitones >= -2 && p[0].semitones <= 2);
   assert_true(p[0].rate != p[2].rate);
   for (int i = 0; i < 3; i++)
-    assert_int_equal(evx_augment_apply(&p[i], x, n, 16000, &y[i], &m[i]), 0);
+    assert_int_equal(tr_augment_apply(&p[i], x, n, 16000, &y[i], &m[i]), 0);
   assert_int_equal(m[0], m[1]);
   assert_memory_equal(y[0], y[1], m[0] * sizeof *y[0]);
   assert_true(m[0] != m[2] || memcmp(y[0], y[2], m[0] * sizeof *y[0]));
   o.noise = 0; /* switching one off leaves the others as drawn */
-  evx_augment_params q = evx_augment_draw(&o, 123, 1);
+  tr_augment_params q = tr_augment_draw(&o, 123, 1);
   assert_true(q.snr_db == 0 && q.rate == p[0].rate && q.semitones == p[0].semitones);
   for (int i = 0; i < 3; i++)
     free(y[i]);
@@ -170,13 +170,13 @@ static void babble_hits_the_snr(void **state)
     for (double snr = -5; snr <= 30; snr += 5) {
       size_t n = (size_t)(2 * srs[s]);
       float *x = sine(440, srs[s], n), *y = sine(440, srs[s], n);
-      evx_add_babble(y, n, snr, 11, srs[s]);
+      tr_add_babble(y, n, snr, 11, srs[s]);
       assert_true(fabs(snr_of(x, y, n) - snr) < 0.5);
       free(x);
       free(y);
     }
   float silent[100] = { 0 };
-  evx_add_babble(silent, 100, 10, 1, 16000);   /* a silent signal stays silent */
+  tr_add_babble(silent, 100, 10, 1, 16000);   /* a silent signal stays silent */
   for (int i = 0; i < 100; i++)
     assert_true(silent[i] == 0);
 }
@@ -186,9 +186,9 @@ static void babble_is_deterministic(void **state)
   (void)state;
   size_t n = 16000;
   float *a = sine(300, 16000, n), *b = sine(300, 16000, n), *c = sine(300, 16000, n);
-  evx_add_babble(a, n, 5, 99, 16000);
-  evx_add_babble(b, n, 5, 99, 16000);
-  evx_add_babble(c, n, 5, 100, 16000);
+  tr_add_babble(a, n, 5, 99, 16000);
+  tr_add_babble(b, n, 5, 99, 16000);
+  tr_add_babble(c, n, 5, 100, 16000);
   assert_memory_equal(a, b, n * sizeof *a);
   assert_true(memcmp(a, c, n * sizeof *a) != 0);
   free(a);
@@ -204,8 +204,8 @@ static void babble_is_modulated_and_tilted(void **state)
   const double sr = 16000;
   size_t n = (size_t)(10 * sr);
   float *x = sine(440, sr, n), *bab = sine(440, sr, n), *wht = sine(440, sr, n);
-  evx_add_babble(bab, n, 0, 5, sr);
-  evx_add_noise(wht, n, 0, 5);
+  tr_add_babble(bab, n, 0, 5, sr);
+  tr_add_noise(wht, n, 0, 5);
   for (size_t i = 0; i < n; i++)
     bab[i] -= x[i], wht[i] -= x[i];
   double sb = block_spread_db(bab, n, sr), sw = block_spread_db(wht, n, sr);
@@ -227,26 +227,26 @@ static void babble_is_modulated_and_tilted(void **state)
 static void noise_kind_is_drawn_per_variant(void **state)
 {
   (void)state;
-  evx_augment_opts o = evx_augment_defaults();
+  tr_augment_opts o = tr_augment_defaults();
   o.noise = 1;
-  int counts[EVX_NOISE_MIXED + 1] = { 0 };   /* by kind */
-  for (int kind = EVX_NOISE_WHITE; kind <= EVX_NOISE_MIXED; kind++) {
+  int counts[TR_NOISE_MIXED + 1] = { 0 };   /* by kind */
+  for (int kind = TR_NOISE_WHITE; kind <= TR_NOISE_MIXED; kind++) {
     o.noise_kind = kind;
     for (uint32_t v = 1; v <= 64; v++) {
-      evx_augment_params p = evx_augment_draw(&o, 99, v);
+      tr_augment_params p = tr_augment_draw(&o, 99, v);
       counts[kind] += p.babble;
-      o.noise_kind = EVX_NOISE_WHITE;
-      evx_augment_params w = evx_augment_draw(&o, 99, v);
+      o.noise_kind = TR_NOISE_WHITE;
+      tr_augment_params w = tr_augment_draw(&o, 99, v);
       o.noise_kind = kind;
       assert_true(p.snr_db == w.snr_db && p.noise_seed == w.noise_seed);
     }
   }
-  assert_int_equal(counts[EVX_NOISE_WHITE], 0);
-  assert_int_equal(counts[EVX_NOISE_BABBLE], 64);
-  assert_true(counts[EVX_NOISE_MIXED] > 16 && counts[EVX_NOISE_MIXED] < 48);
+  assert_int_equal(counts[TR_NOISE_WHITE], 0);
+  assert_int_equal(counts[TR_NOISE_BABBLE], 64);
+  assert_true(counts[TR_NOISE_MIXED] > 16 && counts[TR_NOISE_MIXED] < 48);
   o.noise = 0;   /* no noise: nothing is babble */
-  o.noise_kind = EVX_NOISE_BABBLE;
-  assert_int_equal(evx_augment_draw(&o, 99, 1).babble, 0);
+  o.noise_kind = TR_NOISE_BABBLE;
+  assert_int_equal(tr_augment_draw(&o, 99, 1).babble, 0);
 }
 
 /* Speed, gain and channel are drawn after the older parameters: switching
@@ -255,59 +255,59 @@ static void noise_kind_is_drawn_per_variant(void **state)
 static void new_draws_leave_the_older_ones(void **state)
 {
   (void)state;
-  evx_augment_opts o = evx_augment_defaults();
+  tr_augment_opts o = tr_augment_defaults();
   o.noise = o.stretch = o.pitch = 1;
-  o.noise_kind = EVX_NOISE_MIXED;
+  o.noise_kind = TR_NOISE_MIXED;
   o.seed = 7;
-  evx_augment_opts all = o;
+  tr_augment_opts all = o;
   all.speed = all.gain = all.channel = 1;
   int channels[4] = { 0, 0, 0, 0 };
   for (uint32_t v = 1; v <= 90; v++) {
-    evx_augment_params p = evx_augment_draw(&o, 555, v), q = evx_augment_draw(&all, 555, v);
+    tr_augment_params p = tr_augment_draw(&o, 555, v), q = tr_augment_draw(&all, 555, v);
     assert_true(p.snr_db == q.snr_db && p.rate == q.rate && p.semitones == q.semitones);
     assert_true(p.noise_seed == q.noise_seed && p.babble == q.babble);
-    assert_true(p.speed == 1 && p.gain_db == 0 && p.channel == EVX_CH_NONE);
+    assert_true(p.speed == 1 && p.gain_db == 0 && p.channel == TR_CH_NONE);
     assert_true(q.speed >= 0.9 && q.speed <= 1.1 && q.speed != 1);
     assert_true(q.gain_db >= -30 && q.gain_db <= 6 && q.gain_db != 0);
-    assert_true(q.channel >= EVX_CH_PHONE && q.channel <= EVX_CH_BRIGHT);
+    assert_true(q.channel >= TR_CH_PHONE && q.channel <= TR_CH_BRIGHT);
     channels[q.channel]++;
-    evx_augment_params again = evx_augment_draw(&all, 555, v);
+    tr_augment_params again = tr_augment_draw(&all, 555, v);
     assert_memory_equal(&q, &again, sizeof q);
     /* one of the three alone draws the same value as with the others */
-    evx_augment_opts one = o;
+    tr_augment_opts one = o;
     one.gain = 1;
-    evx_augment_params g = evx_augment_draw(&one, 555, v);
-    assert_true(g.gain_db == q.gain_db && g.speed == 1 && g.channel == EVX_CH_NONE);
+    tr_augment_params g = tr_augment_draw(&one, 555, v);
+    assert_true(g.gain_db == q.gain_db && g.speed == 1 && g.channel == TR_CH_NONE);
     assert_true(g.snr_db == p.snr_db && g.noise_seed == p.noise_seed);
   }
-  for (int c = EVX_CH_PHONE; c <= EVX_CH_BRIGHT; c++)   /* equal odds: 30 each */
+  for (int c = TR_CH_PHONE; c <= TR_CH_BRIGHT; c++)   /* equal odds: 30 each */
     assert_true(channels[c] > 15 && channels[c] < 45);
-  evx_augment_params a = evx_augment_draw(&all, 555, 1), b = evx_augment_draw(&all, 556, 1);
+  tr_augment_params a = tr_augment_draw(&all, 555, 1), b = tr_augment_draw(&all, 556, 1);
   all.seed = 8;
-  evx_augment_params c = evx_augment_draw(&all, 555, 1);
+  tr_augment_params c = tr_augment_draw(&all, 555, 1);
   assert_true(a.speed != b.speed && a.gain_db != b.gain_db);   /* another clip */
   assert_true(a.speed != c.speed && a.gain_db != c.gain_db);   /* another seed */
-  assert_int_equal(evx_augment_enabled(&o), 1);
-  evx_augment_opts only = evx_augment_defaults();
-  assert_int_equal(evx_augment_enabled(&only), 0);
+  assert_int_equal(tr_augment_enabled(&o), 1);
+  tr_augment_opts only = tr_augment_defaults();
+  assert_int_equal(tr_augment_enabled(&only), 0);
   only.channel = 1;
-  assert_int_equal(evx_augment_enabled(&only), 1);
+  assert_int_equal(tr_augment_enabled(&only), 1);
 }
 
 /* The whole chain with speed, gain and channel is deterministic too. */
 static void new_augmentations_are_deterministic(void **state)
 {
   (void)state;
-  evx_augment_opts o = evx_augment_defaults();
+  tr_augment_opts o = tr_augment_defaults();
   o.noise = o.speed = o.gain = o.channel = 1;
-  o.noise_kind = EVX_NOISE_MIXED;
+  o.noise_kind = TR_NOISE_MIXED;
   size_t n = 16000;
   float *x = sine(250, 16000, n), *y[3];
   size_t m[3];
-  evx_augment_params p[3] = { evx_augment_draw(&o, 321, 4), evx_augment_draw(&o, 321, 4),
-                              evx_augment_draw(&o, 321, 5) };
+  tr_augment_params p[3] = { tr_augment_draw(&o, 321, 4), tr_augment_draw(&o, 321, 4),
+                              tr_augment_draw(&o, 321, 5) };
   for (int i = 0; i < 3; i++)
-    assert_int_equal(evx_augment_apply(&p[i], x, n, 16000, &y[i], &m[i]), 0);
+    assert_int_equal(tr_augment_apply(&p[i], x, n, 16000, &y[i], &m[i]), 0);
   assert_int_equal(m[0], m[1]);
   assert_memory_equal(y[0], y[1], m[0] * sizeof *y[0]);
   assert_true(m[0] != m[2] || memcmp(y[0], y[2], m[0] * sizeof *y[0]));
@@ -316,9 +316,9 @@ static void new_augmentations_are_deterministic(void **state)
   free(x);
 }
 
-static evx_augment_params identity(void)
+static tr_augment_params identity(void)
 {
-  return (evx_augment_params){ .rate = 1, .speed = 1 };
+  return (tr_augment_params){ .rate = 1, .speed = 1 };
 }
 
 static void gain_scales_by_its_db(void **state)
@@ -328,11 +328,11 @@ static void gain_scales_by_its_db(void **state)
   size_t n = 4000;
   float *x = sine(440, 16000, n);
   for (int k = 0; k < 4; k++) {
-    evx_augment_params p = identity();
+    tr_augment_params p = identity();
     p.gain_db = gains[k];
     float *y;
     size_t m;
-    assert_int_equal(evx_augment_apply(&p, x, n, 16000, &y, &m), 0);
+    assert_int_equal(tr_augment_apply(&p, x, n, 16000, &y, &m), 0);
     assert_int_equal(m, n);
     double g = pow(10.0, gains[k] / 20.0);
     for (size_t i = 0; i < n; i++)
@@ -352,9 +352,9 @@ static void speed_shortens_and_raises(void **state)
       size_t n = (size_t)srs[s];
       float *x = sine(220, srs[s], n), *y;
       size_t m;
-      evx_augment_params p = identity();
+      tr_augment_params p = identity();
       p.speed = speeds[k];
-      assert_int_equal(evx_augment_apply(&p, x, n, srs[s], &y, &m), 0);
+      assert_int_equal(tr_augment_apply(&p, x, n, srs[s], &y, &m), 0);
       assert_true(fabs((double)m - (double)n / speeds[k]) <= 1.0);
       double f = frequency(y, m, srs[s]);
       print_message("speed %.1f at %.0f Hz: %zu -> %zu samples, 220 Hz -> %.2f Hz\n",
@@ -371,11 +371,11 @@ static double channel_gain_db(int c, double freq, double sr)
 {
   size_t n = (size_t)sr, skip = (size_t)(0.1 * sr);
   float *x = sine(freq, sr, n);
-  evx_augment_params p = identity();
+  tr_augment_params p = identity();
   p.channel = c;
   float *y;
   size_t m;
-  assert_int_equal(evx_augment_apply(&p, x, n, sr, &y, &m), 0);
+  assert_int_equal(tr_augment_apply(&p, x, n, sr, &y, &m), 0);
   assert_int_equal(m, n);
   double g = level_at(y + skip, n - skip, freq, sr) - level_at(x + skip, n - skip, freq, sr);
   free(x);
@@ -395,11 +395,11 @@ static void channels_shape_the_spectrum(void **state)
   const double srs[] = { 16000, 24414, 44100, 48000 };
   for (int s = 0; s < 4; s++) {
     double sr = srs[s];
-    double lo = channel_gain_db(EVX_CH_PHONE, 100, sr), mid = channel_gain_db(EVX_CH_PHONE, 1000, sr);
-    double hi = channel_gain_db(EVX_CH_PHONE, 6000, sr);
-    double dark = channel_gain_db(EVX_CH_DARK, 6000, sr), bright = channel_gain_db(EVX_CH_BRIGHT, 6000, sr);
-    double dark_lo = channel_gain_db(EVX_CH_DARK, 200, sr);
-    double bright_lo = channel_gain_db(EVX_CH_BRIGHT, 200, sr);
+    double lo = channel_gain_db(TR_CH_PHONE, 100, sr), mid = channel_gain_db(TR_CH_PHONE, 1000, sr);
+    double hi = channel_gain_db(TR_CH_PHONE, 6000, sr);
+    double dark = channel_gain_db(TR_CH_DARK, 6000, sr), bright = channel_gain_db(TR_CH_BRIGHT, 6000, sr);
+    double dark_lo = channel_gain_db(TR_CH_DARK, 200, sr);
+    double bright_lo = channel_gain_db(TR_CH_BRIGHT, 200, sr);
     print_message("%5.0f Hz: phone 100 Hz %.1f, 1 kHz %.2f, 6 kHz %.1f dB; "
                   "dark 6 kHz %.2f, 200 Hz %.2f; bright 6 kHz %.2f, 200 Hz %.2f dB\n",
                   sr, lo, mid, hi, dark, dark_lo, bright, bright_lo);
@@ -410,7 +410,7 @@ static void channels_shape_the_spectrum(void **state)
   float x[64];   /* no channel: untouched */
   for (int i = 0; i < 64; i++)
     x[i] = (float)i;
-  evx_apply_channel(EVX_CH_NONE, x, 64, 16000);
+  tr_apply_channel(TR_CH_NONE, x, 64, 16000);
   for (int i = 0; i < 64; i++)
     assert_true(x[i] == (float)i);
 }

@@ -22,19 +22,19 @@ static void six_codes_and_actor_speakers(void **state)
     fx_tone(root, rel, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 0.3);
   }
   fx_tone(root, "AudioWAV/1003_DFA_ANG_XX.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 8000, 0.3);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, root, fx_log()), 0);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, root, fx_log()), 0);
   assert_int_equal(cl.n, 7);
   for (size_t i = 0; i < 6; i++)
     fx_expect_clip(&cl, files[i].name, "cremad", NULL, files[i].label);
   assert_string_equal(cl.clips[fx_find(&cl, "1001_DFA_ANG_XX.wav")].speaker, "cremad-1001");
   assert_string_equal(cl.clips[fx_find(&cl, "1091_ITS_SAD_XX.wav")].speaker, "cremad-1091");
   const char **spk;
-  assert_int_equal(evx_corpus_speakers(&cl, &spk), 4);
+  assert_int_equal(tr_corpus_speakers(&cl, &spk), 4);
   free(spk);
-  assert_int_equal(evx_corpus_skipped(&cl), 0);
+  assert_int_equal(tr_corpus_skipped(&cl), 0);
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void unknown_code_is_an_error_naming_the_file(void **state)

@@ -25,9 +25,9 @@ static void columns_by_name_relative_paths(void **state)
           "5,sad,x,../clips/missing.wav,spk-1\r\n");
   char csv[4096];
   snprintf(csv, sizeof csv, "%s/meta/list.csv", root);
-  evx_cliplist cl = { 0 };
-  evx_log *log = fx_log();
-  assert_int_equal(evx_corpus_add(&cl, csv, log), 0);
+  tr_cliplist cl = { 0 };
+  tr_log *log = fx_log();
+  assert_int_equal(tr_corpus_add(&cl, csv, log), 0);
   assert_int_equal(cl.n, 4);
   long a = fx_find(&cl, "clips/a.wav"), b = fx_find(&cl, "clips/b.wav");
   long c = fx_find(&cl, "other/c.wav"), d = fx_find(&cl, "DC_a01.wav");
@@ -42,7 +42,7 @@ static void columns_by_name_relative_paths(void **state)
   assert_int_equal(cl.skips.unreadable, 1);
   assert_non_null(strstr(fx_log_text(), "missing.wav"));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void unknown_emotion_is_an_error_naming_the_file(void **state)
@@ -53,12 +53,12 @@ static void unknown_emotion_is_an_error_naming_the_file(void **state)
   fx_text(root, "m.csv", "path,emotion\na.wav,angry\na.wav,bored\n");
   char csv[4096];
   snprintf(csv, sizeof csv, "%s/m.csv", root);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, csv, fx_log()), -1);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, csv, fx_log()), -1);
   assert_non_null(strstr(fx_log_text(), "a.wav"));
   assert_non_null(strstr(fx_log_text(), "bored"));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void header_without_path_is_an_error(void **state)
@@ -68,11 +68,11 @@ static void header_without_path_is_an_error(void **state)
   fx_text(root, "m.csv", "file,emotion\na.wav,angry\n");
   char csv[4096];
   snprintf(csv, sizeof csv, "%s/m.csv", root);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, csv, fx_log()), -1);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, csv, fx_log()), -1);
   assert_non_null(strstr(fx_log_text(), "path"));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void shared_manifest_has_11103_clips_8_emotions(void **state)
@@ -80,21 +80,21 @@ static void shared_manifest_has_11103_clips_8_emotions(void **state)
   (void)state;
   TU_REQUIRE_SHARED();
   char csv[4096];
-  evx_cliplist cl = { 0 };
-  evx_log quiet = { .quiet = 1 };
-  assert_int_equal(evx_corpus_add(&cl, tu_shared_path(csv, sizeof csv, "data/manifest.csv"),
+  tr_cliplist cl = { 0 };
+  tr_log quiet = { .quiet = 1 };
+  assert_int_equal(tr_corpus_add(&cl, tu_shared_path(csv, sizeof csv, "data/manifest.csv"),
                                   &quiet), 0);
   assert_int_equal(cl.n, 11103);
-  assert_int_equal(evx_corpus_skipped(&cl), 0);
+  assert_int_equal(tr_corpus_skipped(&cl), 0);
   size_t per[EVX_N_EMOTIONS] = { 0 };
   for (size_t i = 0; i < cl.n; i++)
     per[cl.clips[i].label]++;
   for (int e = 0; e < EVX_N_EMOTIONS; e++)
     assert_true(per[e] > 0);
   const char **spk;
-  assert_int_equal(evx_corpus_speakers(&cl, &spk), 107);
+  assert_int_equal(tr_corpus_speakers(&cl, &spk), 107);
   free(spk);
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 int main(void)

@@ -20,8 +20,8 @@ static void speech_kept_song_video_skipped(void **state)
   fx_wav(root, "Actor_01/01-01-01-01-01-01-01.wav");   /* audio-video */
   fx_wav(root, "Actor_01/02-01-01-01-01-01-01.wav");   /* video only */
   fx_text(root, "README.txt", "not a clip\n");
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, root, fx_log()), 0);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, root, fx_log()), 0);
   assert_int_equal(cl.n, 3);
   long a = fx_find(&cl, "03-01-01-01-01-01-01.wav"), b = fx_find(&cl, "03-01-06-02-01-01-01.wav");
   long c = fx_find(&cl, "03-01-08-01-02-02-12.flac");
@@ -35,14 +35,14 @@ static void speech_kept_song_video_skipped(void **state)
   assert_int_equal(cl.skips.song, 1);
   assert_int_equal(cl.skips.video, 2);
   assert_int_equal(cl.skips.other, 1);
-  assert_int_equal(evx_corpus_skipped(&cl), 4);
+  assert_int_equal(tr_corpus_skipped(&cl), 4);
   for (size_t i = 1; i < cl.n; i++) /* sorted: independent of readdir order */
     assert_true(strcmp(cl.clips[i - 1].path, cl.clips[i].path) < 0);
-  evx_corpus_report(&cl, fx_log());
+  tr_corpus_report(&cl, fx_log());
   assert_non_null(strstr(fx_log_text(), "RAVDESS song 1"));
   assert_non_null(strstr(fx_log_text(), "RAVDESS video 2"));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void bad_files_skipped_with_warnings(void **state)
@@ -57,9 +57,9 @@ static void bad_files_skipped_with_warnings(void **state)
   fx_truncated(root, "03-01-05-01-01-01-01.flac", "03-01-06-01-01-01-01.flac", 9000);
   fx_tone(root, "03-01-07-01-01-01-01.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 0.01);
   fx_wav(root, "take_2.wav");                                           /* unrecognised */
-  evx_cliplist cl = { 0 };
-  evx_log *log = fx_log();
-  assert_int_equal(evx_corpus_add(&cl, root, log), 0);
+  tr_cliplist cl = { 0 };
+  tr_log *log = fx_log();
+  assert_int_equal(tr_corpus_add(&cl, root, log), 0);
   assert_int_equal(cl.n, 2);
   assert_int_equal(cl.skips.empty, 1);
   assert_int_equal(cl.skips.unreadable, 1);
@@ -74,7 +74,7 @@ static void bad_files_skipped_with_warnings(void **state)
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
     assert_non_null(strstr(text, named[i]));
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void unknown_emotion_is_an_error_naming_the_file(void **state)
@@ -88,13 +88,13 @@ static void shared_ravdess_has_1200_clips_from_20_actors(void **state)
   (void)state;
   TU_REQUIRE_SHARED();
   char dir[4096];
-  evx_cliplist cl = { 0 };
-  evx_log quiet = { .quiet = 1 };
-  assert_int_equal(evx_corpus_add(&cl, tu_shared_path(dir, sizeof dir, "data/ravdess"), &quiet), 0);
+  tr_cliplist cl = { 0 };
+  tr_log quiet = { .quiet = 1 };
+  assert_int_equal(tr_corpus_add(&cl, tu_shared_path(dir, sizeof dir, "data/ravdess"), &quiet), 0);
   assert_int_equal(cl.n, 1200);
   assert_int_equal(quiet.warnings, 0);
   const char **spk;
-  assert_int_equal(evx_corpus_speakers(&cl, &spk), 20);
+  assert_int_equal(tr_corpus_speakers(&cl, &spk), 20);
   assert_string_equal(spk[0], "ravdess-01");
   assert_string_equal(spk[19], "ravdess-20");
   free(spk);
@@ -103,7 +103,7 @@ static void shared_ravdess_has_1200_clips_from_20_actors(void **state)
     per[cl.clips[i].label]++;
   assert_int_equal(per[EVX_NEUTRAL], 80); /* one intensity only */
   assert_int_equal(per[EVX_ANGRY], 160);
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 int main(void)

@@ -18,13 +18,13 @@ static void codes_and_speakers(void **state)
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     fx_tone(root, want[i].name, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 0.3);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, root, fx_log()), 0);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, root, fx_log()), 0);
   assert_int_equal(cl.n, 7);
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     fx_expect_clip(&cl, want[i].name, "savee", want[i].speaker, want[i].label);
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void unknown_code_is_an_error_naming_the_file(void **state)

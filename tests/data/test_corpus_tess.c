@@ -32,15 +32,15 @@ static void labels_speakers_and_quirks(void **state)
     { "YAF_date_happy.wav", "tess-YAF", EVX_HAPPY },
     { "YAF_dead_pleasant_surprise.wav", "tess-YAF", EVX_SURPRISED },
   };
-  evx_cliplist cl = { 0 };
-  evx_log *log = fx_log();
-  assert_int_equal(evx_corpus_add(&cl, root, log), 0);
+  tr_cliplist cl = { 0 };
+  tr_log *log = fx_log();
+  assert_int_equal(tr_corpus_add(&cl, root, log), 0);
   assert_int_equal(log->warnings, 0);
   assert_int_equal(cl.n, 9);
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     fx_expect_clip(&cl, want[i].name, "tess", want[i].speaker, want[i].label);
   fx_log_close();
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 static void unknown_emotion_is_an_error_naming_the_file(void **state)

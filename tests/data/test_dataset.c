@@ -14,22 +14,22 @@ static void window_count_rule(void **state)
 {
   (void)state;
   evx_feature_config c = { 16000, 400, 160, 1, EVX_INPUT_SUMMARY, 100, 25 };
-  assert_int_equal(evx_window_count(&c, 1), 1);
-  assert_int_equal(evx_window_count(&c, 100), 1);
-  assert_int_equal(evx_window_count(&c, 124), 1);
-  assert_int_equal(evx_window_count(&c, 125), 2);
-  assert_int_equal(evx_window_count(&c, 300), 9);
+  assert_int_equal(tr_window_count(&c, 1), 1);
+  assert_int_equal(tr_window_count(&c, 100), 1);
+  assert_int_equal(tr_window_count(&c, 124), 1);
+  assert_int_equal(tr_window_count(&c, 125), 2);
+  assert_int_equal(tr_window_count(&c, 300), 9);
 }
 
 /* Three clips: 0.3 s (one padded window), 1.5 s, 2.0 s. */
-static evx_cliplist make_clips(const char *root)
+static tr_cliplist make_clips(const char *root)
 {
   const int fmt = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
   fx_tone(root, "03-01-05-01-01-01-01.wav", fmt, 16000, 0.3);
   fx_tone(root, "03-01-04-01-01-01-02.wav", fmt, 16000, 1.5);
   fx_tone(root, "03-01-03-01-01-01-03.wav", fmt, 16000, 2.0);
-  evx_cliplist cl = { 0 };
-  assert_int_equal(evx_corpus_add(&cl, root, fx_log()), 0);
+  tr_cliplist cl = { 0 };
+  assert_int_equal(tr_corpus_add(&cl, root, fx_log()), 0);
   fx_log_close();
   assert_int_equal(cl.n, 3);
   return cl;
@@ -48,7 +48,7 @@ static size_t frames_of(const char *path)
 }
 
 /* Row r equals evx_build_input over the window starting at frame `start`. */
-static int rows_equal_window(const evx_dataset *ds, size_t r, const evx_feature_config *cfg,
+static int rows_equal_window(const tr_dataset *ds, size_t r, const evx_feature_config *cfg,
                              const char *path, size_t start)
 {
   size_t n, nf;
@@ -69,11 +69,11 @@ static void rows_follow_windows(void **state)
   const char *root = tu_tmpdir();
   char cache[4096], err[512];
   snprintf(cache, sizeof cache, "%s/cache", root);
-  evx_cliplist cl = make_clips(root);
+  tr_cliplist cl = make_clips(root);
   evx_feature_config cfg = { 16000, 400, 160, 1, EVX_INPUT_SUMMARY, 100, 50 };
-  evx_dataset_opts o = { .threads = 2, .cache_dir = cache };
-  evx_dataset ds, again;
-  assert_int_equal(evx_dataset_build(&ds, &cl, NULL, 0, &cfg, &o, err, sizeof err), 0);
+  tr_dataset_opts o = { .threads = 2, .cache_dir = cache };
+  tr_dataset ds, again;
+  assert_int_equal(tr_dataset_build(&ds, &cl, NULL, 0, &cfg, &o, err, sizeof err), 0);
   assert_int_equal(ds.dim, EVX_NFEAT);
   assert_int_equal(ds.n_clips, 3);
   assert_int_equal(ds.extractions, 3);
@@ -85,7 +85,7 @@ static void rows_follow_windows(void **state)
     size_t rows = 0;
     for (size_t r = 0; r < ds.n; r++)
       rows += ds.clip[r] == (uint32_t)c;
-    assert_int_equal(rows, evx_window_count(&cfg, frames[c]));
+    assert_int_equal(rows, tr_window_count(&cfg, frames[c]));
     want += rows;
   }
   assert_int_equal(ds.n, want);
@@ -93,20 +93,20 @@ static void rows_follow_windows(void **state)
   assert_true(rows_equal_window(&ds, 1, &cfg, cl.clips[0].path, 50));
   long shortest = fx_find(&cl, "03-01-05-01-01-01-01.wav"); /* 0.3 s: one window */
   assert_true(shortest >= 0 && frames[shortest] < cfg.window_frames);
-  assert_int_equal(evx_window_count(&cfg, frames[shortest]), 1);
+  assert_int_equal(tr_window_count(&cfg, frames[shortest]), 1);
   for (size_t r = 0; r < ds.n; r++) {
     assert_int_equal(ds.y[r], cl.clips[ds.clip[r]].label);
     assert_int_equal(ds.variant[r], 0);
   }
   o.threads = 1; /* second build: from the cache, identical rows */
-  assert_int_equal(evx_dataset_build(&again, &cl, NULL, 0, &cfg, &o, err, sizeof err), 0);
+  assert_int_equal(tr_dataset_build(&again, &cl, NULL, 0, &cfg, &o, err, sizeof err), 0);
   assert_int_equal(again.extractions, 0);
   assert_int_equal(again.cache_hits, 3);
   assert_int_equal(again.n, ds.n);
   assert_memory_equal(again.x, ds.x, ds.n * ds.dim * sizeof *ds.x);
-  evx_dataset_free(&again);
-  evx_dataset_free(&ds);
-  evx_cliplist_free(&cl);
+  tr_dataset_free(&again);
+  tr_dataset_free(&ds);
+  tr_cliplist_free(&cl);
 }
 
 static void logmel_shape_split_side_and_augmented_copies(void **state)
@@ -114,14 +114,14 @@ static void logmel_shape_split_side_and_augmented_copies(void **state)
   (void)state;
   const char *root = tu_tmpdir();
   char err[512];
-  evx_cliplist cl = make_clips(root);
+  tr_cliplist cl = make_clips(root);
   evx_feature_config cfg = { 16000, 400, 160, 1, EVX_INPUT_LOGMEL, 80, 40 };
-  evx_split sp = { cl.n, (unsigned char[]){ EVX_TRAIN, EVX_TEST, EVX_TRAIN }, 0, { 0 }, { 0 } };
-  evx_augment_opts aug = evx_augment_defaults();
+  tr_split sp = { cl.n, (unsigned char[]){ TR_TRAIN, TR_TEST, TR_TRAIN }, 0, { 0 }, { 0 } };
+  tr_augment_opts aug = tr_augment_defaults();
   aug.noise = aug.stretch = 1;
-  evx_dataset_opts o = { .threads = 2, .augment = &aug, .augment_copies = 2 };
-  evx_dataset ds;
-  assert_int_equal(evx_dataset_build(&ds, &cl, &sp, EVX_TRAIN, &cfg, &o, err, sizeof err), 0);
+  tr_dataset_opts o = { .threads = 2, .augment = &aug, .augment_copies = 2 };
+  tr_dataset ds;
+  assert_int_equal(tr_dataset_build(&ds, &cl, &sp, TR_TRAIN, &cfg, &o, err, sizeof err), 0);
   evx_shape s = evx_input_shape(&cfg);
   assert_int_equal(ds.dim, s.c * s.h * s.w);
   assert_int_equal(ds.shape.h, EVX_N_MEL);
@@ -134,8 +134,8 @@ static void logmel_shape_split_side_and_augmented_copies(void **state)
     seen[ds.variant[r]] = 1;
   }
   assert_true(seen[0] && seen[1] && seen[2]);
-  evx_dataset_free(&ds);
-  evx_cliplist_free(&cl);
+  tr_dataset_free(&ds);
+  tr_cliplist_free(&cl);
 }
 
 int main(void)

@@ -76,16 +76,16 @@ static void codec_roundtrip_keeps_signal(void **state)
 {
   (void)state;
   struct { int codec; double value; double rate; } cases[] = {
-    { EVX_CODEC_OPUS, 24, 16000 }, { EVX_CODEC_OPUS, 24, 44100 }, { EVX_CODEC_OPUS, 32, 48000 },
-    { EVX_CODEC_MP3, 32, 16000 }, { EVX_CODEC_MP3, 32, 22050 }, { EVX_CODEC_MP3, 64, 44100 },
-    { EVX_CODEC_VORBIS, 0.4, 16000 }, { EVX_CODEC_VORBIS, 0.4, 44100 },
+    { TR_CODEC_OPUS, 24, 16000 }, { TR_CODEC_OPUS, 24, 44100 }, { TR_CODEC_OPUS, 32, 48000 },
+    { TR_CODEC_MP3, 32, 16000 }, { TR_CODEC_MP3, 32, 22050 }, { TR_CODEC_MP3, 64, 44100 },
+    { TR_CODEC_VORBIS, 0.4, 16000 }, { TR_CODEC_VORBIS, 0.4, 44100 },
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     double sr = cases[c].rate, out_rate = 0;
     size_t n = (size_t)(3 * sr), m = 0;
     float *x = voice(sr, n), *y = NULL;
     char err[512] = "";
-    int rc = evx_codec_roundtrip(cases[c].codec, cases[c].value, x, n, sr, NULL, NULL, &y, &m,
+    int rc = tr_codec_roundtrip(cases[c].codec, cases[c].value, x, n, sr, NULL, NULL, &y, &m,
                                  &out_rate, err, sizeof err);
     if (rc)
       print_error("%s\n", err);
@@ -95,7 +95,7 @@ static void codec_roundtrip_keeps_signal(void **state)
     float *ref = x;
     size_t nr = n;
     if (out_rate != sr)
-      assert_int_equal(evx_resample_signal(x, n, sr, out_rate, &ref, &nr), 0);
+      assert_int_equal(tr_resample_signal(x, n, sr, out_rate, &ref, &nr), 0);
     long lag = best_lag(ref, y, nr < m ? nr : m, (long)(0.010 * out_rate));
     double de[12], dr[12], worst = 0;
     envelope(ref, nr, out_rate, dr);
@@ -119,9 +119,9 @@ static void bitrate_is_on_target(void **state)
 {
   (void)state;
   struct { int codec; double kbps; } cases[] = {
-    { EVX_CODEC_OPUS, 12 }, { EVX_CODEC_OPUS, 16 }, { EVX_CODEC_OPUS, 24 },
-    { EVX_CODEC_OPUS, 32 }, { EVX_CODEC_OPUS, 64 },
-    { EVX_CODEC_MP3, 16 }, { EVX_CODEC_MP3, 32 }, { EVX_CODEC_MP3, 64 },
+    { TR_CODEC_OPUS, 12 }, { TR_CODEC_OPUS, 16 }, { TR_CODEC_OPUS, 24 },
+    { TR_CODEC_OPUS, 32 }, { TR_CODEC_OPUS, 64 },
+    { TR_CODEC_MP3, 16 }, { TR_CODEC_MP3, 32 }, { TR_CODEC_MP3, 64 },
   };
   const double sr = 16000, seconds = 10;
   size_t n = (size_t)(seconds * sr);
@@ -129,16 +129,16 @@ static void bitrate_is_on_target(void **state)
   /* Speech in a crowd (babble at 10 dB SNR): Opus is VBR here (libsndfile
    * 1.2.0 ignores SFC_SET_BITRATE_MODE for Opus) and spends far less than
    * its target on a synthetic, perfectly clean harmonic signal. */
-  evx_add_babble(x, n, 10, 17, sr);
+  tr_add_babble(x, n, 10, 17, sr);
   const char *dir = tu_tmpdir();
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     unsigned char *bytes;
     size_t nb;
     char err[512] = "", path[4200];
-    assert_int_equal(evx_codec_roundtrip(cases[c].codec, cases[c].kbps, x, n, sr, &bytes, &nb,
+    assert_int_equal(tr_codec_roundtrip(cases[c].codec, cases[c].kbps, x, n, sr, &bytes, &nb,
                                          NULL, NULL, NULL, err, sizeof err), 0);
     snprintf(path, sizeof path, "%s/enc%zu.%s", dir, c,
-             cases[c].codec == EVX_CODEC_OPUS ? "opus" : "mp3");
+             cases[c].codec == TR_CODEC_OPUS ? "opus" : "mp3");
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(bytes, 1, nb, f), nb);
@@ -153,7 +153,7 @@ static void bitrate_is_on_target(void **state)
     sf_close(sf);
     double kbps = (double)st.st_size * 8 / dur / 1000;
     print_message("%s target %g kbps: %lld bytes / %.3f s = %.2f kbps\n",
-                  cases[c].codec == EVX_CODEC_OPUS ? "opus" : "mp3", cases[c].kbps,
+                  cases[c].codec == TR_CODEC_OPUS ? "opus" : "mp3", cases[c].kbps,
                   (long long)st.st_size, dur, kbps);
     assert_true(fabs(dur - seconds) < 0.1);
     assert_true(fabs(kbps / cases[c].kbps - 1) < 0.15);
@@ -167,14 +167,14 @@ static void noise_at_the_snr(void **state)
   const double sr = 16000;
   size_t n = (size_t)(2 * sr);
   float *x = voice(sr, n);
-  for (int kind = EVX_NOISE_WHITE; kind <= EVX_NOISE_BABBLE; kind++)
+  for (int kind = TR_NOISE_WHITE; kind <= TR_NOISE_BABBLE; kind++)
     for (double snr = 0; snr <= 20; snr += 10) {
-      evx_degrade_opts o = { .noise = kind, .snr_db = snr, .seed = 3 };
+      tr_degrade_opts o = { .noise = kind, .snr_db = snr, .seed = 3 };
       float *y, *y2;
       size_t m, m2;
       double r, r2;
       char err[256];
-      assert_int_equal(evx_degrade_apply(&o, "/a/b.wav", x, n, sr, &y, &m, &r, err, sizeof err), 0);
+      assert_int_equal(tr_degrade_apply(&o, "/a/b.wav", x, n, sr, &y, &m, &r, err, sizeof err), 0);
       assert_int_equal(m, n);
       assert_true(r == sr);
       double ps = 0, pn = 0;
@@ -182,10 +182,10 @@ static void noise_at_the_snr(void **state)
         ps += (double)x[i] * x[i], pn += (double)(y[i] - x[i]) * (y[i] - x[i]);
       assert_true(fabs(10 * log10(ps / pn) - snr) < 0.5);
       /* same seed and path: same noise; another path: other noise */
-      assert_int_equal(evx_degrade_apply(&o, "/a/b.wav", x, n, sr, &y2, &m2, &r2, err, sizeof err), 0);
+      assert_int_equal(tr_degrade_apply(&o, "/a/b.wav", x, n, sr, &y2, &m2, &r2, err, sizeof err), 0);
       assert_memory_equal(y, y2, n * sizeof *y);
       free(y2);
-      assert_int_equal(evx_degrade_apply(&o, "/a/c.wav", x, n, sr, &y2, &m2, &r2, err, sizeof err), 0);
+      assert_int_equal(tr_degrade_apply(&o, "/a/c.wav", x, n, sr, &y2, &m2, &r2, err, sizeof err), 0);
       assert_true(memcmp(y, y2, n * sizeof *y) != 0);
       free(y2);
       free(y);
@@ -201,8 +201,8 @@ static void gain_on_every_or_half_the_clips(void **state)
   (void)state;
   size_t n = 16000;
   float *x = voice(16000, n);
-  evx_degrade_opts o = { .gain_db = -20, .seed = 1 };
-  assert_true(evx_degrade_enabled(&o));
+  tr_degrade_opts o = { .gain_db = -20, .seed = 1 };
+  assert_true(tr_degrade_enabled(&o));
   char err[256], text[256];
   int scaled = 0;
   for (int k = 0; k < 16; k++) {
@@ -213,7 +213,7 @@ static void gain_on_every_or_half_the_clips(void **state)
       float *y;
       size_t ny;
       double rate;
-      assert_int_equal(evx_degrade_apply(&o, path, x, n, 16000, &y, &ny, &rate, err,
+      assert_int_equal(tr_degrade_apply(&o, path, x, n, 16000, &y, &ny, &rate, err,
                                          sizeof err), 0);
       assert_int_equal(ny, n);
       double r = (double)y[1234] / x[1234];
@@ -227,55 +227,55 @@ static void gain_on_every_or_half_the_clips(void **state)
     }
   }
   assert_true(scaled > 2 && scaled < 14);   /* about half of 16 */
-  evx_degrade_describe(&o, text, sizeof text);
+  tr_degrade_describe(&o, text, sizeof text);
   assert_non_null(strstr(text, "gain -20 dB on about half"));
-  evx_degrade_opts none = { .seed = 1 };
-  assert_true(evx_degrade_key(&o, "/c/a.wav", 7) != evx_degrade_key(&none, "/c/a.wav", 7));
+  tr_degrade_opts none = { .seed = 1 };
+  assert_true(tr_degrade_key(&o, "/c/a.wav", 7) != tr_degrade_key(&none, "/c/a.wav", 7));
   o.gain_half = 0;
-  uint64_t all = evx_degrade_key(&o, "/c/a.wav", 7);
+  uint64_t all = tr_degrade_key(&o, "/c/a.wav", 7);
   o.gain_half = 1;
-  assert_true(all != evx_degrade_key(&o, "/c/a.wav", 7));
+  assert_true(all != tr_degrade_key(&o, "/c/a.wav", 7));
   free(x);
 }
 
 static void options_parse_and_describe(void **state)
 {
   (void)state;
-  evx_degrade_opts o = { .seed = 1 };
+  tr_degrade_opts o = { .seed = 1 };
   char err[512], text[256], json[768];
-  assert_false(evx_degrade_enabled(&o));
-  evx_degrade_describe(&o, text, sizeof text);
+  assert_false(tr_degrade_enabled(&o));
+  tr_degrade_describe(&o, text, sizeof text);
   assert_string_equal(text, "none");
-  assert_int_equal(evx_degrade_parse_noise(&o, "pink", err, sizeof err), -1);
-  assert_int_equal(evx_degrade_parse_codec(&o, "opus", err, sizeof err), -1);
-  assert_int_equal(evx_degrade_parse_codec(&o, "opus:2", err, sizeof err), -1);
-  assert_int_equal(evx_degrade_parse_codec(&o, "aac:64", err, sizeof err), -1);
-  assert_int_equal(evx_degrade_parse_codec(&o, "vorbis:3", err, sizeof err), -1);
-  assert_int_equal(evx_degrade_parse_codec(&o, "mp3:32x", err, sizeof err), -1);
-  assert_false(evx_degrade_enabled(&o));
-  assert_int_equal(evx_degrade_parse_noise(&o, "babble", err, sizeof err), 0);
+  assert_int_equal(tr_degrade_parse_noise(&o, "pink", err, sizeof err), -1);
+  assert_int_equal(tr_degrade_parse_codec(&o, "opus", err, sizeof err), -1);
+  assert_int_equal(tr_degrade_parse_codec(&o, "opus:2", err, sizeof err), -1);
+  assert_int_equal(tr_degrade_parse_codec(&o, "aac:64", err, sizeof err), -1);
+  assert_int_equal(tr_degrade_parse_codec(&o, "vorbis:3", err, sizeof err), -1);
+  assert_int_equal(tr_degrade_parse_codec(&o, "mp3:32x", err, sizeof err), -1);
+  assert_false(tr_degrade_enabled(&o));
+  assert_int_equal(tr_degrade_parse_noise(&o, "babble", err, sizeof err), 0);
   o.snr_db = 10;
-  assert_int_equal(evx_degrade_parse_codec(&o, "opus:16", err, sizeof err), 0);
-  evx_degrade_describe(&o, text, sizeof text);
+  assert_int_equal(tr_degrade_parse_codec(&o, "opus:16", err, sizeof err), 0);
+  tr_degrade_describe(&o, text, sizeof text);
   assert_string_equal(text, "babble noise at 10 dB SNR, then opus at 16 kbps (seed 1)");
-  evx_degrade_json(&o, json, sizeof json);
+  tr_degrade_json(&o, json, sizeof json);
   assert_non_null(strstr(json, "\"noise\": \"babble\", \"snr_db\": 10, \"codec\": \"opus\", "
                                "\"kbps\": 16"));
   /* MP3 writing: this libsndfile either can (Debian 12's can) or says so */
-  int mp3 = evx_degrade_parse_codec(&o, "mp3:32", err, sizeof err);
+  int mp3 = tr_degrade_parse_codec(&o, "mp3:32", err, sizeof err);
   if (mp3)
     print_message("mp3 unavailable: %s\n", err);
   assert_true(mp3 == 0 || strstr(err, "cannot write mp3"));
   /* keys: off leaves the hash; any change in the options changes it */
-  evx_degrade_opts off = { .seed = 1 }, a = o, b = o;
-  assert_true(evx_degrade_key(&off, "/x.wav", 123) == 123);
+  tr_degrade_opts off = { .seed = 1 }, a = o, b = o;
+  assert_true(tr_degrade_key(&off, "/x.wav", 123) == 123);
   b.snr_db = 11;
-  assert_true(evx_degrade_key(&a, "/x.wav", 1) != evx_degrade_key(&b, "/x.wav", 1));
+  assert_true(tr_degrade_key(&a, "/x.wav", 1) != tr_degrade_key(&b, "/x.wav", 1));
   b = o, b.seed = 2;
-  assert_true(evx_degrade_key(&a, "/x.wav", 1) != evx_degrade_key(&b, "/x.wav", 1));
+  assert_true(tr_degrade_key(&a, "/x.wav", 1) != tr_degrade_key(&b, "/x.wav", 1));
   b = o, b.codec_value = 24;
-  assert_true(evx_degrade_key(&a, "/x.wav", 1) != evx_degrade_key(&b, "/x.wav", 1));
-  assert_true(evx_degrade_key(&a, "/x.wav", 1) != evx_degrade_key(&a, "/y.wav", 1));
+  assert_true(tr_degrade_key(&a, "/x.wav", 1) != tr_degrade_key(&b, "/x.wav", 1));
+  assert_true(tr_degrade_key(&a, "/x.wav", 1) != tr_degrade_key(&a, "/y.wav", 1));
 }
 
 static void cache_keeps_degraded_apart(void **state)
@@ -284,24 +284,24 @@ static void cache_keeps_degraded_apart(void **state)
   static const evx_feature_config cfg = { 16000, 400, 160, 1, EVX_INPUT_SUMMARY, 100, 50 };
   char wav[4200], cache[4200], err[512];
   fx_tone_with_cache("a", 1.0, wav, cache, sizeof wav);
-  evx_featcache fc = { cache, 0, 0, 0, 0 };
-  evx_degrade_opts deg = { .noise = EVX_NOISE_WHITE, .snr_db = 0, .seed = 1,
-                           .codec = EVX_CODEC_OPUS, .codec_value = 12 };
+  tr_featcache fc = { cache, 0, 0, 0, 0 };
+  tr_degrade_opts deg = { .noise = TR_NOISE_WHITE, .snr_db = 0, .seed = 1,
+                           .codec = TR_CODEC_OPUS, .codec_value = 12 };
   float *clean, *d1, *d2;
   size_t nc, n1, n2;
-  assert_int_equal(evx_featcache_frames(&fc, wav, &cfg, NULL, NULL, &clean, &nc, err, sizeof err), 0);
-  assert_int_equal(evx_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d1, &n1, err, sizeof err), 0);
+  assert_int_equal(tr_featcache_frames(&fc, wav, &cfg, NULL, NULL, &clean, &nc, err, sizeof err), 0);
+  assert_int_equal(tr_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d1, &n1, err, sizeof err), 0);
   assert_int_equal(fc.extractions, 2);   /* the clean entry was not reused */
   assert_int_equal(fc.hits, 0);
   assert_int_equal(nc, n1);
   assert_true(memcmp(clean, d1, nc * EVX_NFEAT * sizeof *clean) != 0);
-  assert_int_equal(evx_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d2, &n2, err, sizeof err), 0);
+  assert_int_equal(tr_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d2, &n2, err, sizeof err), 0);
   assert_int_equal(fc.hits, 1);          /* the degraded entry is */
   assert_int_equal(n1, n2);
   assert_memory_equal(d1, d2, n1 * EVX_NFEAT * sizeof *d1);
   free(d2);
   deg.seed = 2;                          /* another seed: another entry */
-  assert_int_equal(evx_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d2, &n2, err, sizeof err), 0);
+  assert_int_equal(tr_featcache_frames(&fc, wav, &cfg, NULL, &deg, &d2, &n2, err, sizeof err), 0);
   assert_int_equal(fc.extractions, 3);
   free(clean);
   free(d1);

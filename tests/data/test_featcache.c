@@ -28,11 +28,11 @@ static size_t files_in(const char *dir, const char *suffix)
   return n;
 }
 
-static void get(evx_featcache *fc, const char *path, const evx_feature_config *c,
-                const evx_augment_params *aug, float **f, size_t *nf)
+static void get(tr_featcache *fc, const char *path, const evx_feature_config *c,
+                const tr_augment_params *aug, float **f, size_t *nf)
 {
   char err[512];
-  int rc = evx_featcache_frames(fc, path, c, aug, NULL, f, nf, err, sizeof err);
+  int rc = tr_featcache_frames(fc, path, c, aug, NULL, f, nf, err, sizeof err);
   if (rc)
     print_error("%s\n", err);
   assert_int_equal(rc, 0);
@@ -47,7 +47,7 @@ static void second_read_hits(void **state)
   fx_tone(root, "a.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1.0);
   snprintf(wav, sizeof wav, "%s/a.wav", root);
   snprintf(cache, sizeof cache, "%s/cache", root);
-  evx_featcache fc = { cache, 0, 0, 0, 0 };
+  tr_featcache fc = { cache, 0, 0, 0, 0 };
   float *a, *b, *direct;
   size_t na, nb, nd;
   get(&fc, wav, &cfg, NULL, &a, &na);
@@ -73,7 +73,7 @@ static void second_read_hits(void **state)
   other.hop = 80;
   get(&fc, wav, &other, NULL, &b, &nb);
   free(b);
-  evx_augment_params p = { .snr_db = 20, .rate = 1.1, .noise_seed = 5, .speed = 1 };
+  tr_augment_params p = { .snr_db = 20, .rate = 1.1, .noise_seed = 5, .speed = 1 };
   get(&fc, wav, &cfg, &p, &b, &nb);
   free(b);
   assert_int_equal(fc.extractions, 3);
@@ -103,7 +103,7 @@ static void bad_entry_is_recomputed(void **state)
   (void)state;
   char wav[4096], cache[4096], cmd[8300];
   fx_tone_with_cache("b", 0.5, wav, cache, sizeof wav);
-  evx_featcache fc = { cache, 0, 0, 0, 0 };
+  tr_featcache fc = { cache, 0, 0, 0, 0 };
   float *a, *b;
   size_t na, nb;
   get(&fc, wav, &cfg, NULL, &a, &na);
@@ -124,11 +124,11 @@ static void bad_entry_is_recomputed(void **state)
 static void missing_file_is_an_error_naming_it(void **state)
 {
   (void)state;
-  evx_featcache fc = { NULL, 0, 0, 0, 0 };
+  tr_featcache fc = { NULL, 0, 0, 0, 0 };
   float *f;
   size_t nf;
   char err[512];
-  assert_int_equal(evx_featcache_frames(&fc, "/nonexistent/x.wav", &cfg, NULL, NULL, &f, &nf,
+  assert_int_equal(tr_featcache_frames(&fc, "/nonexistent/x.wav", &cfg, NULL, NULL, &f, &nf,
                                         err, sizeof err), -1);
   assert_non_null(strstr(err, "/nonexistent/x.wav"));
 }
@@ -140,13 +140,13 @@ static void speed_gain_channel_are_their_own_entries(void **state)
   (void)state;
   char wav[4096], cache[4096];
   fx_tone_with_cache("c", 1.0, wav, cache, sizeof wav);
-  evx_featcache fc = { cache, 0, 0, 0, 0 };
+  tr_featcache fc = { cache, 0, 0, 0, 0 };
   float *id, *f[3];
   size_t nid, nf[3];
   get(&fc, wav, &cfg, NULL, &id, &nid);
-  evx_augment_params p[3] = { { .rate = 1, .speed = 1, .gain_db = -6 },
+  tr_augment_params p[3] = { { .rate = 1, .speed = 1, .gain_db = -6 },
                               { .rate = 1, .speed = 1.1 },
-                              { .rate = 1, .speed = 1, .channel = EVX_CH_PHONE } };
+                              { .rate = 1, .speed = 1, .channel = TR_CH_PHONE } };
   for (int i = 0; i < 3; i++) {
     get(&fc, wav, &cfg, &p[i], &f[i], &nf[i]);
     assert_int_equal(fc.extractions, 2 + i);   /* a miss: not the identity's entry */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 /* 3 corpora: 20, 4 and 2 speakers, 6 clips each; no audio needed. */
-static evx_cliplist make_list(void)
+static tr_cliplist make_list(void)
 {
-  evx_cliplist cl = { 0 };
+  tr_cliplist cl = { 0 };
   static const struct { const char *corpus; int speakers; } corpora[] = {
     { "ravdess", 20 }, { "savee", 4 }, { "tess", 2 },
   };
@@ -18,7 +18,7 @@ static evx_cliplist make_list(void)
   for (size_t c = 0; c < 3; c++)
     for (int s = 0; s < corpora[c].speakers; s++)
       for (int k = 0; k < 6; k++) {
-        evx_clip *e = &cl.clips[cl.n++];
+        tr_clip *e = &cl.clips[cl.n++];
         char path[64];
         snprintf(path, sizeof path, "/x/%s/%d/%d.wav", corpora[c].corpus, s, k);
         e->path = strdup(path);
@@ -30,7 +30,7 @@ static evx_cliplist make_list(void)
 }
 
 /* Side of each speaker; fails if a speaker is on two sides. */
-static void assert_speaker_independent(const evx_cliplist *cl, const evx_split *sp)
+static void assert_speaker_independent(const tr_cliplist *cl, const tr_split *sp)
 {
   for (size_t i = 0; i < cl->n; i++)
     for (size_t j = 0; j < i; j++)
@@ -41,81 +41,81 @@ static void assert_speaker_independent(const evx_cliplist *cl, const evx_split *
 static void speakers_rule_is_independent_and_deterministic(void **state)
 {
   (void)state;
-  evx_cliplist cl = make_list();
-  evx_split_opts o = evx_split_defaults();
-  evx_split a, b, c;
+  tr_cliplist cl = make_list();
+  tr_split_opts o = tr_split_defaults();
+  tr_split a, b, c;
   char err[256];
-  assert_int_equal(evx_split_make(&cl, &o, &a, err, sizeof err), 0);
-  assert_int_equal(evx_split_make(&cl, &o, &b, err, sizeof err), 0);
+  assert_int_equal(tr_split_make(&cl, &o, &a, err, sizeof err), 0);
+  assert_int_equal(tr_split_make(&cl, &o, &b, err, sizeof err), 0);
   assert_speaker_independent(&cl, &a);
   assert_memory_equal(a.side, b.side, cl.n);
   assert_int_equal(a.random, 0);
-  assert_null(evx_split_warning(&a));
+  assert_null(tr_split_warning(&a));
   /* 20 speakers: 4 test, 2 val; 4: 1 test, 0 val; 2: 1 test, 0 val */
-  assert_int_equal(a.speakers[EVX_TEST], 6);
-  assert_int_equal(a.speakers[EVX_VAL], 2);
-  assert_int_equal(a.speakers[EVX_TRAIN], 18);
-  assert_int_equal(a.clips[EVX_TEST] + a.clips[EVX_VAL] + a.clips[EVX_TRAIN], cl.n);
+  assert_int_equal(a.speakers[TR_TEST], 6);
+  assert_int_equal(a.speakers[TR_VAL], 2);
+  assert_int_equal(a.speakers[TR_TRAIN], 18);
+  assert_int_equal(a.clips[TR_TEST] + a.clips[TR_VAL] + a.clips[TR_TRAIN], cl.n);
   o.seed = 99;
-  assert_int_equal(evx_split_make(&cl, &o, &c, err, sizeof err), 0);
+  assert_int_equal(tr_split_make(&cl, &o, &c, err, sizeof err), 0);
   assert_speaker_independent(&cl, &c);
   assert_memory_not_equal(a.side, c.side, cl.n);
-  evx_split_free(&a);
-  evx_split_free(&b);
-  evx_split_free(&c);
-  evx_cliplist_free(&cl);
+  tr_split_free(&a);
+  tr_split_free(&b);
+  tr_split_free(&c);
+  tr_cliplist_free(&cl);
 }
 
 static void folds_cover_every_speaker_once(void **state)
 {
   (void)state;
-  evx_cliplist cl = make_list();
-  evx_split_opts o = evx_split_defaults();
-  o.mode = EVX_SPLIT_FOLD;
+  tr_cliplist cl = make_list();
+  tr_split_opts o = tr_split_defaults();
+  o.mode = TR_SPLIT_FOLD;
   o.folds = 5;
   int *tested = calloc(cl.n, sizeof *tested);
   char err[256];
   for (o.fold = 0; o.fold < o.folds; o.fold++) {
-    evx_split sp;
-    assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+    tr_split sp;
+    assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
     assert_speaker_independent(&cl, &sp);
-    assert_true(sp.speakers[EVX_TEST] >= 5 && sp.speakers[EVX_TEST] <= 6);
-    assert_true(sp.speakers[EVX_VAL] > 0);
+    assert_true(sp.speakers[TR_TEST] >= 5 && sp.speakers[TR_TEST] <= 6);
+    assert_true(sp.speakers[TR_VAL] > 0);
     for (size_t i = 0; i < cl.n; i++)
-      tested[i] += sp.side[i] == EVX_TEST;
-    evx_split_free(&sp);
+      tested[i] += sp.side[i] == TR_TEST;
+    tr_split_free(&sp);
   }
   for (size_t i = 0; i < cl.n; i++)
     assert_int_equal(tested[i], 1);
   free(tested);
   o.fold = 5;
-  evx_split sp;
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), -1);
-  evx_cliplist_free(&cl);
+  tr_split sp;
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), -1);
+  tr_cliplist_free(&cl);
 }
 
 static void explicit_lists(void **state)
 {
   (void)state;
-  evx_cliplist cl = make_list();
-  evx_split_opts o = evx_split_defaults();
-  o.mode = EVX_SPLIT_LIST;
+  tr_cliplist cl = make_list();
+  tr_split_opts o = tr_split_defaults();
+  o.mode = TR_SPLIT_LIST;
   o.test_speakers = "ravdess-17,ravdess-18,savee-03";
   o.val_speakers = "tess-01";
-  evx_split sp;
+  tr_split sp;
   char err[256];
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
-  assert_int_equal(sp.speakers[EVX_TEST], 3);
-  assert_int_equal(sp.speakers[EVX_VAL], 1);
-  assert_int_equal(sp.clips[EVX_TEST], 18);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_int_equal(sp.speakers[TR_TEST], 3);
+  assert_int_equal(sp.speakers[TR_VAL], 1);
+  assert_int_equal(sp.clips[TR_TEST], 18);
   for (size_t i = 0; i < cl.n; i++)
     if (!strcmp(cl.clips[i].speaker, "savee-03"))
-      assert_int_equal(sp.side[i], EVX_TEST);
-  evx_split_free(&sp);
+      assert_int_equal(sp.side[i], TR_TEST);
+  tr_split_free(&sp);
   o.test_speakers = "ravdess-17,nobody";
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), -1);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), -1);
   assert_non_null(strstr(err, "nobody"));
-  evx_cliplist_free(&cl);
+  tr_cliplist_free(&cl);
 }
 
 /* --test-speakers alone: validation is val_frac of each corpus's other
@@ -124,50 +124,50 @@ static void explicit_lists(void **state)
 static void test_list_alone_still_validates(void **state)
 {
   (void)state;
-  evx_cliplist cl = make_list();
-  evx_split_opts o = evx_split_defaults();
-  o.mode = EVX_SPLIT_LIST;
+  tr_cliplist cl = make_list();
+  tr_split_opts o = tr_split_defaults();
+  o.mode = TR_SPLIT_LIST;
   o.test_speakers = "ravdess-17,ravdess-18,savee-03";
-  evx_split sp;
+  tr_split sp;
   char err[256];
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
   assert_speaker_independent(&cl, &sp);
-  assert_int_equal(sp.speakers[EVX_TEST], 3);
+  assert_int_equal(sp.speakers[TR_TEST], 3);
   /* round(0.1 x 18) = 2 of ravdess's 18 others, round(0.1 x 3) = 0 of
    * savee's, round(0.1 x 2) = 0 of tess's */
-  assert_int_equal(sp.speakers[EVX_VAL], 2);
+  assert_int_equal(sp.speakers[TR_VAL], 2);
   for (size_t i = 0; i < cl.n; i++)
-    if (sp.side[i] == EVX_VAL)
+    if (sp.side[i] == TR_VAL)
       assert_string_equal(cl.clips[i].corpus, "ravdess");
   unsigned char first[26 * 6];
   memcpy(first, sp.side, cl.n);
-  evx_split_free(&sp);
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  tr_split_free(&sp);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
   assert_memory_equal(first, sp.side, cl.n);   /* deterministic */
-  evx_split_free(&sp);
+  tr_split_free(&sp);
   o.val_frac = 0.0;
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
-  assert_int_equal(sp.speakers[EVX_VAL], 0);
-  assert_int_equal(sp.speakers[EVX_TRAIN], 23);
-  evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_int_equal(sp.speakers[TR_VAL], 0);
+  assert_int_equal(sp.speakers[TR_TRAIN], 23);
+  tr_split_free(&sp);
+  tr_cliplist_free(&cl);
 }
 
 static void random_split_is_flagged(void **state)
 {
   (void)state;
-  evx_cliplist cl = make_list();
-  evx_split_opts o = evx_split_defaults();
-  o.mode = EVX_SPLIT_RANDOM;
-  evx_split sp;
+  tr_cliplist cl = make_list();
+  tr_split_opts o = tr_split_defaults();
+  o.mode = TR_SPLIT_RANDOM;
+  tr_split sp;
   char err[256];
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
   assert_int_equal(sp.random, 1);
-  assert_string_equal(evx_split_warning(&sp), "random split: speakers overlap");
-  assert_int_equal(sp.clips[EVX_TEST], 31); /* 20% of 156 */
-  assert_true(sp.speakers[EVX_TEST] > 6);  /* clips, not speakers, were drawn */
-  evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+  assert_string_equal(tr_split_warning(&sp), "random split: speakers overlap");
+  assert_int_equal(sp.clips[TR_TEST], 31); /* 20% of 156 */
+  assert_true(sp.speakers[TR_TEST] > 6);  /* clips, not speakers, were drawn */
+  tr_split_free(&sp);
+  tr_cliplist_free(&cl);
 }
 
 int main(void)

@@ -35,11 +35,11 @@ static void test_signal_removes_registered(void **state)
     snprintf(kept, sizeof kept, "%s/done.evxf", dir);
     pid_t pid = fork();
     if (pid == 0) {
-      evx_tmp_install();
+      tr_tmp_install();
       touch(tmp);
-      evx_tmp_register(tmp);
+      tr_tmp_register(tmp);
       touch(kept);
-      evx_tmp_unregister(evx_tmp_register(kept));   /* finished: renamed into place */
+      tr_tmp_unregister(tr_tmp_register(kept));   /* finished: renamed into place */
       raise(sigs[k]);
       _exit(0);   /* not reached */
     }
@@ -66,7 +66,7 @@ static void test_stale_temps_of_dead_runs(void **state)
   touch(stale);
   touch(live);
   touch(other);
-  assert_int_equal(evx_tmp_remove_stale(dir), 1);
+  assert_int_equal(tr_tmp_remove_stale(dir), 1);
   assert_int_not_equal(access(stale, F_OK), 0);
   assert_int_equal(access(live, F_OK), 0);    /* its run is still going */
   assert_int_equal(access(other, F_OK), 0);   /* not one of ours */
@@ -84,7 +84,7 @@ static void test_stale_temps_of_dead_runs(void **state)
   snprintf(near, sizeof near, "%s.tmp.notours", out);
   touch(btmp);
   touch(near);
-  assert_int_equal(evx_tmp_remove_stale_of(out), 1);
+  assert_int_equal(tr_tmp_remove_stale_of(out), 1);
   assert_int_not_equal(access(btmp, F_OK), 0);
   assert_int_equal(access(near, F_OK), 0);
 }

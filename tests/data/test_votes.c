@@ -29,34 +29,34 @@ static void disagreeing_training_clips_are_dropped(void **state)
     fx_wav(root, rel);
   }
   fx_text(root, "cremad/summaryTable.csv", table);
-  evx_cliplist cl = { 0 };
+  tr_cliplist cl = { 0 };
   char dir[4096], err[512];
   snprintf(dir, sizeof dir, "%s/cremad", root);
-  assert_int_equal(evx_corpus_add(&cl, dir, fx_log()), 0);
+  assert_int_equal(tr_corpus_add(&cl, dir, fx_log()), 0);
   fx_log_close();
   assert_int_equal(cl.n, 5);
-  evx_split_opts o = evx_split_defaults();
-  o.mode = EVX_SPLIT_LIST;
+  tr_split_opts o = tr_split_defaults();
+  o.mode = TR_SPLIT_LIST;
   o.test_speakers = "cremad-1002";
   o.val_frac = 0;
-  evx_split sp;
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  tr_split sp;
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
   size_t dropped, kept;
-  assert_int_equal(evx_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err), 0);
+  assert_int_equal(tr_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err), 0);
   assert_int_equal(dropped, 1);
   assert_int_equal(kept, 3);
   assert_int_equal(cl.n, 4);
   assert_int_equal(sp.n, 4);
-  assert_int_equal(sp.clips[EVX_TRAIN], 3);
-  assert_int_equal(sp.clips[EVX_TEST], 1);
+  assert_int_equal(sp.clips[TR_TRAIN], 3);
+  assert_int_equal(sp.clips[TR_TEST], 1);
   assert_true(fx_find(&cl, "1001_DFA_HAP_XX.wav") < 0);
   long t = fx_find(&cl, "1002_DFA_FEA_XX.wav");
   assert_true(t >= 0);
-  assert_int_equal(sp.side[t], EVX_TEST);
+  assert_int_equal(sp.side[t], TR_TEST);
   for (size_t i = 0; i < cl.n; i++)   /* sides still follow their clips */
-    assert_int_equal(sp.side[i], strstr(cl.clips[i].path, "1002_") ? EVX_TEST : EVX_TRAIN);
-  evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+    assert_int_equal(sp.side[i], strstr(cl.clips[i].path, "1002_") ? TR_TEST : TR_TRAIN);
+  tr_split_free(&sp);
+  tr_cliplist_free(&cl);
 }
 
 static void missing_table_is_an_error(void **state)
@@ -64,20 +64,20 @@ static void missing_table_is_an_error(void **state)
   (void)state;
   const char *root = tu_tmpdir();
   fx_wav(root, "cremad/1001_DFA_ANG_XX.wav");
-  evx_cliplist cl = { 0 };
+  tr_cliplist cl = { 0 };
   char dir[4096], err[512];
   snprintf(dir, sizeof dir, "%s/cremad", root);
-  assert_int_equal(evx_corpus_add(&cl, dir, fx_log()), 0);
+  assert_int_equal(tr_corpus_add(&cl, dir, fx_log()), 0);
   fx_log_close();
-  evx_split_opts o = evx_split_defaults();
+  tr_split_opts o = tr_split_defaults();
   o.test_frac = 0, o.val_frac = 0;
-  evx_split sp;
-  assert_int_equal(evx_split_make(&cl, &o, &sp, err, sizeof err), 0);
+  tr_split sp;
+  assert_int_equal(tr_split_make(&cl, &o, &sp, err, sizeof err), 0);
   size_t dropped, kept;
-  assert_int_equal(evx_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err), -1);
+  assert_int_equal(tr_votes_keep_agreeing(&cl, &sp, &dropped, &kept, err, sizeof err), -1);
   assert_non_null(strstr(err, "summaryTable.csv"));
-  evx_split_free(&sp);
-  evx_cliplist_free(&cl);
+  tr_split_free(&sp);
+  tr_cliplist_free(&cl);
 }
 
 int main(void)

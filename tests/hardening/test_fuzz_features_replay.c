@@ -1,6 +1,6 @@
 /* Replays every file of tests/hardening/fuzz-audio-corpus/ through the
  * in-process harness of the audio input path (bench/fuzz_audio_features.c:
- * memfd -> evx_audio_read -> resample -> features, as analyze and train
+ * memfd -> tr_audio_read -> resample -> features, as analyze and train
  * read audio): no crash, leak or bad access under ASan, every feature
  * finite. Seeds named broken_* must be refused, edge_* and crash-* may go
  * either way, every other (valid) seed must give features. */

@@ -18,9 +18,9 @@
 #define PAD 2             /* NaN frames at the start of odd rows */
 
 typedef struct {
-  evx_cliplist cl;
-  evx_clip clips[2 * CLIPS];
-  evx_dataset ds;
+  tr_cliplist cl;
+  tr_clip clips[2 * CLIPS];
+  tr_dataset ds;
   float x[2 * CLIPS * F * T];
   int y[2 * CLIPS];
   uint32_t clip[2 * CLIPS], variant[2 * CLIPS];
@@ -55,7 +55,7 @@ static voices *make(void)
   }
   v->cl.clips = v->clips;
   v->cl.n = v->cl.cap = 2 * CLIPS;
-  v->ds = (evx_dataset){ .n = 2 * CLIPS, .dim = F * T, .x = v->x, .y = v->y, .clip = v->clip,
+  v->ds = (tr_dataset){ .n = 2 * CLIPS, .dim = F * T, .x = v->x, .y = v->y, .clip = v->clip,
                          .variant = v->variant, .n_clips = 2 * CLIPS,
                          .shape = { F, 1, T } };
   return v;

@@ -15,9 +15,9 @@
 #define DIM 2
 
 typedef struct {
-  evx_cliplist cl;
-  evx_clip clips[2 * CLIPS_PER_VOICE];
-  evx_dataset ds;
+  tr_cliplist cl;
+  tr_clip clips[2 * CLIPS_PER_VOICE];
+  tr_dataset ds;
   float x[2 * CLIPS_PER_VOICE * ROWS_PER_CLIP * DIM];
   int y[2 * CLIPS_PER_VOICE * ROWS_PER_CLIP];
   uint32_t clip[2 * CLIPS_PER_VOICE * ROWS_PER_CLIP];
@@ -44,7 +44,7 @@ static two_voices *make(void)
   }
   t->cl.clips = t->clips;
   t->cl.n = t->cl.cap = 2 * CLIPS_PER_VOICE;
-  t->ds = (evx_dataset){ .n = r, .dim = DIM, .x = t->x, .y = t->y, .clip = t->clip,
+  t->ds = (tr_dataset){ .n = r, .dim = DIM, .x = t->x, .y = t->y, .clip = t->clip,
                          .variant = t->variant, .n_clips = 2 * CLIPS_PER_VOICE };
   return t;
 }

@@ -1,8 +1,8 @@
 /* bundle_eval.h: probabilities of dataset rows through a loaded bundle with
  * the plugin's own inference engine (evx_net_forward, normalisation
  * included), so evaluation measures live behaviour. Non-RT. */
-#ifndef EVX_LEARN_BUNDLE_EVAL_H
-#define EVX_LEARN_BUNDLE_EVAL_H
+#ifndef TR_LEARN_BUNDLE_EVAL_H
+#define TR_LEARN_BUNDLE_EVAL_H
 
 #include "evx_nn_model.h"
 #include <stddef.h>

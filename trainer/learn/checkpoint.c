@@ -74,7 +74,7 @@ int tl_checkpoint_write(const char *path, const tl_state *st, char *err, size_t 
   put(&b, st->m, bytes);
   put(&b, st->v, bytes);
   put(&b, st->best, bytes);
-  uint64_t h = b.fail ? 0 : evx_fnv1a64(EVX_FNV_OFFSET, b.p, b.len);
+  uint64_t h = b.fail ? 0 : tr_fnv1a64(TR_FNV_OFFSET, b.p, b.len);
   put(&b, &h, sizeof h);
   int rc = b.fail ? (snprintf(err, errlen, "out of memory"), -1)
                   : tl_write_atomic(path, b.p, b.len, err, errlen);
@@ -109,7 +109,7 @@ static int parse(const unsigned char *p, size_t len, tl_state *st, rd_t *r)
   if (len < sizeof MAGIC + sizeof h || memcmp(p, MAGIC, sizeof MAGIC))
     return -1;
   memcpy(&h, p + len - sizeof h, sizeof h);
-  if (h != evx_fnv1a64(EVX_FNV_OFFSET, p, len - sizeof h))
+  if (h != tr_fnv1a64(TR_FNV_OFFSET, p, len - sizeof h))
     return -1;
   *r = (rd_t){ .p = p, .len = len - sizeof h, .at = sizeof MAGIC };
 #define GET(f) get(r, &(f), sizeof(f));

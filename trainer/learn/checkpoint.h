@@ -2,8 +2,8 @@
  * scheduler and early-stopping state, history) in one file, written
  * atomically (temp file, fsync, rename, fsync of the directory) so a kill at
  * any moment leaves either the previous or the new checkpoint. Non-RT. */
-#ifndef EVX_LEARN_CHECKPOINT_H
-#define EVX_LEARN_CHECKPOINT_H
+#ifndef TR_LEARN_CHECKPOINT_H
+#define TR_LEARN_CHECKPOINT_H
 
 #include "train_loop.h"
 #include <stddef.h>

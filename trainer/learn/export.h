@@ -1,7 +1,7 @@
 /* export.h: a trained graph as an evx_model (what a .emvx bundle holds) and
  * the two architectures `emovox train` offers. Non-RT. */
-#ifndef EVX_LEARN_EXPORT_H
-#define EVX_LEARN_EXPORT_H
+#ifndef TR_LEARN_EXPORT_H
+#define TR_LEARN_EXPORT_H
 
 #include "graph.h"
 #include "prep.h"

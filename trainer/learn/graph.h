@@ -6,8 +6,8 @@
  * channels-first {c,h,w} exactly as evx_nn_model.h lays tensors out. 1-D layers are
  * the 2-D ones with kh = sh = 1 and ph = 0. The last layer is Softmax; its
  * backward pass is fused with the cross-entropy loss. Non-RT (allocates). */
-#ifndef EVX_LEARN_GRAPH_H
-#define EVX_LEARN_GRAPH_H
+#ifndef TR_LEARN_GRAPH_H
+#define TR_LEARN_GRAPH_H
 
 #include "evx_nn_model.h"
 #include <stddef.h>

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EVX_FNV_OFFSET 0xcbf29ce484222325ull
+#define TR_FNV_OFFSET 0xcbf29ce484222325ull
 
-/* Continue hash h (start with EVX_FNV_OFFSET) over n bytes. */
-static inline uint64_t evx_fnv1a64(uint64_t h, const void *p, size_t n)
+/* Continue hash h (start with TR_FNV_OFFSET) over n bytes. */
+static inline uint64_t tr_fnv1a64(uint64_t h, const void *p, size_t n)
 {
   const unsigned char *b = p;
   for (size_t i = 0; i < n; i++)

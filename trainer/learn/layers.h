@@ -1,8 +1,8 @@
 /* layers.h: forward and backward kernels of each trainable layer type, over a
  * chunk of n samples (sample-major, channels-first). Convolutions run as
  * im2col + cblas_sgemm over the whole chunk. Parameter gradients are added. */
-#ifndef EVX_LEARN_LAYERS_H
-#define EVX_LEARN_LAYERS_H
+#ifndef TR_LEARN_LAYERS_H
+#define TR_LEARN_LAYERS_H
 
 #include "graph.h"
 #include <stddef.h>

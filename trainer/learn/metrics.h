@@ -1,8 +1,8 @@
 /* metrics.h: confusion matrices and the scores reports give: unweighted
  * average recall (UA, mean of per-class recall over classes with examples),
  * weighted accuracy (WA, plain accuracy), per-class precision/recall/F1. */
-#ifndef EVX_LEARN_METRICS_H
-#define EVX_LEARN_METRICS_H
+#ifndef TR_LEARN_METRICS_H
+#define TR_LEARN_METRICS_H
 
 #include "evx_nn_model.h"
 #include <stddef.h>

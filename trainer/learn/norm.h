@@ -1,8 +1,8 @@
 /* norm.h: the input normalisation a bundle carries (evx_norm), fitted on the
  * training rows and applied to rows exactly as the inference engine applies
  * it before layer 0, so training sees what the plugin computes. */
-#ifndef EVX_LEARN_NORM_H
-#define EVX_LEARN_NORM_H
+#ifndef TR_LEARN_NORM_H
+#define TR_LEARN_NORM_H
 
 #include "evx_nn_model.h"
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /* optim.h: Adam (as torch.optim.Adam, no weight decay), ReduceLROnPlateau
  * (mode min, relative threshold 1e-4, as PyTorch) and early stopping on the
  * validation loss. Every field is plain data so checkpoints can save it. */
-#ifndef EVX_LEARN_OPTIM_H
-#define EVX_LEARN_OPTIM_H
+#ifndef TR_LEARN_OPTIM_H
+#define TR_LEARN_OPTIM_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* progress.h: what a long training run shows. On a terminal (stderr is a
  * tty) a bar redrawn in place with epoch, loss, accuracy and ETA; otherwise
  * one plain line per epoch, fit for logs. */
-#ifndef EVX_LEARN_PROGRESS_H
-#define EVX_LEARN_PROGRESS_H
+#ifndef TR_LEARN_PROGRESS_H
+#define TR_LEARN_PROGRESS_H
 
 #include "train_loop.h"
 #include <stddef.h>

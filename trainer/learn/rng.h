@@ -2,9 +2,9 @@
  * seed, never on rand(). Learning uses splitmix64 (tl_rng_*): its whole state
  * is one uint64_t, so checkpoints can save it and resume bit-identically.
  * Data preparation (splits, augmentation) uses xoshiro256** seeded by
- * splitmix64 (evx_rng_*). */
-#ifndef EVX_LEARN_RNG_H
-#define EVX_LEARN_RNG_H
+ * splitmix64 (tr_rng_*). */
+#ifndef TR_LEARN_RNG_H
+#define TR_LEARN_RNG_H
 
 #include <math.h>
 #include <stdint.h>
@@ -36,15 +36,15 @@ static inline uint64_t tl_rng_below(uint64_t *s, uint64_t n)
   return n ? tl_rng_next(s) % n : 0;
 }
 
-typedef struct { uint64_t s[4]; } evx_rng;
+typedef struct { uint64_t s[4]; } tr_rng;
 
-static inline void evx_rng_seed(evx_rng *r, uint64_t seed)
+static inline void tr_rng_seed(tr_rng *r, uint64_t seed)
 {
   for (int i = 0; i < 4; i++)
     r->s[i] = tl_rng_next(&seed);
 }
 
-static inline uint64_t evx_rng_next(evx_rng *r)
+static inline uint64_t tr_rng_next(tr_rng *r)
 {
   uint64_t *s = r->s;
   uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
@@ -54,27 +54,27 @@ static inline uint64_t evx_rng_next(evx_rng *r)
 }
 
 /* [0, 1) with 53 random bits. */
-static inline double evx_rng_uniform(evx_rng *r)
+static inline double tr_rng_uniform(tr_rng *r)
 {
-  return (double)(evx_rng_next(r) >> 11) * 0x1.0p-53;
+  return (double)(tr_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
 /* [lo, hi). */
-static inline double evx_rng_range(evx_rng *r, double lo, double hi)
+static inline double tr_rng_range(tr_rng *r, double lo, double hi)
 {
-  return lo + (hi - lo) * evx_rng_uniform(r);
+  return lo + (hi - lo) * tr_rng_uniform(r);
 }
 
 /* 0 .. n-1 (n >= 1); the tiny modulo bias is irrelevant here. */
-static inline uint64_t evx_rng_below(evx_rng *r, uint64_t n)
+static inline uint64_t tr_rng_below(tr_rng *r, uint64_t n)
 {
-  return evx_rng_next(r) % n;
+  return tr_rng_next(r) % n;
 }
 
 /* N(0, 1) by Box-Muller. */
-static inline double evx_rng_gauss(evx_rng *r)
+static inline double tr_rng_gauss(tr_rng *r)
 {
-  double u = 1.0 - evx_rng_uniform(r), v = evx_rng_uniform(r);
+  double u = 1.0 - tr_rng_uniform(r), v = tr_rng_uniform(r);
   return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 

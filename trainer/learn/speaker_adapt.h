@@ -9,8 +9,8 @@
  * the plugin would: clips in a shuffled (seeded) order, windows in time
  * order, each window joining the running statistics before it is scored.
  * Non-RT. */
-#ifndef EVX_LEARN_SPEAKER_ADAPT_H
-#define EVX_LEARN_SPEAKER_ADAPT_H
+#ifndef TR_LEARN_SPEAKER_ADAPT_H
+#define TR_LEARN_SPEAKER_ADAPT_H
 
 #include "evx_adapt.h"
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * gradients are summed in thread order, so a run is deterministic for a given
  * seed and thread count; with a checkpoint, a resumed run ends bit-identical
  * to an uninterrupted one. Non-RT. */
-#ifndef EVX_LEARN_TRAIN_LOOP_H
-#define EVX_LEARN_TRAIN_LOOP_H
+#ifndef TR_LEARN_TRAIN_LOOP_H
+#define TR_LEARN_TRAIN_LOOP_H
 
 #include "graph.h"
 #include "optim.h"
