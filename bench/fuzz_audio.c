@@ -1,6 +1,6 @@
 /* fuzz_audio.c: libFuzzer harness for the audio-file path of `emovox
  * analyze`. Each input is written to a memfd and given, as
- * /proc/self/fd/N, to cmd_analyze itself: the same stat checks, libsndfile
+ * /proc/self/fd/N, to tr_cmd_analyze itself: the same stat checks, libsndfile
  * decode, damage checks (truncation, NaN), engine (resampler, features,
  * CNN, smoothing) and printers as the command line. The output format,
  * --svg and the block size are picked from the input's length so every
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) { return "leak:libvorbis.so\n"; }
 
-/* cmd_analyze's status for the last input (0 analysed, 1 refused). */
+/* tr_cmd_analyze's status for the last input (0 analysed, 1 refused). */
 int fuzz_audio_last_rc;
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     argv[argc++] = "/dev/null";
   }
   argv[argc] = NULL;
-  int rc = cmd_analyze(argc, argv);
+  int rc = tr_cmd_analyze(argc, argv);
   fuzz_audio_last_rc = rc;
   if (rc != 0 && rc != 1)   /* 2 would be a usage error: the harness is wrong */
     abort();

@@ -4,7 +4,7 @@
  * (libsndfile, damage checks), then resampled to 16 kHz and turned into
  * feature frames by evx_features_of_signal, as the trainer's feature cache
  * does (trainer/featcache.c). No model and no printers, so millions of
- * executions fit in minutes (bench/fuzz_audio.c covers cmd_analyze whole).
+ * executions fit in minutes (bench/fuzz_audio.c covers tr_cmd_analyze whole).
  * Built and run by fuzz_audio_features.sh; the replay test
  * (tests/hardening/test_fuzz_audio_replay.c) feeds it the corpus too. */
 #include "audio.h"

@@ -659,7 +659,7 @@ static int stdin_to_memfd(char *path, size_t len)
   return fd;
 }
 
-int cmd_analyze(int argc, char **argv)
+int tr_cmd_analyze(int argc, char **argv)
 {
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))

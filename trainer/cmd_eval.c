@@ -54,7 +54,7 @@ static const opt_def options[] = {
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
-const opt_def *cmd_eval_options(size_t *n)
+const opt_def *tr_cmd_eval_options(size_t *n)
 {
   *n = N_OPTIONS;
   return options;
@@ -187,28 +187,28 @@ static size_t seen_clips(const evx_model *m, const tr_cliplist *cl, const tr_dat
   return clips;
 }
 
-int cmd_eval(int argc, char **argv)
+int tr_cmd_eval(int argc, char **argv)
 {
   tl_data_args d;
-  tl_data_args_init(&d);
+  tr_data_args_init(&d);
   const char *bundle = NULL;
   eval_cli cli = { .adapt = "stream" };
   int snr_given = 0;
   tr_degrade_opts deg = { .seed = 1 };
   for (int i = 1; i < argc; i++) {
-    int r = tl_data_args_parse(&d, argc, argv, &i);
+    int r = tr_data_args_parse(&d, argc, argv, &i);
     if (!r)
       r = degrade_arg(&deg, &snr_given, argc, argv, &i);
     if (!r)
-      r = opts_parse("eval", options, N_OPTIONS, &cli, argc, argv, &i);
+      r = tr_opts_parse("eval", options, N_OPTIONS, &cli, argc, argv, &i);
     if (r < 0)
       return 2;
     if (r)
       continue;
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       fputs(usage_lines, stdout);
-      opts_help(options, N_OPTIONS, stdout);
-      fputs(tl_data_args_help, stdout);
+      tr_opts_help(options, N_OPTIONS, stdout);
+      fputs(tr_data_args_help, stdout);
       fputs(tr_degrade_help, stdout);
       return 0;
     } else if (argv[i][0] == '-') {
@@ -256,7 +256,7 @@ int cmd_eval(int argc, char **argv)
   float *probs = NULL;
   char *cmd = NULL;
   int rc = 1;
-  if (tl_data_args_load(&d, &cl, &log))
+  if (tr_data_args_load(&d, &cl, &log))
     goto out;
   if (d.split_given && tr_split_make(&cl, &d.split, &sp, err, sizeof err)) {
     fprintf(stderr, "emovox: eval: %s\n", err);

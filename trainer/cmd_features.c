@@ -72,7 +72,7 @@ static int write_csv(const char *out_path, const float *frames, const float *pro
   return bad;
 }
 
-int cmd_features(int argc, char **argv)
+int tr_cmd_features(int argc, char **argv)
 {
   const char *in = NULL, *out = NULL;
   int want_prosody = 0;

@@ -28,7 +28,7 @@ static const char usage_text[] =
   "  writes the networks of the INs, in that order, as one ensemble bundle\n"
   "  (at most 4 networks, same window, update interval and labels)\n";
 
-int cmd_fuse(int argc, char **argv)
+int tr_cmd_fuse(int argc, char **argv)
 {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     fputs(usage_text, stdout);

@@ -96,7 +96,7 @@ static int network_hash(const evx_model *m, uint64_t *h)
   return 0;
 }
 
-int cmd_info(int argc, char **argv)
+int tr_cmd_info(int argc, char **argv)
 {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     printf("usage: emovox info BUNDLE.emvx\n"

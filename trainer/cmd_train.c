@@ -217,7 +217,7 @@ static const opt_def options[] = {
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
-const opt_def *cmd_train_options(size_t *n)
+const opt_def *tr_cmd_train_options(size_t *n)
 {
   *n = N_OPTIONS;
   return options;
@@ -228,23 +228,23 @@ static int parse(int argc, char **argv, train_args *out)
 {
   train_cli c = { .arch = TL_ARCH_SEED, .dropout = -1, .copies = -1, .pitch = -1 };
   train_args *a = &c.a;
-  tl_data_args_init(&a->data);
+  tr_data_args_init(&a->data);
   a->train = tl_train_defaults();
   a->window_s = 2.0, a->hop_s = 0.5;
   a->aug = tr_augment_defaults();
   a->adapt_prior = 8, a->adapt_memory = 600;
   for (int i = 1; i < argc; i++) {
-    int r = tl_data_args_parse(&a->data, argc, argv, &i);
+    int r = tr_data_args_parse(&a->data, argc, argv, &i);
     if (!r)
-      r = opts_parse("train", options, N_OPTIONS, &c, argc, argv, &i);
+      r = tr_opts_parse("train", options, N_OPTIONS, &c, argc, argv, &i);
     if (r < 0)
       return 2;
     if (r)
       continue;
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       fputs(usage_line, stdout);
-      opts_help(options, N_OPTIONS, stdout);
-      fputs(tl_data_args_help, stdout);
+      tr_opts_help(options, N_OPTIONS, stdout);
+      fputs(tr_data_args_help, stdout);
       return 3;
     }
     return tr_usage_error("train", "unknown option '%s' (see emovox help train)", argv[i]);
@@ -460,7 +460,7 @@ static int report(const train_args *a, int argc, char **argv, const tr_cliplist 
   return rc;
 }
 
-int cmd_train(int argc, char **argv)
+int tr_cmd_train(int argc, char **argv)
 {
   train_args a;
   memset(&a, 0, sizeof a);
@@ -487,7 +487,7 @@ int cmd_train(int argc, char **argv)
     goto out;
   }
   tr_tmp_remove_stale_of(a.out);   /* a killed run's half-written bundle */
-  if (tl_data_args_load(&a.data, &cl, &log))
+  if (tr_data_args_load(&a.data, &cl, &log))
     goto out;
   if (tr_split_make(&cl, &a.data.split, &sp, err, sizeof err)) {
     fprintf(stderr, "emovox: train: %s\n", err);

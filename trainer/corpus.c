@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-int corpus_push(tr_cliplist *cl, const tr_clip *c, const char *path)
+int tr_corpus_push(tr_cliplist *cl, const tr_clip *c, const char *path)
 {
   if (cl->n == cl->cap) {
     size_t cap = cl->cap ? cl->cap * 2 : 256;
@@ -45,13 +45,13 @@ static void fill_gaps(tr_clip *c, const char *path)
   }
 }
 
-int corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
+int tr_corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
                      tr_log *log)
 {
   tr_clip c;
   memset(&c, 0, sizeof c);
   c.label = -1;
-  enum name_kind k = corpus_parse_name(path, &c);
+  enum name_kind k = tr_corpus_parse_name(path, &c);
   if (known) { /* a manifest's own fields win; the name fills the gaps */
     if (k != NAME_CLIP)
       memset(&c, 0, sizeof c), k = NAME_CLIP;
@@ -64,7 +64,7 @@ int corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
   }
   switch (k) {
   case NAME_NONE:
-    if (corpus_audio_ext(path)) {
+    if (tr_corpus_audio_ext(path)) {
       cl->skips.unrecognised++;
       tr_warn(log, "%s: skipped, name matches no known corpus naming", path);
     } else {
@@ -83,9 +83,9 @@ int corpus_take_file(tr_cliplist *cl, const char *path, const tr_clip *known,
   case NAME_CLIP:
     break;
   }
-  if (corpus_probe(path, &cl->skips, log) < 0)
+  if (tr_corpus_probe(path, &cl->skips, log) < 0)
     return 0;
-  if (corpus_push(cl, &c, path) < 0) {
+  if (tr_corpus_push(cl, &c, path) < 0) {
     tr_error(log, "out of memory");
     return -1;
   }
@@ -163,7 +163,7 @@ static int add_dir(tr_cliplist *cl, const char *dir, tr_log *log)
     qsort(pv.v, pv.n, sizeof *pv.v, by_path);
   for (size_t i = 0; i < pv.n; i++) {
     if (rc == 0)
-      rc = corpus_take_file(cl, pv.v[i], NULL, log);
+      rc = tr_corpus_take_file(cl, pv.v[i], NULL, log);
     free(pv.v[i]);
   }
   free(pv.v);
@@ -188,9 +188,9 @@ int tr_corpus_add(tr_cliplist *cl, const char *path, tr_log *log)
   if (S_ISDIR(st.st_mode)) {
     rc = add_dir(cl, path, log);
   } else if (!is_csv(path)) { /* a single audio file */
-    rc = corpus_take_file(cl, path, NULL, log);
+    rc = tr_corpus_take_file(cl, path, NULL, log);
   } else {
-    rc = corpus_read_manifest(cl, path, log);
+    rc = tr_corpus_read_manifest(cl, path, log);
     if (rc == 0 && cl->n > first) /* manifests keep their order only per call */
       qsort(cl->clips + first, cl->n - first, sizeof *cl->clips, by_clip_path);
   }

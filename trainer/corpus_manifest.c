@@ -128,7 +128,7 @@ static int read_rows(tr_cliplist *cl, csv_reader *r, const char *csv,
       snprintf(path, sizeof path, "%s", f[c_path]);
     else
       snprintf(path, sizeof path, "%s/%s", dir, f[c_path]);
-    if ((known.label = corpus_emotion_word(f[c_emo])) < 0) {
+    if ((known.label = tr_corpus_emotion_word(f[c_emo])) < 0) {
       tr_error(log, "%s: unknown emotion label '%s' (%s:%zu)", path, f[c_emo],
                 csv, r->line);
       return -1;
@@ -137,14 +137,14 @@ static int read_rows(tr_cliplist *cl, csv_reader *r, const char *csv,
       snprintf(known.corpus, sizeof known.corpus, "%s", f[c_corpus]);
     if (c_spk >= 0 && c_spk < nf)
       snprintf(known.speaker, sizeof known.speaker, "%s", f[c_spk]);
-    if (corpus_take_file(cl, path, &known, log) < 0)
+    if (tr_corpus_take_file(cl, path, &known, log) < 0)
       return -1;
   }
   tr_progress_end(&bar, done);
   return 0;
 }
 
-int corpus_read_manifest(tr_cliplist *cl, const char *csv, tr_log *log)
+int tr_corpus_read_manifest(tr_cliplist *cl, const char *csv, tr_log *log)
 {
   csv_reader r = { slurp(csv), NULL, 0 };
   if (!r.buf) {

@@ -13,7 +13,7 @@ static const struct { const char *word; int e; } aliases[] = {
   { "sadness", EVX_SAD },
 };
 
-int corpus_emotion_word(const char *w)
+int tr_corpus_emotion_word(const char *w)
 {
   for (int e = 0; e < EVX_N_EMOTIONS; e++)
     if (!strcasecmp(w, evx_emotion_name(e)))
@@ -24,7 +24,7 @@ int corpus_emotion_word(const char *w)
   return -1;
 }
 
-int corpus_audio_ext(const char *path)
+int tr_corpus_audio_ext(const char *path)
 {
   static const char *const exts[] = {
     "wav", "wave", "flac", "aif", "aiff", "aifc", "ogg", "oga", "opus", "mp3",
@@ -152,7 +152,7 @@ static enum name_kind tess(const char *s, tr_clip *c)
   const char *last = spk ? strrchr(rest, '_') : NULL;
   if (!last || last == rest)
     return NAME_NONE;
-  int e = corpus_emotion_word(last + 1);
+  int e = tr_corpus_emotion_word(last + 1);
   if (e < 0) {
     const char *p = strcasestr(rest, "_pleasant_surprise");
     if (p && p > rest && (!strcasecmp(p, "_pleasant_surprise")
@@ -165,7 +165,7 @@ static enum name_kind tess(const char *s, tr_clip *c)
   return NAME_CLIP;
 }
 
-enum name_kind corpus_parse_name(const char *path, tr_clip *c)
+enum name_kind tr_corpus_parse_name(const char *path, tr_clip *c)
 {
   char buf[512];
   const char *s = stem_of(path, buf, sizeof buf);

@@ -43,7 +43,7 @@ static int tail_decodes(SNDFILE *f, const SF_INFO *in)
   return got == want && sf_error(f) == SF_ERR_NO_ERROR;
 }
 
-int corpus_probe(const char *path, tr_corpus_skips *sk, tr_log *log)
+int tr_corpus_probe(const char *path, tr_corpus_skips *sk, tr_log *log)
 {
   struct stat st;
   if (stat(path, &st) == 0 && st.st_size == 0) {

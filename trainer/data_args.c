@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char tl_data_args_help[] =
+const char tr_data_args_help[] =
   "  --data DIR|CSV        corpus directory or manifest (repeatable)\n"
   "  --cache DIR           feature cache directory\n"
   "  --threads N           threads (2)\n"
@@ -20,7 +20,7 @@ const char tl_data_args_help[] =
   "  --exclude-speakers LIST   leave these speakers out altogether (e.g. a fixed\n"
   "                        test set kept out of a cross-validation)\n";
 
-void tl_data_args_init(tl_data_args *a)
+void tr_data_args_init(tl_data_args *a)
 {
   memset(a, 0, sizeof *a);
   a->split = tr_split_defaults();
@@ -47,7 +47,7 @@ static int number(const char *cmd, const char *opt, const char *v, double lo, do
   return 0;
 }
 
-int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
+int tr_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
 {
   const char *o = argv[*i], *v = NULL;
   double d;
@@ -129,7 +129,7 @@ static int exclude_speakers(tr_cliplist *cl, const char *list)
   return 0;
 }
 
-int tl_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log)
+int tr_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log)
 {
   if (!a->n_data) {
     fprintf(stderr, "emovox: no --data given\n");

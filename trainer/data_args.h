@@ -18,16 +18,16 @@ typedef struct {
   int threads;                     /* --threads (2) */
 } tl_data_args;
 
-void tl_data_args_init(tl_data_args *a);
+void tr_data_args_init(tl_data_args *a);
 
 /* If argv[*i] is one of these options, consume it (and its value) and return
  * 1; 0 if it is not; -1 on a bad or missing value (message printed). */
-int tl_data_args_parse(tl_data_args *a, int argc, char **argv, int *i);
+int tr_data_args_parse(tl_data_args *a, int argc, char **argv, int *i);
 
 /* Help text for these options. */
-extern const char tl_data_args_help[];
+extern const char tr_data_args_help[];
 
 /* Load every --data into cl (logging to log). 0 or -1 (message printed). */
-int tl_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log);
+int tr_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log);
 
 #endif

@@ -16,12 +16,12 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *summary;
 } commands[] = {
-  { "features", cmd_features, "features IN [--out OUT.csv]   per-frame features as CSV" },
-  { "info",     cmd_info,     "info BUNDLE                    describe a weight bundle" },
-  { "train",    cmd_train,    "train --data DIR ... --out B   train a model into a bundle" },
-  { "eval",     cmd_eval,     "eval BUNDLE --data DIR ...     score a bundle [--report DIR]" },
-  { "fuse",     cmd_fuse,     "fuse OUT A B ...               average trained bundles as one ensemble" },
-  { "analyze",  cmd_analyze,  "analyze FILE|-... [--csv|--json] [--svg PLOT]  emotion timeline" },
+  { "features", tr_cmd_features, "features IN [--out OUT.csv]   per-frame features as CSV" },
+  { "info",     tr_cmd_info,     "info BUNDLE                    describe a weight bundle" },
+  { "train",    tr_cmd_train,    "train --data DIR ... --out B   train a model into a bundle" },
+  { "eval",     tr_cmd_eval,     "eval BUNDLE --data DIR ...     score a bundle [--report DIR]" },
+  { "fuse",     tr_cmd_fuse,     "fuse OUT A B ...               average trained bundles as one ensemble" },
+  { "analyze",  tr_cmd_analyze,  "analyze FILE|-... [--csv|--json] [--svg PLOT]  emotion timeline" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -70,7 +70,7 @@ static int store(const char *cmd, const opt_def *o, const char *v, char *base)
   return 0;
 }
 
-int opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc, char **argv,
+int tr_opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc, char **argv,
                int *i)
 {
   const opt_def *o = t;
@@ -87,7 +87,7 @@ int opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc
   return store(cmd, o, v, base) ? -1 : 1;
 }
 
-void opts_help(const opt_def *t, size_t n, FILE *f)
+void tr_opts_help(const opt_def *t, size_t n, FILE *f)
 {
   for (size_t k = 0; k < n; k++)
     if (t[k].help)

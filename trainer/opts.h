@@ -50,10 +50,10 @@ typedef struct {
  * base and returns 1, having consumed the value (*i moves past it); 0 if it
  * is none of them; -1 after printing the usage error of cmd
  * ("emovox: cmd: --lr needs a number in 1e-09..10, not 'x'"). */
-int opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc, char **argv,
+int tr_opts_parse(const char *cmd, const opt_def *t, size_t n, void *base, int argc, char **argv,
                int *i);
 
 /* The table's help lines, in order. */
-void opts_help(const opt_def *t, size_t n, FILE *f);
+void tr_opts_help(const opt_def *t, size_t n, FILE *f);
 
 #endif

@@ -1,8 +1,8 @@
 /* Replays every file of tests/hardening/fuzz-audio-corpus/ (seeds and
  * inputs kept from bench/fuzz_audio.sh) through the fuzz harness itself
- * (bench/fuzz_audio.c: memfd -> cmd_analyze -> libsndfile decode -> the
+ * (bench/fuzz_audio.c: memfd -> tr_cmd_analyze -> libsndfile decode -> the
  * streaming engine -> the printers): no crash, leak or bad access under
- * ASan, and cmd_analyze answers 0 (analysed) or 1 (refused), never a usage
+ * ASan, and tr_cmd_analyze answers 0 (analysed) or 1 (refused), never a usage
  * error. Seeds named broken_* must be refused, edge_* (legal but odd) and
  * crash-* (inputs kept from fuzzing) may go either way, and every other
  * (valid) seed must be analysed. */

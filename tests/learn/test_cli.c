@@ -144,8 +144,8 @@ static const struct {
   const opt_def *(*table)(size_t *n);
   size_t at_least;   /* rows */
 } tabled[] = {
-  { "train", cmd_train_options, 30 },
-  { "eval", cmd_eval_options, 4 },
+  { "train", tr_cmd_train_options, 30 },
+  { "eval", tr_cmd_eval_options, 4 },
 };
 #define N_TABLED (sizeof tabled / sizeof tabled[0])
 
