@@ -30,7 +30,7 @@ static const char usage_lines[] =
   "       [--gain DB [--gain-half]] [--seed N]\n";
 
 /* eval's own options as given (the data, split and degradation options are
- * tl_data_args' and degrade_arg's); --side and --adapt are checked once all
+ * tr_data_args' and degrade_arg's); --side and --adapt are checked once all
  * are read. */
 typedef struct {
   const char *report, *side, *adapt;
@@ -189,7 +189,7 @@ static size_t seen_clips(const evx_model *m, const tr_cliplist *cl, const tr_dat
 
 int tr_cmd_eval(int argc, char **argv)
 {
-  tl_data_args d;
+  tr_data_args d;
   tr_data_args_init(&d);
   const char *bundle = NULL;
   eval_cli cli = { .adapt = "stream" };

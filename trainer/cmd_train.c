@@ -33,7 +33,7 @@ static const char usage_line[] =
 enum balance { BALANCE_NONE = 0, BALANCE_SPEAKERS = 1, BALANCE_CORPUS = 2, BALANCE_SQRT = 3 };
 
 typedef struct {
-  tl_data_args data;
+  tr_data_args data;
   tl_arch_opts arch;
   tl_train_opts train;
   double window_s, hop_s;
@@ -96,7 +96,7 @@ static const opt_choice agree_all[] = { { "agree", 1 }, { "all", 0 }, { NULL, 0 
 static const opt_choice levels[] = { { "relative", 1 }, { "absolute", 0 }, { NULL, 0 } };
 static const opt_choice speaker_none[] = { { "speaker", 1 }, { "none", 0 }, { NULL, 0 } };
 
-/* train's options (the data and split options are tl_data_args'), in the
+/* train's options (the data and split options are tr_data_args'), in the
  * order --help lists them. */
 static const opt_def options[] = {
   OPT_ROW_CHOICE("--arch", C(arch), archs,

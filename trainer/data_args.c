@@ -20,7 +20,7 @@ const char tr_data_args_help[] =
   "  --exclude-speakers LIST   leave these speakers out altogether (e.g. a fixed\n"
   "                        test set kept out of a cross-validation)\n";
 
-void tr_data_args_init(tl_data_args *a)
+void tr_data_args_init(tr_data_args *a)
 {
   memset(a, 0, sizeof *a);
   a->split = tr_split_defaults();
@@ -47,7 +47,7 @@ static int number(const char *cmd, const char *opt, const char *v, double lo, do
   return 0;
 }
 
-int tr_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
+int tr_data_args_parse(tr_data_args *a, int argc, char **argv, int *i)
 {
   const char *o = argv[*i], *v = NULL;
   double d;
@@ -69,8 +69,8 @@ int tr_data_args_parse(tl_data_args *a, int argc, char **argv, int *i)
   a->split_given |= k >= 3 && k <= 9;
   switch (k) {
   case 0:
-    if (a->n_data >= TL_MAX_DATA) {
-      tr_usage_error(argv[0], "at most %d --data", TL_MAX_DATA);
+    if (a->n_data >= TR_MAX_DATA) {
+      tr_usage_error(argv[0], "at most %d --data", TR_MAX_DATA);
       return -1;
     }
     a->data[a->n_data++] = v;
@@ -129,7 +129,7 @@ static int exclude_speakers(tr_cliplist *cl, const char *list)
   return 0;
 }
 
-int tr_data_args_load(const tl_data_args *a, tr_cliplist *cl, tr_log *log)
+int tr_data_args_load(const tr_data_args *a, tr_cliplist *cl, tr_log *log)
 {
   if (!a->n_data) {
     fprintf(stderr, "emovox: no --data given\n");

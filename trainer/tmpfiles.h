@@ -3,7 +3,7 @@
  * (outside training, which stops at an epoch boundary itself) removes every
  * registered file, then ends the process as the signal would. A SIGKILL
  * cannot be caught: stale temps are removed by the next run instead
- * (tr_tmp_remove_stale, tl_remove_stale_temps). Non-RT. */
+ * (tr_tmp_remove_stale, evx_write_remove_stale). Non-RT. */
 #ifndef TR_TMPFILES_H
 #define TR_TMPFILES_H
 
