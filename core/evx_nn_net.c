@@ -113,7 +113,7 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     *cur = other;
     break;
   case EVX_LAYER_DENSE:
-    k.w = l->weight; k.b = l->bias;
+    k.w = l->w.weight; k.b = l->w.bias;
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
     /* each weight is read once per inference, from memory once the
      * matrix outgrows the cache (the shipped MLP's is 0.9 MB): charged as 8
@@ -135,8 +135,8 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     sh = (float *)*params;
     *params += fbytes(l->in.c);
     for (uint32_t c = 0; c < l->in.c; c++) {
-      sc[c] = l->weight[c] / sqrtf(l->var[c] + l->eps);
-      sh[c] = l->bias[c] - l->mean[c] * sc[c];
+      sc[c] = l->w.weight[c] / sqrtf(l->w.var[c] + l->eps);
+      sh[c] = l->w.bias[c] - l->w.mean[c] * sc[c];
     }
     k.dst = *cur; k.w = sc; k.b = sh;
     add_op(n, OP_AFFINE, l->in.c, 2 * hw, &k);
