@@ -146,7 +146,7 @@ static void list_wanted(reader *r)
   }
   for (uint32_t i = 0; i < m->n_layers; i++) {
     evx_layer *l = &m->layers[i];
-    const float **dst[EVX_T_MAX] = { &l->weight, &l->bias, &l->mean, &l->var };
+    const float **dst[EVX_T_MAX] = { &l->w.weight, &l->w.bias, &l->w.mean, &l->w.var };
     for (int t = 0; t < (int)evx_layer_n_tensors(l->type); t++) {
       uint32_t d[4];
       char name[EVX_TENSOR_NAME];

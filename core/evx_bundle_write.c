@@ -54,13 +54,13 @@ static int fold(writer *w, evx_layer *conv, const evx_layer *bn)
   float *nw = owned(w, oc * per), *nb = owned(w, oc);
   if (!nw || !nb) return -1;
   for (size_t o = 0; o < oc; o++) {
-    double s = bn->weight[o] / sqrt((double)bn->var[o] + bn->eps);
-    for (size_t k = 0; k < per; k++) nw[o * per + k] = (float)(conv->weight[o * per + k] * s);
-    double b = conv->bias ? conv->bias[o] : 0.0;
-    nb[o] = (float)((b - bn->mean[o]) * s + bn->bias[o]);
+    double s = bn->w.weight[o] / sqrt((double)bn->w.var[o] + bn->eps);
+    for (size_t k = 0; k < per; k++) nw[o * per + k] = (float)(conv->w.weight[o * per + k] * s);
+    double b = conv->w.bias ? conv->w.bias[o] : 0.0;
+    nb[o] = (float)((b - bn->w.mean[o]) * s + bn->w.bias[o]);
   }
-  conv->weight = nw;
-  conv->bias = nb;
+  conv->w.weight = nw;
+  conv->w.bias = nb;
   return 0;
 }
 
@@ -106,10 +106,10 @@ static int prepare(writer *w, const evx_model *src, char *err, size_t errlen)
   }
   for (uint32_t i = 0; i < n; i++) {
     evx_layer *l = &m->layers[i];
-    const float *t[EVX_T_MAX] = { l->weight, l->bias, l->mean, l->var };
+    const float *t[EVX_T_MAX] = { l->w.weight, l->w.bias, l->w.mean, l->w.var };
     if (evx_layer_n_tensors(l->type) == 2 && !t[EVX_T_BIAS]) {
-      if (!(l->bias = owned(w, l->out_ch))) return evx_fail(err, errlen, "out of memory");
-      t[EVX_T_BIAS] = l->bias;
+      if (!(l->w.bias = owned(w, l->out_ch))) return evx_fail(err, errlen, "out of memory");
+      t[EVX_T_BIAS] = l->w.bias;
     }
     for (int r = 0; r < (int)evx_layer_n_tensors(l->type); r++) {
       uint32_t d[4];

@@ -117,8 +117,8 @@ void evx_conv_pack(const evx_isa *isa, const evx_layer *l, float *packed, float 
   for (size_t oc = 0; oc < l->out_ch; oc++) {
     size_t blk = oc / B, j = oc % B;
     for (size_t t = 0; t < taps; t++)
-      packed[(blk * taps + t) * B + j] = l->weight[oc * taps + t];
-    if (l->bias) bias[oc] = l->bias[oc];
+      packed[(blk * taps + t) * B + j] = l->w.weight[oc * taps + t];
+    if (l->w.bias) bias[oc] = l->w.bias[oc];
   }
 }
 

@@ -30,9 +30,11 @@ const evx_isa *evx_nn_isa_named(const char *name);
 
 typedef struct {
   const evx_isa *isa;       /* conv, dense: the kernels (and packing) used */
-  const float *src;
-  float *dst;
-  float *scratch;           /* padded conv input / pool row */
+  const float *src;         /* [in.c][in.h][in.w] */
+  float *dst;               /* [out.c][out.h][out.w]; the ops in place (norm,
+                               relu, batchnorm, softmax): the input, shape in */
+  float *scratch;           /* padded conv input [in.c][in.h+2ph][in.w+2pw] /
+                               pool row [in.w] */
   const float *w, *b;       /* conv: packed weights + padded bias; dense: as in
                                the model; batchnorm: scale, shift */
   evx_shape in, out;

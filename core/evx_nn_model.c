@@ -227,7 +227,7 @@ static int check_finite(const float *p, uint64_t n, const char *what, uint32_t i
 
 static int check_params(const evx_layer *l, uint32_t i, char *err, size_t errlen)
 {
-  const float *t[EVX_T_MAX] = { l->weight, l->bias, l->mean, l->var };
+  const float *t[EVX_T_MAX] = { l->w.weight, l->w.bias, l->w.mean, l->w.var };
   for (int r = 0; r < (int)evx_layer_n_tensors(l->type); r++) {
     uint32_t d[4] = { 1, 1, 1, 1 };
     uint32_t nd = evx_layer_tensor_dims(l, r, d);

@@ -1,10 +1,11 @@
 /* evx_nn_model.h: a model, what a .emvx bundle describes: its
  * configuration (the feature configuration, the input shape, each layer's
- * hyperparameters), its weights (pointers into the model's storage, a shape
- * comment on each) and its speaker adaptation. The activations live apart,
- * in a network's arena (evx_nn_net.h). Layouts as in PyTorch: conv weights
- * [out][in][kh][kw] (1-D: kh = 1), dense weights [out][in], Flatten
- * C-major. Everything here is non-RT (checks walk every weight; free). */
+ * hyperparameters), its weights (evx_layer_weights: pointers into the
+ * model's storage, a shape comment on each) and its speaker adaptation. The
+ * activations live apart, in a network's arena (evx_nn_net.h). Layouts as
+ * in PyTorch: conv weights [out][in][kh][kw] (1-D: kh = 1), dense weights
+ * [out][in], Flatten C-major. Everything here is non-RT (checks walk every
+ * weight; free). */
 #ifndef EVX_NN_MODEL_H
 #define EVX_NN_MODEL_H
 
@@ -32,6 +33,17 @@ enum evx_layer_type {
   EVX_LAYER_SOFTMAX
 };
 
+/* A layer's weights (NULL when the layer has none), in the model's
+ * storage; shapes in terms of the layer's configuration and input shape. */
+typedef struct {
+  const float *weight;    /* conv [out_ch][in.c][kh][kw]; dense [out_ch][in.c*in.h*in.w];
+                             batchnorm gamma [in.c] */
+  const float *bias;      /* conv, dense [out_ch]; batchnorm beta [in.c] */
+  const float *mean, *var; /* batchnorm running statistics [in.c] each */
+} evx_layer_weights;
+
+/* A layer: its configuration (the bundle's layer record), its weights (the
+ * bundle's tensors) and its shapes (inferred). */
 typedef struct {
   uint32_t type;          /* enum evx_layer_type */
   uint32_t out_ch;        /* conv: filters; dense: units */
@@ -40,11 +52,7 @@ typedef struct {
   uint32_t ph, pw;        /* zero padding on each side (pool: -inf padding) */
   float    rate;          /* dropout rate (kept for the record) */
   float    eps;           /* batchnorm epsilon */
-  /* Weights (NULL when the layer has none), in the model's storage: */
-  const float *weight;    /* conv [out_ch][in.c][kh][kw]; dense [out_ch][in.c*in.h*in.w];
-                             batchnorm gamma [in.c] */
-  const float *bias;      /* conv, dense [out_ch]; batchnorm beta [in.c] */
-  const float *mean, *var; /* batchnorm running statistics [in.c] each */
+  evx_layer_weights w;
   evx_shape in, out;      /* filled by evx_model_finalize() */
 } evx_layer;
 

@@ -19,11 +19,24 @@ typedef struct {
 
 #define MAX_OPS (1 + 2 * EVX_MAX_LAYERS)
 
+/* The activations, in the arena after the evx_net (placed by evx_net_init).
+ * Sizes in floats; "act" is the largest of the input and every layer's
+ * output, c*h*w. */
+typedef struct {
+  float *buf[2];        /* [act] each: a layer reads one and writes the other
+                           (in place: the input normalisation, relu,
+                           batchnorm, softmax) */
+  float *scratch;       /* a conv's zero-padded input [in.c][in.h+2ph][in.w+2pw]
+                           or a pool's row [in.w], the largest, + 16 slack */
+  float *in;            /* the input [input.c][input.h][input.w] (= buf[0]) */
+  float *out;           /* the probabilities [n_labels] (one of buf) */
+} evx_acts;
+
 struct evx_net {
   const evx_model *m;
   const evx_isa *isa;   /* the kernels its conv weights were packed for */
   uint32_t n_ops, op, unit;
-  float *in, *out;
+  evx_acts a;
   evx_op ops[MAX_OPS];
 };
 
@@ -31,9 +44,11 @@ struct evx_net {
 static size_t up64(size_t n) { return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
 static size_t fbytes(uint64_t n) { return up64((size_t)n * sizeof(float)); }
 
-/* Bytes each piece of the arena needs; with `base` set, also places them. */
+/* What each piece of the arena needs (evx_net_init places them). */
 typedef struct {
-  size_t act, scratch, params; /* floats: one activation buffer, scratch */
+  size_t act, scratch;  /* floats: one activation buffer, the scratch (evx_acts) */
+  size_t params;        /* bytes: packed conv weights and biases, batchnorm
+                           scale and shift (evx_kargs w, b) */
 } plan_sizes;
 
 static plan_sizes plan(const evx_model *m, const evx_isa *isa)
@@ -81,12 +96,11 @@ static int next_is_relu(const evx_model *m, uint32_t i)
 
 /* Compiles layer i; returns how many layers it consumed (2 when a following
  * ReLU is fused). `cur` is the buffer holding the activation. */
-static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
-                              float *scratch, char **params)
+static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other, char **params)
 {
   const evx_model *m = n->m;
   const evx_layer *l = &m->layers[i];
-  evx_kargs k = { .isa = n->isa, .src = *cur, .dst = other, .scratch = scratch,
+  evx_kargs k = { .isa = n->isa, .src = *cur, .dst = other, .scratch = n->a.scratch,
                   .in = l->in, .out = l->out,
                   .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw, .ph = l->ph, .pw = l->pw };
   uint64_t hw = (uint64_t)l->in.h * l->in.w, ohw = (uint64_t)l->out.h * l->out.w;
@@ -113,7 +127,7 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     *cur = other;
     break;
   case EVX_LAYER_DENSE:
-    k.w = l->weight; k.b = l->bias;
+    k.w = l->w.weight; k.b = l->w.bias;
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
     /* each weight is read once per inference, from memory once the
      * matrix outgrows the cache (the shipped MLP's is 0.9 MB): charged as 8
@@ -135,8 +149,8 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     sh = (float *)*params;
     *params += fbytes(l->in.c);
     for (uint32_t c = 0; c < l->in.c; c++) {
-      sc[c] = l->weight[c] / sqrtf(l->var[c] + l->eps);
-      sh[c] = l->bias[c] - l->mean[c] * sc[c];
+      sc[c] = l->w.weight[c] / sqrtf(l->w.var[c] + l->eps);
+      sh[c] = l->w.bias[c] - l->w.mean[c] * sc[c];
     }
     k.dst = *cur; k.w = sc; k.b = sh;
     add_op(n, OP_AFFINE, l->in.c, 2 * hw, &k);
@@ -163,23 +177,25 @@ evx_net *evx_net_init(void *mem, size_t size, const evx_model *m)
   n->m = m;
   n->isa = isa;
   p += up64(sizeof *n);
-  float *buf[2] = { (float *)p, (float *)(p + fbytes(ps.act)) };
+  evx_acts *a = &n->a;
+  a->buf[0] = (float *)p;
+  a->buf[1] = (float *)(p + fbytes(ps.act));
   p += 2 * fbytes(ps.act);
-  float *scratch = (float *)p;
-  memset(scratch, 0, fbytes(ps.scratch)); /* slack read by the last conv strip */
+  a->scratch = (float *)p;
+  memset(a->scratch, 0, fbytes(ps.scratch)); /* slack read by the last conv strip */
   p += fbytes(ps.scratch);
-  memset(buf[0], 0, 2 * fbytes(ps.act));
+  memset(a->buf[0], 0, 2 * fbytes(ps.act));
 
-  float *cur = buf[0];
-  n->in = cur;
+  float *cur = a->buf[0];
+  a->in = cur;
   if (m->norm.len) {
     evx_kargs k = { .dst = cur, .in = m->input };
     add_op(n, OP_NORM, m->norm.len,
            evx_norm_flops(m) / m->norm.len, &k);
   }
   for (uint32_t i = 0; i < m->n_layers;)
-    i += compile_layer(n, i, &cur, cur == buf[0] ? buf[1] : buf[0], scratch, &p);
-  n->out = cur;
+    i += compile_layer(n, i, &cur, cur == a->buf[0] ? a->buf[1] : a->buf[0], &p);
+  a->out = cur;
   n->op = n->n_ops;
   return n;
 }
@@ -207,7 +223,7 @@ void evx_net_begin(evx_net *n, const float *input)
 {
   size_t len = (size_t)evx_shape_elems(n->m->input);
   for (size_t i = 0; i < len; i++)
-    n->in[i] = isfinite(input[i]) ? input[i] : 0.0f;
+    n->a.in[i] = isfinite(input[i]) ? input[i] : 0.0f;
   n->op = 0;
   n->unit = 0;
 }
@@ -242,7 +258,7 @@ int evx_net_step_spent(evx_net *n, uint64_t max_flops, uint64_t *total)
   return n->op >= n->n_ops;
 }
 
-const float *evx_net_output(const evx_net *n) { return n->out; }
+const float *evx_net_output(const evx_net *n) { return n->a.out; }
 
 uint64_t evx_net_work(const evx_net *n)
 {
@@ -255,5 +271,5 @@ void evx_net_forward(evx_net *n, const float *input, float *probs)
 {
   evx_net_begin(n, input);
   evx_net_step(n, UINT64_MAX);
-  memcpy(probs, n->out, (size_t)n->m->n_labels * sizeof *probs);
+  memcpy(probs, n->a.out, (size_t)n->m->n_labels * sizeof *probs);
 }

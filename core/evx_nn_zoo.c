@@ -58,17 +58,17 @@ static int give_weights(evx_model *m, uint64_t seed)
   for (uint32_t i = 0; i < m->n_layers; i++) {
     evx_layer *l = &m->layers[i];
     if (l->type == EVX_LAYER_BATCHNORM) {
-      l->weight = fill(&r, l->in.c, 0.5, 1.5);
-      l->bias = fill(&r, l->in.c, -0.2, 0.2);
-      l->mean = fill(&r, l->in.c, -0.5, 0.5);
-      l->var = fill(&r, l->in.c, 0.5, 2.0);
+      l->w.weight = fill(&r, l->in.c, 0.5, 1.5);
+      l->w.bias = fill(&r, l->in.c, -0.2, 0.2);
+      l->w.mean = fill(&r, l->in.c, -0.5, 0.5);
+      l->w.var = fill(&r, l->in.c, 0.5, 2.0);
     } else if (evx_layer_n_tensors(l->type)) {
       uint32_t d[4] = { 1, 1, 1, 1 }, nd = evx_layer_tensor_dims(l, EVX_T_WEIGHT, d);
       uint64_t n = 1;
       for (uint32_t k = 0; k < nd; k++) n *= d[k];
       double fan_in = (double)n / l->out_ch, a = sqrt(6.0 / fan_in);
-      l->weight = fill(&r, n, -a, a);
-      l->bias = fill(&r, l->out_ch, -0.1, 0.1);
+      l->w.weight = fill(&r, n, -a, a);
+      l->w.bias = fill(&r, l->out_ch, -0.1, 0.1);
     }
   }
   return 0;

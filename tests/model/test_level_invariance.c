@@ -213,8 +213,8 @@ static evx_engine_model *hand_made(const void *arg)
     m->adapt = (evx_adapt){ n, 4.0f, 200.0f, pop_mean, pop_var, W };
   }
   evx_layer flat = { .type = EVX_LAYER_FLATTEN };
-  evx_layer dense = { .type = EVX_LAYER_DENSE, .out_ch = EVX_N_EMOTIONS, .weight = w,
-                      .bias = w + EVX_N_EMOTIONS * len };
+  evx_layer dense = { .type = EVX_LAYER_DENSE, .out_ch = EVX_N_EMOTIONS,
+                      .w = { .weight = w, .bias = w + EVX_N_EMOTIONS * len } };
   evx_layer soft = { .type = EVX_LAYER_SOFTMAX };
   m->layers[0] = flat, m->layers[1] = dense, m->layers[2] = soft;
   m->n_layers = 3;

@@ -21,14 +21,14 @@ static void conv(const evx_layer *l, const double *x, double *y)
   for (size_t oc = 0; oc < o.c; oc++)
     for (size_t oh = 0; oh < o.h; oh++)
       for (size_t ow = 0; ow < o.w; ow++) {
-        double s = l->bias ? l->bias[oc] : 0.0;
+        double s = l->w.bias ? l->w.bias[oc] : 0.0;
         for (size_t ic = 0; ic < i.c; ic++)
           for (size_t kh = 0; kh < l->kh; kh++)
             for (size_t kw = 0; kw < l->kw; kw++) {
               long ih = (long)(oh * l->sh + kh) - (long)l->ph;
               long iw = (long)(ow * l->sw + kw) - (long)l->pw;
               if (ih < 0 || iw < 0 || ih >= (long)i.h || iw >= (long)i.w) continue;
-              s += l->weight[((oc * i.c + ic) * l->kh + kh) * l->kw + kw] *
+              s += l->w.weight[((oc * i.c + ic) * l->kh + kh) * l->kw + kw] *
                    x[(ic * i.h + (size_t)ih) * i.w + (size_t)iw];
             }
         y[(oc * o.h + oh) * o.w + ow] = s;
@@ -62,8 +62,8 @@ static void layer(const evx_layer *l, const double *x, double *y)
   case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D: pool(l, x, y); break;
   case EVX_LAYER_DENSE:
     for (size_t o = 0; o < l->out_ch; o++) {
-      double s = l->bias ? l->bias[o] : 0.0;
-      for (size_t i = 0; i < l->in.c; i++) s += l->weight[o * l->in.c + i] * x[i];
+      double s = l->w.bias ? l->w.bias[o] : 0.0;
+      for (size_t i = 0; i < l->in.c; i++) s += l->w.weight[o * l->in.c + i] * x[i];
       y[o] = s;
     }
     break;
@@ -71,7 +71,8 @@ static void layer(const evx_layer *l, const double *x, double *y)
   case EVX_LAYER_BATCHNORM:
     for (size_t i = 0; i < n; i++) {
       size_t c = i / hw;
-      y[i] = (x[i] - l->mean[c]) / sqrt((double)l->var[c] + l->eps) * l->weight[c] + l->bias[c];
+      y[i] = (x[i] - l->w.mean[c]) / sqrt((double)l->w.var[c] + l->eps) * l->w.weight[c] +
+             l->w.bias[c];
     }
     break;
   case EVX_LAYER_GAP:

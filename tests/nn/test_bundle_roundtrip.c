@@ -52,11 +52,11 @@ static void test_seed_roundtrip_is_exact(void **state)
     assert_int_equal(a->pw, b->pw);
     assert_memory_equal(&a->out, &b->out, sizeof a->out);
     assert_true(a->rate == b->rate);
-    if (a->weight) {
+    if (a->w.weight) {
       size_t n = (size_t)a->out_ch * a->in.c * a->kh * a->kw;
-      assert_memory_equal(a->weight, b->weight, n * sizeof(float));
-      assert_memory_equal(a->bias, b->bias, a->out_ch * sizeof(float));
-      assert_int_equal((uintptr_t)b->weight % 64, 0);
+      assert_memory_equal(a->w.weight, b->w.weight, n * sizeof(float));
+      assert_memory_equal(a->w.bias, b->w.bias, a->out_ch * sizeof(float));
+      assert_int_equal((uintptr_t)b->w.weight % 64, 0);
     }
   }
   assert_int_equal(evx_model_params(r), evx_model_params(m));
@@ -113,7 +113,7 @@ static void test_write_is_atomic(void **state)
   assert_int_equal(evx_bundle_write(a, path, err, sizeof err), 0);
   assert_int_equal(evx_bundle_write(b, path, err, sizeof err), 0); /* replaces */
   assert_int_equal(evx_bundle_load(path, &r, err, sizeof err), 0);
-  assert_memory_equal(r->layers[0].weight, b->layers[0].weight, 32 * 5 * sizeof(float));
+  assert_memory_equal(r->layers[0].w.weight, b->layers[0].w.weight, 32 * 5 * sizeof(float));
   DIR *d = opendir(dir); /* no temporary left behind */
   int files = 0;
   for (struct dirent *e; (e = readdir(d));) files += e->d_name[0] != '.';
@@ -136,11 +136,11 @@ static void test_writer_rejects_bad_models(void **state)
   assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), -1);
   assert_non_null(strstr(err, "does not match 7 labels"));
   m->n_labels = 8;
-  const float *w = m->layers[4].weight;
-  m->layers[4].weight = NULL;
+  const float *w = m->layers[4].w.weight;
+  m->layers[4].w.weight = NULL;
   assert_int_equal(evx_bundle_serialize(m, &buf, &len, err, sizeof err), -1);
   assert_non_null(strstr(err, "missing weight"));
-  m->layers[4].weight = w;
+  m->layers[4].w.weight = w;
   m->layers[4].kw = 200; /* shapes no longer chain (checked before any weight is read) */
   assert_int_equal(evx_model_finalize(m, err, sizeof err), -1);
   assert_non_null(strstr(err, "larger than padded input"));

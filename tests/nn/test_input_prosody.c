@@ -113,8 +113,8 @@ static evx_model *voiced_fraction_model(void)
   m->layers[0].type = EVX_LAYER_FLATTEN;
   m->layers[1].type = EVX_LAYER_DENSE;
   m->layers[1].out_ch = 8;
-  m->layers[1].weight = w;
-  m->layers[1].bias = b;
+  m->layers[1].w.weight = w;
+  m->layers[1].w.bias = b;
   m->layers[2].type = EVX_LAYER_SOFTMAX;
   m->norm.len = 0;
   char err[256];

@@ -44,7 +44,7 @@ static void check_layer(evx_layer l, evx_shape in, const evx_norm *norm, uint64_
     m->norm.scale = p; ref_fill(&rng, p, m->norm.len, 0.5, 2); p += m->norm.len;
   }
   evx_layer *L = &m->layers[0];
-  const float **slot[EVX_T_MAX] = { &L->weight, &L->bias, &L->mean, &L->var };
+  const float **slot[EVX_T_MAX] = { &L->w.weight, &L->w.bias, &L->w.mean, &L->w.var };
   for (int r = 0; r < (int)evx_layer_n_tensors(L->type); r++) {
     uint32_t d[4] = { 1, 1, 1, 1 }, nd = evx_layer_tensor_dims(L, r, d);
     size_t n = 1;
@@ -166,8 +166,8 @@ static void test_conv_tail_tile_same_bits(void **state)
     m.input = (evx_shape){ C, 1, width[i] };
     m.n_layers = 1;
     m.layers[0] = mk(EVX_LAYER_CONV1D, OC, 1, K, 1, 1, 0, 2);
-    m.layers[0].weight = wt;
-    m.layers[0].bias = bias;
+    m.layers[0].w.weight = wt;
+    m.layers[0].w.bias = bias;
     assert_int_equal(evx_model_infer_shapes(&m, err, sizeof err), 0);
     assert_int_equal(ref_run_net(&m, x[i], y[i], OC * width[i]), OC * width[i]);
   }

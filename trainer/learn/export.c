@@ -30,12 +30,12 @@ int tl_export(const tl_graph *g, const float *params, const evx_feature_config *
     l->ph = t->ph, l->pw = t->pw;
     l->rate = t->rate;
     if (t->n_w) {
-      l->weight = params + t->w_off;
-      l->bias = params + t->b_off;
+      l->w.weight = params + t->w_off;
+      l->w.bias = params + t->b_off;
     }
     if (t->type == EVX_LAYER_BATCHNORM) {   /* the writer folds it into the conv */
-      l->mean = params + t->s_off;
-      l->var = params + t->s_off + t->in.c;
+      l->w.mean = params + t->s_off;
+      l->w.var = params + t->s_off + t->in.c;
       l->eps = TL_BN_EPS;
     }
   }
