@@ -1,6 +1,8 @@
 /* evx_feat_frame.h: the 98 features of one 400-sample frame at 16 kHz.
  * Internal to the extractor. RT-safe (audio thread): no allocation, bounded
- * work; the FFT is an FFTW plan made at init on the buffers given here. */
+ * work; the FFT is an FFTW plan made at init on the buffers given here:
+ * the 400 windowed samples read as 200 complex ones (even + i odd), a
+ * complex FFT of 200, then split into the 201 real bins by the banks. */
 #ifndef EVX_FEAT_FRAME_H
 #define EVX_FEAT_FRAME_H
 
@@ -18,10 +20,16 @@ struct evx_feat_frame {
   evx_feat_banks_fn banks; /* evx_feat_banks_pick() */
   const evx_feat_tables *t;
   double *fft_in;          /* EVX_FRAME doubles, the plan's input */
-  fftw_complex *fft_out;   /* EVX_NBINS bins, the plan's output */
-  fftw_plan plan;          /* r2c of EVX_FRAME, double precision */
+  fftw_complex *fft_out;   /* EVX_HALF_FFT bins, the plan's output */
+  fftw_plan plan;          /* evx_feat_frame_plan */
   float *power;            /* EVX_NBINS floats of scratch, 16-byte aligned */
 };
+
+/* The frame's FFT plan on in (EVX_FRAME doubles) and out (EVX_HALF_FFT
+ * complex), both 64-byte aligned: complex, forward, FFTW_ESTIMATE
+ * (deterministic, and it does not touch the buffers). Init only, and the
+ * caller serialises FFTW planner calls. */
+fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out);
 
 /* The fastest banks this CPU runs (AVX2 or portable, the same bits). Init
  * only; the function is RT-safe. */

@@ -4,7 +4,8 @@
  * of one vector: 4 or 8), KTARGET (a target attribute or nothing; never one
  * with FMA, which would fuse the products and sums), EVEN/ODD (the
  * __builtin_shufflevector indices of the even and odd elements of two VL/2
- * double vectors) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
+ * double vectors), EVEN_REV/ODD_REV (the same in reverse order), REV (one
+ * VL/2 double vector reversed) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -24,32 +25,58 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
                                               float *mel, float *chroma, float *mfcc)
 {
   const evx_feat_tables *t = f->t;
+  double *in = f->fft_in;  /* a local: stores through it cannot move it */
   for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
     VH xh;
     VD w;
     memcpy(&xh, x + i, sizeof xh);
     memcpy(&w, t->window + i, sizeof w);
     const VD y = w * __builtin_convertvector(xh, VD);
-    memcpy(f->fft_in + i, &y, sizeof y);
+    memcpy(in + i, &y, sizeof y);
   }
   fftw_execute(f->plan);
 
-  /* re * re + im * im; the bins come as re, im pairs */
+  /* Z = FFT200(even + i odd) into the real FFT's |X|^2. For 0 < k < 100
+   * and Z[k] = a + ib, Z[200 - k] = c + id: 2E = (a + c) + i(b - d) and
+   * 2O = (b + d) + i(c - a) are twice the even and odd samples' FFTs,
+   * 2T = W^k 2O, and X[k] = E + T, X[200 - k] = conj(E - T). */
+  enum { H = EVX_HALF_FFT, Q = EVX_HALF_FFT / 2, QV = (Q - 1) / (VL / 2) * (VL / 2) };
   const double *c = (const double *)f->fft_out;
   float *power = f->power;
-  unsigned k = 0;
-  for (; k + VL / 2 <= EVX_NBINS; k += VL / 2) {
-    VD a, b;
-    memcpy(&a, c + 2 * k, sizeof a);
-    memcpy(&b, c + 2 * k + VL / 2, sizeof b);
-    a *= a;
-    b *= b;
-    const VH p = __builtin_convertvector(__builtin_shufflevector(a, b, EVEN) +
-                                         __builtin_shufflevector(a, b, ODD), VH);
-    memcpy(power + k, &p, sizeof p);
+  const VD quarter = (VD){ 0 } + 0.25;
+  unsigned k = 1;
+  for (; k < 1 + QV; k += VL / 2) {  /* the bins k..k+VL/2-1 and their mirrors */
+    VD u0, u1, m0, m1, wr, wi;
+    memcpy(&u0, c + 2 * k, sizeof u0);
+    memcpy(&u1, c + 2 * k + VL / 2, sizeof u1);
+    memcpy(&m0, c + 2 * (H - k - (VL / 2 - 1)), sizeof m0);
+    memcpy(&m1, c + 2 * (H - k - (VL / 2 - 1)) + VL / 2, sizeof m1);
+    memcpy(&wr, t->tw_re + k, sizeof wr);
+    memcpy(&wi, t->tw_im + k, sizeof wi);
+    const VD a = __builtin_shufflevector(u0, u1, EVEN), b = __builtin_shufflevector(u0, u1, ODD);
+    const VD cc = __builtin_shufflevector(m0, m1, EVEN_REV);
+    const VD d = __builtin_shufflevector(m0, m1, ODD_REV);
+    const VD er = a + cc, ei = b - d, odr = b + d, odi = cc - a;
+    const VD tr = wr * odr - wi * odi, ti = wr * odi + wi * odr;
+    const VD pr = er + tr, pi = ei + ti, qr = er - tr, qi = ei - ti;
+    const VH lo = __builtin_convertvector((pr * pr + pi * pi) * quarter, VH);
+    const VD hi = (qr * qr + qi * qi) * quarter;
+    const VH hir = __builtin_convertvector(__builtin_shufflevector(hi, hi, REV), VH);
+    memcpy(power + k, &lo, sizeof lo);
+    memcpy(power + H - k - (VL / 2 - 1), &hir, sizeof hir);
   }
-  for (; k < EVX_NBINS; k++)
-    power[k] = (float)(c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1]);
+  for (; k < Q; k++) {  /* the same, one lane */
+    const double a = c[2 * k], b = c[2 * k + 1], cc = c[2 * (H - k)], d = c[2 * (H - k) + 1];
+    const double wr = t->tw_re[k], wi = t->tw_im[k];
+    const double er = a + cc, ei = b - d, odr = b + d, odi = cc - a;
+    const double tr = wr * odr - wi * odi, ti = wr * odi + wi * odr;
+    const double pr = er + tr, pi = ei + ti, qr = er - tr, qi = ei - ti;
+    power[k] = (float)((pr * pr + pi * pi) * 0.25);
+    power[H - k] = (float)((qr * qr + qi * qi) * 0.25);
+  }
+  power[0] = (float)((c[0] + c[1]) * (c[0] + c[1]));          /* X[0] = a + b */
+  power[H] = (float)((c[0] - c[1]) * (c[0] - c[1]));          /* X[200] = a - b */
+  power[Q] = (float)(c[2 * Q] * c[2 * Q] + c[2 * Q + 1] * c[2 * Q + 1]); /* conj(Z[100]) */
 
   /* mel: each lane sums one filter over its bins in order (the group's
    * rows); the lanes only hide one another's add latency */
@@ -118,4 +145,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef KTARGET
 #undef EVEN
 #undef ODD
+#undef EVEN_REV
+#undef ODD_REV
+#undef REV
 #undef GATHER

@@ -93,9 +93,7 @@ static fftw_plan plan_frame_fft(double *in, fftw_complex *out)
 {
   pthread_once(&planner_once, planner_make_safe);
   pthread_mutex_lock(&planner_lock);
-  /* ESTIMATE: deterministic plans (bit-identical instances), and it never
-   * touches the buffers while planning. */
-  fftw_plan p = fftw_plan_dft_r2c_1d((int)EVX_FRAME, in, out, FFTW_ESTIMATE);
+  fftw_plan p = evx_feat_frame_plan(in, out);
   pthread_mutex_unlock(&planner_lock);
   return p;
 }

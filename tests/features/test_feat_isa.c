@@ -36,7 +36,7 @@ static void run(evx_feat_banks_fn fn, const float *x, float *out, float *raw)
   float power[EVX_NBINS] __attribute__((aligned(16)));
   evx_feat_frame f = { .banks = fn, .t = &tables, .fft_in = in, .fft_out = spec,
                        .power = power };
-  f.plan = fftw_plan_dft_r2c_1d((int)EVX_FRAME, in, spec, FFTW_ESTIMATE);
+  f.plan = evx_feat_frame_plan(in, spec);
   assert_non_null(f.plan);
   evx_feat_frame_compute(&f, x, out);
   fn(&f, x, raw, raw + EVX_N_MEL, raw + EVX_N_MEL + EVX_CHROMA_LANES);
