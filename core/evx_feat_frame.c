@@ -69,37 +69,16 @@ static float frame_rms(const float *x)
   return sqrtf(s / (float)EVX_FRAME);
 }
 
-/* 10 log10(max(x, 1e-10)) on 4 lanes: exponent from the bits, ln of the
- * mantissa (in [sqrt(1/2), sqrt(2))) by the atanh series to t^9, which is
- * within 1e-7 of log10f: 1e-6 dB, far below what the MFCC tolerance needs. */
-static inline v4sf db4(v4sf x)
-{
-  const v4sf amin = { 1e-10f, 1e-10f, 1e-10f, 1e-10f };
-  const v4si above = x > amin;  /* inputs are finite: no NaN here */
-  const v4si bits = ((v4si)x & above) | ((v4si)amin & ~above);
-  /* split x = 2^e * m with m in [sqrt(1/2), sqrt(2)) */
-  const v4si off = bits - 0x3f3504f3;  /* bits of sqrt(1/2) */
-  const v4si e = off >> 23;
-  const v4si mbits = bits - (e << 23);
-  v4sf m;
-  memcpy(&m, &mbits, sizeof m);
-  const v4sf one = { 1, 1, 1, 1 };
-  const v4sf t = (m - one) / (m + one), t2 = t * t;
-  const v4sf series = one + t2 * (1.0f / 3 + t2 * (1.0f / 5 + t2 * (1.0f / 7 + t2 * (1.0f / 9))));
-  const v4sf ln_m = 2.0f * t * series;
-  const v4sf ef = __builtin_convertvector(e, v4sf);
-  /* 10 log10(x) = 10/ln(10) * (e ln 2 + ln m) */
-  return (float)(10.0 / M_LN10) * (ef * (float)M_LN2 + ln_m);
-}
-
 /* util.normalize(norm=inf) of the chroma bank's sums raw[0..11]: a frame
  * whose largest raw chroma is below float32's tiny is left unnormalised (so
  * silence is 0). */
 static void chroma_normalize(const float *raw, float *chroma)
 {
   float peak = 0.0f;
-  for (unsigned c = 0; c < EVX_N_CHROMA; c++)
-    peak = fmaxf(peak, fabsf(raw[c]));
+  for (unsigned c = 0; c < EVX_N_CHROMA; c++) {
+    const float a = fabsf(raw[c]);
+    peak = a > peak ? a : peak;  /* fmaxf for finite sums, without its libm call */
+  }
   const double len = peak < FLT_MIN ? 1.0 : (double)peak;
   for (unsigned c = 0; c < EVX_N_CHROMA; c++)
     chroma[c] = (float)(raw[c] / len);
