@@ -26,9 +26,10 @@ struct evx_feat_frame {
 };
 
 /* The frame's FFT plan on in (EVX_FRAME doubles) and out (EVX_HALF_FFT
- * complex), both 64-byte aligned: complex, forward, FFTW_ESTIMATE
- * (deterministic, and it does not touch the buffers). Init only, and the
- * caller serialises FFTW planner calls. */
+ * complex), both 64-byte aligned: complex, forward, from wisdom made with
+ * FFTW_MEASURE, else FFTW_ESTIMATE (deterministic either way; neither
+ * touches the buffers). Init only, and the caller serialises FFTW planner
+ * calls (it imports wisdom, FFTW's global state). */
 fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out);
 
 /* The fastest banks this CPU runs (AVX2 or portable, the same bits). Init
