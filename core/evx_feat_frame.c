@@ -34,41 +34,6 @@ static inline v4sf load4(const float *p)  /* unaligned */
   return v;
 }
 
-static inline float hsum4(v4sf v) { return (v[0] + v[1]) + (v[2] + v[3]); }
-
-/* zero_crossings(threshold=1e-10, zero_pos=True, pad=False) / frame length:
- * samples with |x| <= 1e-10 count as +0, so a crossing is a change of
- * "strictly below -1e-10" between neighbours. */
-static float frame_zcr(const float *x)
-{
-  const float thr = 1e-10f;
-  const v4sf neg_thr = { -thr, -thr, -thr, -thr };
-  v4si acc = { 0, 0, 0, 0 };
-  unsigned i = 0;
-  for (; i + 4 < EVX_FRAME; i += 4)  /* pairs (i, i+1) .. (i+3, i+4) */
-    acc -= (load4(x + i) < neg_thr) ^ (load4(x + i + 1) < neg_thr);
-  unsigned count = (unsigned)(acc[0] + acc[1] + acc[2] + acc[3]);
-  for (; i + 1 < EVX_FRAME; i++)
-    count += (unsigned)((x[i] < -thr) != (x[i + 1] < -thr));
-  return (float)count / (float)EVX_FRAME;
-}
-
-/* rms(y, center=False): sqrt(mean(x^2)), no window. */
-static float frame_rms(const float *x)
-{
-  v4sf a0 = { 0 }, a1 = a0, a2 = a0, a3 = a0;  /* named: kept in registers */
-  for (unsigned i = 0; i < EVX_FRAME; i += 16) {
-    const v4sf v0 = load4(x + i), v1 = load4(x + i + 4);
-    const v4sf v2 = load4(x + i + 8), v3 = load4(x + i + 12);
-    a0 += v0 * v0;
-    a1 += v1 * v1;
-    a2 += v2 * v2;
-    a3 += v3 * v3;
-  }
-  const float s = hsum4((a0 + a1) + (a2 + a3));
-  return sqrtf(s / (float)EVX_FRAME);
-}
-
 /* util.normalize(norm=inf) of the chroma bank's sums raw[0..11]: a frame
  * whose largest raw chroma is below float32's tiny is left unnormalised (so
  * silence is 0). */
@@ -113,6 +78,7 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define KTARGET
 #define EVEN 0, 2
 #define ODD 1, 3
+#define TO_VD(h) __builtin_convertvector(h, VD)
 #define EVEN_REV 2, 0
 #define ODD_REV 3, 1
 #define REV 1, 0
@@ -126,6 +92,7 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define KTARGET __attribute__((target("avx2")))  /* no "fma": sums stay unfused */
 #define EVEN 0, 2, 4, 6
 #define ODD 1, 3, 5, 7
+#define TO_VD(h) (VD) _mm256_cvtps_pd((__m128)(h))  /* convertvector takes it in halves */
 #define EVEN_REV 6, 4, 2, 0
 #define ODD_REV 7, 5, 3, 1
 #define REV 3, 2, 1, 0
@@ -154,12 +121,12 @@ _Static_assert(EVX_HALF_FFT == 200 && EVX_FRAME % 16 == 0 && EVX_N_MEL % 4 == 0 
 
 void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)
 {
-  float mel[EVX_N_MEL], chroma[EVX_CHROMA_LANES], mfcc[EVX_MFCC_LANES];
-  f->banks(f, x, mel, chroma, mfcc);
-  out[EVX_F_ZCR] = frame_zcr(x);
+  float mel[EVX_N_MEL], chroma[EVX_CHROMA_LANES], mfcc[EVX_MFCC_LANES], zr[2];
+  f->banks(f, x, mel, chroma, mfcc, zr);
+  out[EVX_F_ZCR] = zr[0];
   chroma_normalize(chroma, out + EVX_F_CHROMA);
   memcpy(out + EVX_F_MFCC, mfcc, sizeof(float) * EVX_N_MFCC);
-  out[EVX_F_RMS] = frame_rms(x);
+  out[EVX_F_RMS] = zr[1];
   memcpy(out + EVX_F_MEL, mel, sizeof mel);
   /* Inputs are bounded by the caller, so this never fires; it is the last
    * line of the "outputs are always finite" promise (non-finite -> 0, four

@@ -12,9 +12,9 @@
 typedef struct evx_feat_frame evx_feat_frame;
 
 /* Window, FFT, power and the banks of one frame (evx_feat_simd.h): mel[64],
- * chroma sums[16], mfcc[24]. */
+ * chroma sums[16], mfcc[24]; and zr[2]: the zero-crossing rate and rms. */
 typedef void (*evx_feat_banks_fn)(const evx_feat_frame *f, const float *x, float *mel,
-                                  float *chroma, float *mfcc);
+                                  float *chroma, float *mfcc, float *zr);
 
 struct evx_feat_frame {
   evx_feat_banks_fn banks; /* evx_feat_banks_pick() */

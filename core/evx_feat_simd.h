@@ -1,11 +1,11 @@
-/* evx_feat_simd.h: a frame's window, power spectrum and filter banks (mel,
+/* evx_feat_simd.h: a frame's zcr, rms, window, power spectrum and filter banks (mel,
  * chroma, DCT), written once and included by evx_feat_frame.c once per
  * instruction set. The includer defines SFX (name suffix), VL (float lanes
  * of one vector: 4 or 8), KTARGET (a target attribute or nothing; never one
  * with FMA, which would fuse the products and sums), EVEN/ODD (the
  * __builtin_shufflevector indices of the even and odd elements of two VL/2
  * double vectors), EVEN_REV/ODD_REV (the same in reverse order), REV (one
- * VL/2 double vector reversed) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
+ * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -43,12 +43,56 @@ KTARGET static inline VF FS_CAT(db_, SFX)(VF x)
   return (float)(10.0 / M_LN10) * (ef * (float)M_LN2 + ln_m);
 }
 
+/* zero_crossings(threshold=1e-10, zero_pos=True, pad=False) / frame length:
+ * samples with |x| <= 1e-10 count as +0, so a crossing is a change of
+ * "strictly below -1e-10" between neighbours. A count: exact in any order. */
+KTARGET static inline float FS_CAT(zcr_, SFX)(const float *x)
+{
+  const float thr = 1e-10f;
+  const VF neg_thr = (VF){ 0 } - thr;
+  VI acc = { 0 };
+  unsigned i = 0;
+  for (; i + VL < EVX_FRAME; i += VL) {  /* pairs (i, i+1) .. (i+VL-1, i+VL) */
+    VF a, b;
+    memcpy(&a, x + i, sizeof a);
+    memcpy(&b, x + i + 1, sizeof b);
+    acc -= (a < neg_thr) ^ (b < neg_thr);
+  }
+  int32_t count = 0;
+  for (unsigned l = 0; l < VL; l++) count += acc[l];
+  for (; i + 1 < EVX_FRAME; i++)
+    count += (x[i] < -thr) != (x[i + 1] < -thr);
+  return (float)count / (float)EVX_FRAME;
+}
+
+/* rms(y, center=False): sqrt(mean(x^2)), no window; summed as four 4-lane
+ * accumulators over x[16i + 4j ..] (j = 0..3), whatever VL is. */
+KTARGET static inline float FS_CAT(rms_, SFX)(const float *x)
+{
+  VF acc[16 / VL] = { { 0 } };
+  for (unsigned i = 0; i < EVX_FRAME; i += 16)
+#pragma GCC unroll 4
+    for (unsigned j = 0; j < 16 / VL; j++) {
+      VF v;
+      memcpy(&v, x + i + j * VL, sizeof v);
+      acc[j] += v * v;
+    }
+  float q[16];
+  memcpy(q, acc, sizeof q);
+  float s[4];
+  for (unsigned l = 0; l < 4; l++) s[l] = (q[l] + q[4 + l]) + (q[8 + l] + q[12 + l]);
+  return sqrtf(((s[0] + s[1]) + (s[2] + s[3])) / (float)EVX_FRAME);
+}
+
 /* Window (in double), FFT and |X|^2 into f->power; then mel[64],
  * chroma[16] (the bank's sums, lanes 12..15 are 0) and the DCT of the mel
  * powers in dB, mfcc[24] (lanes 20..23 are 0). */
 KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const float *x,
-                                              float *mel, float *chroma, float *mfcc)
+                                              float *mel, float *chroma, float *mfcc,
+                                              float *zr)
 {
+  zr[0] = FS_CAT(zcr_, SFX)(x);
+  zr[1] = FS_CAT(rms_, SFX)(x);
   const evx_feat_tables *t = f->t;
   double *in = f->fft_in;  /* a local: stores through it cannot move it */
   for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
@@ -56,7 +100,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     VD w;
     memcpy(&xh, x + i, sizeof xh);
     memcpy(&w, t->window + i, sizeof w);
-    const VD y = w * __builtin_convertvector(xh, VD);
+    const VD y = w * TO_VD(xh);
     memcpy(in + i, &y, sizeof y);
   }
   fftw_execute(f->plan);
@@ -180,6 +224,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef KTARGET
 #undef EVEN
 #undef ODD
+#undef TO_VD
 #undef EVEN_REV
 #undef ODD_REV
 #undef REV
