@@ -44,6 +44,7 @@ struct evx_rs {
   double delay;           /* output samples */
   const float *table;     /* (rows_per_in + !exact) x taps */
   evx_rs_dots dots;       /* the inner products for this CPU */
+  evx_sanitize_fn clean;  /* the input cleaning for this CPU */
   float *ring;            /* 2 x len: every input written twice */
   uint32_t len;           /* taps + CHUNK */
   uint32_t write;         /* next ring position, 0..len-1 */
@@ -138,6 +139,7 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
   rs->table = table;
   rs->dots = evx_rs_dot_pick();
+  rs->clean = evx_sanitize_pick();
   rs->len = l.taps + CHUNK;
   rs->ring = (float *)(base + l.ring_off);
   evx_rs_reset(rs);
@@ -243,9 +245,9 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
   for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
     uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
     uint32_t k = len - w0 < m ? len - w0 : m;
-    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
+    rs->clean(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
     if (k < m)
-      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
+      rs->clean(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
     rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
     /* every output these inputs complete: the one due after input i - 1
      * reads the taps inputs before ring position w0 + i */
