@@ -1,10 +1,11 @@
-/* evx_feat_simd.h: a frame's window, power spectrum and filter banks (mel,
+/* evx_feat_simd.h: a frame's zcr, rms, window, power spectrum and filter banks (mel,
  * chroma, DCT), written once and included by evx_feat_frame.c once per
  * instruction set. The includer defines SFX (name suffix), VL (float lanes
  * of one vector: 4 or 8), KTARGET (a target attribute or nothing; never one
  * with FMA, which would fuse the products and sums), EVEN/ODD (the
  * __builtin_shufflevector indices of the even and odd elements of two VL/2
- * double vectors) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
+ * double vectors), EVEN_REV/ODD_REV (the same in reverse order), REV (one
+ * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -12,44 +13,139 @@
 #define VF FS_CAT(fvf_, SFX)
 #define VD FS_CAT(fvd_, SFX)
 #define VH FS_CAT(fvh_, SFX)
+#define VI FS_CAT(fvi_, SFX)
 
 typedef float VF __attribute__((vector_size(VL * 4)));
 typedef double VD __attribute__((vector_size(VL * 4)));  /* VL / 2 doubles */
 typedef float VH __attribute__((vector_size(VL * 2)));   /* VL / 2 floats */
+typedef int32_t VI __attribute__((vector_size(VL * 4)));
+
+/* 10 log10(max(x, 1e-10)) on VL lanes: exponent from the bits, ln of the
+ * mantissa (in [sqrt(1/2), sqrt(2))) by the atanh series to t^9, which is
+ * within 1e-7 of log10f: 1e-6 dB, far below what the MFCC tolerance needs. */
+KTARGET static inline VF FS_CAT(db_, SFX)(VF x)
+{
+  const VF amin = (VF){ 0 } + 1e-10f;
+  const VI above = x > amin;  /* inputs are finite: no NaN here */
+  const VI bits = ((VI)x & above) | ((VI)amin & ~above);
+  /* split x = 2^e * m with m in [sqrt(1/2), sqrt(2)) */
+  const VI off = bits - 0x3f3504f3;  /* bits of sqrt(1/2) */
+  const VI e = off >> 23;
+  const VI mbits = bits - (e << 23);
+  VF m;
+  memcpy(&m, &mbits, sizeof m);
+  const VF one = (VF){ 0 } + 1.0f;
+  const VF t = (m - one) / (m + one), t2 = t * t;
+  const VF series = one + t2 * (1.0f / 3 + t2 * (1.0f / 5 + t2 * (1.0f / 7 + t2 * (1.0f / 9))));
+  const VF ln_m = 2.0f * t * series;
+  const VF ef = __builtin_convertvector(e, VF);
+  /* 10 log10(x) = 10/ln(10) * (e ln 2 + ln m) */
+  return (float)(10.0 / M_LN10) * (ef * (float)M_LN2 + ln_m);
+}
+
+/* zero_crossings(threshold=1e-10, zero_pos=True, pad=False) / frame length:
+ * samples with |x| <= 1e-10 count as +0, so a crossing is a change of
+ * "strictly below -1e-10" between neighbours. A count: exact in any order. */
+KTARGET static inline float FS_CAT(zcr_, SFX)(const float *x)
+{
+  const float thr = 1e-10f;
+  const VF neg_thr = (VF){ 0 } - thr;
+  VI acc = { 0 };
+  unsigned i = 0;
+  for (; i + VL < EVX_FRAME; i += VL) {  /* pairs (i, i+1) .. (i+VL-1, i+VL) */
+    VF a, b;
+    memcpy(&a, x + i, sizeof a);
+    memcpy(&b, x + i + 1, sizeof b);
+    acc -= (a < neg_thr) ^ (b < neg_thr);
+  }
+  int32_t count = 0;
+  for (unsigned l = 0; l < VL; l++) count += acc[l];
+  for (; i + 1 < EVX_FRAME; i++)
+    count += (x[i] < -thr) != (x[i + 1] < -thr);
+  return (float)count / (float)EVX_FRAME;
+}
+
+/* rms(y, center=False): sqrt(mean(x^2)), no window; summed as four 4-lane
+ * accumulators over x[16i + 4j ..] (j = 0..3), whatever VL is. */
+KTARGET static inline float FS_CAT(rms_, SFX)(const float *x)
+{
+  VF acc[16 / VL] = { { 0 } };
+  for (unsigned i = 0; i < EVX_FRAME; i += 16)
+#pragma GCC unroll 4
+    for (unsigned j = 0; j < 16 / VL; j++) {
+      VF v;
+      memcpy(&v, x + i + j * VL, sizeof v);
+      acc[j] += v * v;
+    }
+  float q[16];
+  memcpy(q, acc, sizeof q);
+  float s[4];
+  for (unsigned l = 0; l < 4; l++) s[l] = (q[l] + q[4 + l]) + (q[8 + l] + q[12 + l]);
+  return sqrtf(((s[0] + s[1]) + (s[2] + s[3])) / (float)EVX_FRAME);
+}
 
 /* Window (in double), FFT and |X|^2 into f->power; then mel[64],
  * chroma[16] (the bank's sums, lanes 12..15 are 0) and the DCT of the mel
  * powers in dB, mfcc[24] (lanes 20..23 are 0). */
 KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const float *x,
-                                              float *mel, float *chroma, float *mfcc)
+                                              float *mel, float *chroma, float *mfcc,
+                                              float *zr)
 {
+  zr[0] = FS_CAT(zcr_, SFX)(x);
+  zr[1] = FS_CAT(rms_, SFX)(x);
   const evx_feat_tables *t = f->t;
+  double *in = f->fft_in;  /* a local: stores through it cannot move it */
   for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
     VH xh;
     VD w;
     memcpy(&xh, x + i, sizeof xh);
     memcpy(&w, t->window + i, sizeof w);
-    const VD y = w * __builtin_convertvector(xh, VD);
-    memcpy(f->fft_in + i, &y, sizeof y);
+    const VD y = w * TO_VD(xh);
+    memcpy(in + i, &y, sizeof y);
   }
   fftw_execute(f->plan);
 
-  /* re * re + im * im; the bins come as re, im pairs */
+  /* Z = FFT200(even + i odd) into the real FFT's |X|^2. For 0 < k < 100
+   * and Z[k] = a + ib, Z[200 - k] = c + id: 2E = (a + c) + i(b - d) and
+   * 2O = (b + d) + i(c - a) are twice the even and odd samples' FFTs,
+   * 2T = W^k 2O, and X[k] = E + T, X[200 - k] = conj(E - T). */
+  enum { H = EVX_HALF_FFT, Q = EVX_HALF_FFT / 2, QV = (Q - 1) / (VL / 2) * (VL / 2) };
   const double *c = (const double *)f->fft_out;
   float *power = f->power;
-  unsigned k = 0;
-  for (; k + VL / 2 <= EVX_NBINS; k += VL / 2) {
-    VD a, b;
-    memcpy(&a, c + 2 * k, sizeof a);
-    memcpy(&b, c + 2 * k + VL / 2, sizeof b);
-    a *= a;
-    b *= b;
-    const VH p = __builtin_convertvector(__builtin_shufflevector(a, b, EVEN) +
-                                         __builtin_shufflevector(a, b, ODD), VH);
-    memcpy(power + k, &p, sizeof p);
+  const VD quarter = (VD){ 0 } + 0.25;
+  unsigned k = 1;
+  for (; k < 1 + QV; k += VL / 2) {  /* the bins k..k+VL/2-1 and their mirrors */
+    VD u0, u1, m0, m1, wr, wi;
+    memcpy(&u0, c + 2 * k, sizeof u0);
+    memcpy(&u1, c + 2 * k + VL / 2, sizeof u1);
+    memcpy(&m0, c + 2 * (H - k - (VL / 2 - 1)), sizeof m0);
+    memcpy(&m1, c + 2 * (H - k - (VL / 2 - 1)) + VL / 2, sizeof m1);
+    memcpy(&wr, t->tw_re + k, sizeof wr);
+    memcpy(&wi, t->tw_im + k, sizeof wi);
+    const VD a = __builtin_shufflevector(u0, u1, EVEN), b = __builtin_shufflevector(u0, u1, ODD);
+    const VD cc = __builtin_shufflevector(m0, m1, EVEN_REV);
+    const VD d = __builtin_shufflevector(m0, m1, ODD_REV);
+    const VD er = a + cc, ei = b - d, odr = b + d, odi = cc - a;
+    const VD tr = wr * odr - wi * odi, ti = wr * odi + wi * odr;
+    const VD pr = er + tr, pi = ei + ti, qr = er - tr, qi = ei - ti;
+    const VH lo = __builtin_convertvector((pr * pr + pi * pi) * quarter, VH);
+    const VD hi = (qr * qr + qi * qi) * quarter;
+    const VH hir = __builtin_convertvector(__builtin_shufflevector(hi, hi, REV), VH);
+    memcpy(power + k, &lo, sizeof lo);
+    memcpy(power + H - k - (VL / 2 - 1), &hir, sizeof hir);
   }
-  for (; k < EVX_NBINS; k++)
-    power[k] = (float)(c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1]);
+  for (; k < Q; k++) {  /* the same, one lane */
+    const double a = c[2 * k], b = c[2 * k + 1], cc = c[2 * (H - k)], d = c[2 * (H - k) + 1];
+    const double wr = t->tw_re[k], wi = t->tw_im[k];
+    const double er = a + cc, ei = b - d, odr = b + d, odi = cc - a;
+    const double tr = wr * odr - wi * odi, ti = wr * odi + wi * odr;
+    const double pr = er + tr, pi = ei + ti, qr = er - tr, qi = ei - ti;
+    power[k] = (float)((pr * pr + pi * pi) * 0.25);
+    power[H - k] = (float)((qr * qr + qi * qi) * 0.25);
+  }
+  power[0] = (float)((c[0] + c[1]) * (c[0] + c[1]));          /* X[0] = a + b */
+  power[H] = (float)((c[0] - c[1]) * (c[0] - c[1]));          /* X[200] = a - b */
+  power[Q] = (float)(c[2 * Q] * c[2 * Q] + c[2 * Q + 1] * c[2 * Q + 1]); /* conj(Z[100]) */
 
   /* mel: each lane sums one filter over its bins in order (the group's
    * rows); the lanes only hide one another's add latency */
@@ -71,27 +167,36 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     }
   }
 
-  /* chroma: bin-major, every lane a chroma bin */
-  VF ch[NC] = { { 0 } };
-  for (k = 0; k < EVX_NBINS; k++) {
-    const float p = power[k];
+  /* chroma: bin-major, every lane a chroma bin; bin 4i + j adds into chain
+   * j (bin 200 into chain 0), and the chains meet as (0 + 1) + (2 + 3): one
+   * chain would wait on the add latency at every bin */
+  VF ch[4][NC] = { { { 0 } } };
+  for (k = 0; k + 4 <= EVX_NBINS; k += 4)
 #pragma GCC unroll 4
-    for (unsigned v = 0; v < NC; v++) {
-      VF w;
-      memcpy(&w, t->chroma_w[k] + v * VL, sizeof w);
-      ch[v] += w * p;
+    for (unsigned j = 0; j < 4; j++) {
+      const float p = power[k + j];
+#pragma GCC unroll 4
+      for (unsigned v = 0; v < NC; v++) {
+        VF w;
+        memcpy(&w, t->chroma_w[k + j] + v * VL, sizeof w);
+        ch[j][v] += w * p;
+      }
     }
-  }
+#pragma GCC unroll 4
   for (unsigned v = 0; v < NC; v++) {
-    const VF a = ch[v];
+    VF w;
+    memcpy(&w, t->chroma_w[k] + v * VL, sizeof w);
+    const VF a = (ch[0][v] + w * power[k] + ch[1][v]) + (ch[2][v] + ch[3][v]);
     memcpy(chroma + v * VL, &a, sizeof a);
   }
 
   /* power_to_db(ref=1, amin=1e-10, top_db=None), then the DCT-II (ortho,
    * 20 kept) input-major, every lane a coefficient */
   float db[EVX_N_MEL];
-  for (unsigned n = 0; n < EVX_N_MEL; n += 4) {
-    const v4sf d = db4(load4(mel + n));
+  for (unsigned n = 0; n < EVX_N_MEL; n += VL) {
+    VF d;
+    memcpy(&d, mel + n, sizeof d);
+    d = FS_CAT(db_, SFX)(d);
     memcpy(db + n, &d, sizeof d);
   }
   VF dc[ND] = { { 0 } };
@@ -113,9 +218,14 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef VF
 #undef VD
 #undef VH
+#undef VI
 #undef SFX
 #undef VL
 #undef KTARGET
 #undef EVEN
 #undef ODD
+#undef TO_VD
+#undef EVEN_REV
+#undef ODD_REV
+#undef REV
 #undef GATHER

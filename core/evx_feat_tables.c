@@ -144,8 +144,18 @@ static void build_dct(evx_feat_tables *t)
   }
 }
 
+/* The real FFT's split twiddles (evx_feat_tables.h). */
+static void build_twiddles(evx_feat_tables *t)
+{
+  for (unsigned k = 0; k < EVX_HALF_FFT / 2; k++) {
+    t->tw_re[k] = cos(2.0 * M_PI * k / EVX_FRAME);
+    t->tw_im[k] = -sin(2.0 * M_PI * k / EVX_FRAME);
+  }
+}
+
 int evx_feat_tables_build(evx_feat_tables *t, unsigned variant)
 {
+  build_twiddles(t);
   build_window(t->window, (variant & EVX_FX_SYMMETRIC_HANN) != 0);
   build_chroma(t, (variant & EVX_FX_CHROMA_BASE_A) == 0);
   build_dct(t);

@@ -19,8 +19,14 @@
  * twice, so the lengths sum to at most 2 x EVX_NBINS. */
 #define EVX_MEL_ROWS     (2u * EVX_NBINS)
 
+#define EVX_HALF_FFT     (EVX_FRAME / 2u)        /* the complex FFT of 200 points */
+
 typedef struct {
   double window[EVX_FRAME] __attribute__((aligned(64)));  /* Hann, in double */
+  /* exp(-2 pi i k / EVX_FRAME), k < EVX_HALF_FFT / 2: the twiddles that turn
+   * the half-length complex FFT into the real one's bins */
+  double tw_re[EVX_HALF_FFT / 2] __attribute__((aligned(64)));
+  double tw_im[EVX_HALF_FFT / 2] __attribute__((aligned(64)));
   /* Slaney mel bank, its nonzero weights lane-interleaved: group g sums
    * filters EVX_MEL_LANES * g + j side by side, one per lane j, in rows
    * mel_row0[g] .. mel_row0[g + 1] - 1; in row r lane j adds

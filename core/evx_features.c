@@ -27,6 +27,7 @@ struct evx_fx {
   float *res;           /* resampler output, rs_max_out samples */
   float *frame;         /* the last EVX_FRAME samples at 16 kHz */
   uint32_t fill;        /* valid samples in frame */
+  evx_sanitize_fn clean; /* the input cleaning for this CPU */
   evx_feat_tables *tables;
   evx_feat_frame calc;
 };
@@ -93,9 +94,7 @@ static fftw_plan plan_frame_fft(double *in, fftw_complex *out)
 {
   pthread_once(&planner_once, planner_make_safe);
   pthread_mutex_lock(&planner_lock);
-  /* ESTIMATE: deterministic plans (bit-identical instances), and it never
-   * touches the buffers while planning. */
-  fftw_plan p = fftw_plan_dft_r2c_1d((int)EVX_FRAME, in, out, FFTW_ESTIMATE);
+  fftw_plan p = evx_feat_frame_plan(in, out);
   pthread_mutex_unlock(&planner_lock);
   return p;
 }
@@ -120,6 +119,7 @@ evx_fx *evx_fx_init_variant(void *mem, size_t size, double host_rate,
     evx_rs_set_limit(fx->rs, SAMPLE_LIMIT);  /* its cleaning is then ours */
     fx->res = (float *)(base + l.res);
   }
+  fx->clean = evx_sanitize_pick();
   fx->frame = (float *)(base + l.frame);
   fx->tables = (evx_feat_tables *)(base + l.tables);
   if (evx_feat_tables_build(fx->tables, variant) != 0)
@@ -161,9 +161,9 @@ uint32_t evx_fx_max_frames(const evx_fx *fx)
 }
 
 /* NaN/Inf -> 0, clamp, flush tiny values (audio thread). */
-static void sanitize_copy(float *dst, const float *src, uint32_t n)
+static void sanitize_copy(const evx_fx *fx, float *dst, const float *src, uint32_t n)
 {
-  evx_sanitize_run(dst, NULL, src, n, SAMPLE_LIMIT, SAMPLE_FLUSH);
+  fx->clean(dst, NULL, src, n, SAMPLE_LIMIT, SAMPLE_FLUSH);
 }
 
 /* Append n samples at 16 kHz; every completed frame goes to out (its
@@ -175,7 +175,7 @@ static uint32_t feed_16k(evx_fx *fx, evx_pr *pr, const float *x, uint32_t n, flo
   while (n > 0) {
     uint32_t take = EVX_FRAME - fx->fill;
     take = take < n ? take : n;
-    sanitize_copy(fx->frame + fx->fill, x, take);
+    sanitize_copy(fx, fx->frame + fx->fill, x, take);
     fx->fill += take;
     x += take;
     n -= take;

@@ -44,11 +44,10 @@ struct evx_rs {
   double delay;           /* output samples */
   const float *table;     /* (rows_per_in + !exact) x taps */
   evx_rs_dots dots;       /* the inner products for this CPU */
+  evx_sanitize_fn clean;  /* the input cleaning for this CPU */
   float *ring;            /* 2 x len: every input written twice */
   uint32_t len;           /* taps + CHUNK */
   uint32_t write;         /* next ring position, 0..len-1 */
-  uint32_t due_at[GROUP], due_phase[GROUP]; /* outputs due, not yet computed:
-                             window start in the ring, phase */
   uint32_t phase;         /* next output's phase, 0..up-1 (in 1/up inputs) */
   float limit;            /* inputs are clamped to +-limit */
   uint32_t gap;           /* inputs still to come before the next output */
@@ -140,6 +139,7 @@ evx_rs *evx_rs_init(void *mem, size_t size, double in_rate, uint32_t max_in)
   evx_rs_fill_table(&l.spec, l.rows_per_in, l.rows, table);
   rs->table = table;
   rs->dots = evx_rs_dot_pick();
+  rs->clean = evx_sanitize_pick();
   rs->len = l.taps + CHUNK;
   rs->ring = (float *)(base + l.ring_off);
   evx_rs_reset(rs);
@@ -193,16 +193,22 @@ static const float *row_of(const evx_rs *rs, uint32_t phase, double *frac)
 
 static float mix(double y0, double y1, double frac) { return (float)(y0 + frac * (y1 - y0)); }
 
+/* Outputs due, not yet computed: window start in the ring, phase. A local
+ * of evx_rs_process, so the compiler keeps its loop state in registers. */
+typedef struct {
+  uint32_t at[GROUP], phase[GROUP];
+} rs_due;
+
 /* The k due outputs (audio thread): four at once through dot4, fewer one
  * by one; the same values either way. */
-static void filter_due(const evx_rs *rs, uint32_t k, float *out)
+static void filter_due(const evx_rs *rs, const rs_due *d, uint32_t k, float *out)
 {
   uint32_t n = rs->taps;
   const float *w[GROUP], *r[GROUP], *r1[GROUP];
   double frac[GROUP] = { 0 };
   for (uint32_t j = 0; j < k; j++) {
-    w[j] = rs->ring + rs->due_at[j];
-    r[j] = row_of(rs, rs->due_phase[j], &frac[j]);
+    w[j] = rs->ring + d->at[j];
+    r[j] = row_of(rs, d->phase[j], &frac[j]);
     r1[j] = r[j] + n;
   }
   if (k == GROUP && rs->exact) {  /* straight to out: a copy of four lane
@@ -232,43 +238,48 @@ uint32_t evx_rs_process(evx_rs *rs, const float *in, uint32_t n, float *out)
       out[i] = isfinite(in[i]) ? in[i] : 0.0f;
     return n;
   }
-  uint32_t taps = rs->taps, len = rs->len, produced = 0, due = 0;
+  const uint32_t taps = rs->taps, len = rs->len, up = rs->up;
+  const uint32_t down_quot = rs->down_quot, down_rem = rs->down_rem;
+  uint32_t produced = 0, due = 0, phase = rs->phase, gap = rs->gap;
+  rs_due d;
   for (uint32_t c0 = 0; c0 < n; c0 += CHUNK) {
     uint32_t m = n - c0 < CHUNK ? n - c0 : CHUNK, w0 = rs->write;
     uint32_t k = len - w0 < m ? len - w0 : m;
-    evx_sanitize_run(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
+    rs->clean(rs->ring + w0, rs->ring + w0 + len, in + c0, k, rs->limit, SAMPLE_FLUSH);
     if (k < m)
-      evx_sanitize_run(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
+      rs->clean(rs->ring, rs->ring + len, in + c0 + k, m - k, rs->limit, SAMPLE_FLUSH);
     rs->write = w0 + m >= len ? w0 + m - len : w0 + m;
     /* every output these inputs complete: the one due after input i - 1
      * reads the taps inputs before ring position w0 + i */
     for (uint32_t i = 0;;) {
-      if (rs->gap > m - i) {
-        rs->gap -= m - i;
+      if (gap > m - i) {
+        gap -= m - i;
         break;
       }
-      i += rs->gap;
+      i += gap;
       uint32_t end = w0 + i, start = end >= taps ? end - taps : end + len - taps;
       start = start >= len ? start - len : start;
       do { /* two at one input when upsampling */
-        rs->due_at[due] = start;
-        rs->due_phase[due] = rs->phase;
+        d.at[due] = start;
+        d.phase[due] = phase;
         if (++due == GROUP) {
-          filter_due(rs, due, out + produced);
+          filter_due(rs, &d, due, out + produced);
           produced += due;
           due = 0;
         }
         /* next = phase + down, as gap * up + phase, without a division */
-        uint32_t next = rs->phase + rs->down_rem;
-        uint32_t wrap = next >= rs->up;
-        rs->gap = rs->down_quot + wrap;
-        rs->phase = wrap ? next - rs->up : next;
-      } while (rs->gap == 0);
+        uint32_t next = phase + down_rem;
+        uint32_t wrap = next >= up;
+        gap = down_quot + wrap;
+        phase = wrap ? next - up : next;
+      } while (gap == 0);
     }
-    filter_due(rs, due, out + produced); /* the chunk's last few, before the
-                                            next chunk overwrites their inputs */
+    filter_due(rs, &d, due, out + produced); /* the chunk's last few, before
+                                                the next chunk overwrites their inputs */
     produced += due;
     due = 0;
   }
+  rs->phase = phase;
+  rs->gap = gap;
   return produced;
 }
