@@ -7,22 +7,13 @@
  * 0.02 tolerance. Everything after the power spectrum is float32 like
  * librosa's (float32 filter banks, float32 log and DCT). */
 #include "evx_feat_frame.h"
+#include "evx_vec.h"
 
 #include <float.h>
 #include <math.h>
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
-
-/* Only static functions pass vectors around, so the ABI note does not apply. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 typedef float v4sf __attribute__((vector_size(16)));
 typedef int32_t v4si __attribute__((vector_size(16)));

@@ -5,15 +5,9 @@
  * (__builtin_cpu_supports; target_clones("arch=haswell") dispatched on the
  * CPU model and fell back to SSE2 on newer ones). RT-safe. */
 #include "evx_nn_kernels.h"
+#include "evx_vec.h"
 #include <math.h>
 #include <string.h>
-
-/* Only static functions pass vectors around, so the ABI note does not apply. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 static inline float relu1(float x) { return x > 0.0f ? x : 0.0f; }
 

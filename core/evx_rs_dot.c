@@ -2,17 +2,9 @@
  * At 48 kHz a 312-tap dot per 16 kHz output is most of the extractor's
  * time; AVX-512 does it in a quarter of the 4-lane version's. */
 #include "evx_rs_dot.h"
+#include "evx_vec.h"
 
 #include <string.h>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
-
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 typedef float v4 __attribute__((vector_size(16)));
 typedef float v8 __attribute__((vector_size(32)));
