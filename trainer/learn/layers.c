@@ -114,24 +114,40 @@ void tl_conv_forward(const tl_layer *l, const float *wt, const float *b,
     }
 }
 
+/* Channels [c, c + w) of dy copied into tmp's (channel, sample x plane)
+ * rows, each summed into db in sample, position order. Called with a
+ * constant w, the w sums are independent add chains the CPU overlaps
+ * (one channel at a time waited on each add); each sum's order, and so
+ * its bits, stay those of one channel alone. */
+static inline void gather_dy(const float *dy, size_t n, size_t co, size_t plane,
+                             size_t c, size_t w, float *tmp, float *db)
+{
+  const size_t cols = n * plane;
+  float sum[4] = { 0, 0, 0, 0 };
+  for (size_t s = 0; s < n; s++) {
+    const float *g = dy + (s * co + c) * plane;
+    float *t = tmp + c * cols + s * plane;
+    for (size_t i = 0; i < plane; i++)
+      for (size_t j = 0; j < w; j++) {
+        t[j * cols + i] = g[j * plane + i];
+        sum[j] += g[j * plane + i];
+      }
+  }
+  for (size_t j = 0; j < w; j++)
+    db[c + j] += sum[j];
+}
+
 void tl_conv_backward(const tl_layer *l, const float *wt, const float *col,
                       const float *dy, size_t n, float *tmp, float *dcol,
                       float *dw, float *db, float *dx)
 {
   const size_t plane = (size_t)l->out.h * l->out.w, cols = n * plane;
   const size_t k = (size_t)l->in.c * l->kh * l->kw, co = l->out.c;
-  for (size_t c = 0; c < co; c++) {
-    float sum = 0;
-    for (size_t s = 0; s < n; s++) {
-      const float *g = dy + (s * co + c) * plane;
-      float *t = tmp + c * cols + s * plane;
-      for (size_t i = 0; i < plane; i++) {
-        t[i] = g[i];
-        sum += g[i];
-      }
-    }
-    db[c] += sum;
-  }
+  size_t c = 0;
+  for (; c + 4 <= co; c += 4)
+    gather_dy(dy, n, co, plane, c, 4, tmp, db);
+  for (; c < co; c++)
+    gather_dy(dy, n, co, plane, c, 1, tmp, db);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)co, (int)k, (int)cols,
               1.0f, tmp, (int)cols, col, (int)cols, 1.0f, dw, (int)k);
   if (!dx)
