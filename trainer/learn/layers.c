@@ -344,6 +344,30 @@ static size_t group_end(size_t first, size_t a, size_t n)
   return b < n ? b : n;
 }
 
+/* Mean and sum of squared deviations of channels [c, c + w) over samples
+ * [a, b), each in FOR_CHANNEL's order: with a constant w the channels'
+ * add chains overlap, and each keeps the bits of one channel alone. */
+static inline void bn_moments(const float *x, size_t a, size_t b, size_t C,
+                              size_t plane, size_t c, size_t w, double m,
+                              double *mean, double *sq)
+{
+  double sum[4] = { 0, 0, 0, 0 }, d2[4] = { 0, 0, 0, 0 };
+  for (size_t k = a; k < b; k++)
+    for (size_t i = 0; i < plane; i++)
+      for (size_t j = 0; j < w; j++)
+        sum[j] += x[(k * C + c + j) * plane + i];
+  for (size_t j = 0; j < w; j++)
+    mean[j] = sum[j] / m;
+  for (size_t k = a; k < b; k++)
+    for (size_t i = 0; i < plane; i++)
+      for (size_t j = 0; j < w; j++) {
+        double d = x[(k * C + c + j) * plane + i] - mean[j];
+        d2[j] += d * d;
+      }
+  for (size_t j = 0; j < w; j++)
+    sq[j] = d2[j];
+}
+
 void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
                    const float *run_mean, const float *run_var, const float *x,
                    size_t n, int train, size_t first, float *xhat, float *istd,
@@ -361,15 +385,14 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
   for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
     b = group_end(first, a, n);
     const double m = (double)(b - a) * (double)plane;
+    double means[4], sqs[4];
     for (size_t c = 0; c < C; c++) {
-      double sum = 0, sq = 0;
-      FOR_CHANNEL(j, a, b, c)
-        sum += x[j];
-      const double mean = sum / m;
-      FOR_CHANNEL(j, a, b, c) {
-        double d = x[j] - mean;
-        sq += d * d;
-      }
+      const size_t q = c % 4;
+      if (q == 0 && c + 4 <= C)
+        bn_moments(x, a, b, C, plane, c, 4, m, means, sqs);
+      else if (c >= C - C % 4)   /* the last C % 4, one at a time */
+        bn_moments(x, a, b, C, plane, c, 1, m, means + q, sqs + q);
+      const double mean = means[q], sq = sqs[q];
       const double var = sq / m;
       const float s = (float)(1.0 / sqrt(var + TL_BN_EPS));
       istd[gi * C + c] = s;
