@@ -73,7 +73,11 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define EVEN_REV 2, 0
 #define ODD_REV 3, 1
 #define REV 1, 0
-#define GATHER(p, b) { p[b[0]], p[b[1]], p[b[2]], p[b[3]] }
+#define QUADS(p, l) load4((p) + (l)[0])
+#define TLO 0, 4, 1, 5
+#define THI 2, 6, 3, 7
+#define TLH 0, 1, 4, 5
+#define THL 2, 3, 6, 7
 #include "evx_feat_simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -87,7 +91,11 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define EVEN_REV 6, 4, 2, 0
 #define ODD_REV 7, 5, 3, 1
 #define REV 3, 2, 1, 0
-#define GATHER(p, b) (VF) _mm256_i32gather_ps(p, _mm256_load_si256((const __m256i *)(b)), 4)
+#define QUADS(p, l) __builtin_shufflevector(load4((p) + (l)[0]), load4((p) + (l)[4]), 0, 1, 2, 3, 4, 5, 6, 7)
+#define TLO 0, 8, 1, 9, 4, 12, 5, 13
+#define THI 2, 10, 3, 11, 6, 14, 7, 15
+#define TLH 0, 1, 8, 9, 4, 5, 12, 13
+#define THL 2, 3, 10, 11, 6, 7, 14, 15
 #include "evx_feat_simd.h"
 #endif
 
@@ -108,7 +116,8 @@ evx_feat_banks_fn evx_feat_banks_pick(void)
 }
 
 _Static_assert(EVX_HALF_FFT == 200 && EVX_FRAME % 16 == 0 && EVX_N_MEL % 4 == 0 && EVX_N_CHROMA == 12 &&
-               EVX_MFCC_LANES == 24 && EVX_MEL_LANES == 8, "vector loops assume these sizes");
+               EVX_MFCC_LANES == 24 && EVX_MEL_LANES == 8 && EVX_MEL_BLOCK == 4,
+               "vector loops assume these sizes");
 
 void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)
 {

@@ -5,7 +5,10 @@
  * with FMA, which would fuse the products and sums), EVEN/ODD (the
  * __builtin_shufflevector indices of the even and odd elements of two VL/2
  * double vectors), EVEN_REV/ODD_REV (the same in reverse order), REV (one
- * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD) and GATHER(p, b) (the VF of p[b[0]] .. p[b[VL - 1]]);
+ * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD), QUADS(p, l) (the VF of
+ * the four floats at p + l[0], then at p + l[4], ...: one per quad of lanes) and TLO, THI,
+ * TLH, THL (the indices, repeated in every quad of lanes, of unpacklo, unpackhi,
+ * movelh and movehl of two VFs: a 4 x 4 transpose per quad);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -148,18 +151,31 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
   power[Q] = (float)(c[2 * Q] * c[2 * Q] + c[2 * Q + 1] * c[2 * Q + 1]); /* conj(Z[100]) */
 
   /* mel: each lane sums one filter over its bins in order (the group's
-   * rows); the lanes only hide one another's add latency */
+   * rows); the lanes only hide one another's add latency. Four rows at a
+   * time: each lane's four powers are one load, and a 4 x 4 transpose per
+   * quad of lanes turns them into rows (a gather per row cost more). */
   enum { NM = EVX_MEL_LANES / VL, NC = EVX_CHROMA_LANES / VL, ND = EVX_MFCC_LANES / VL };
   for (unsigned g = 0; g < EVX_MEL_GROUPS; g++) {
     VF acc[NM] = { { 0 } };
-    for (unsigned r = t->mel_row0[g]; r < t->mel_row0[g + 1]; r++)
+    for (unsigned r = t->mel_row0[g]; r < t->mel_row0[g + 1]; r += EVX_MEL_BLOCK)
 #pragma GCC unroll 2
       for (unsigned v = 0; v < NM; v++) {
-        const int32_t *b = t->mel_gbin[r] + v * VL;
-        const VF p = GATHER(power, b);
-        VF w;
-        memcpy(&w, t->mel_gw[r] + v * VL, sizeof w);
-        acc[v] += w * p;
+        const float *p = power + (r - t->mel_row0[g]);
+        const int32_t *l = t->mel_start[g] + v * VL;
+        const VF y0 = QUADS(p, l), y1 = QUADS(p, l + 1), y2 = QUADS(p, l + 2),
+                 y3 = QUADS(p, l + 3);
+        const VF t0 = __builtin_shufflevector(y0, y1, TLO), t1 = __builtin_shufflevector(y0, y1, THI);
+        const VF t2 = __builtin_shufflevector(y2, y3, TLO), t3 = __builtin_shufflevector(y2, y3, THI);
+        const VF row[EVX_MEL_BLOCK] = {
+          __builtin_shufflevector(t0, t2, TLH), __builtin_shufflevector(t0, t2, THL),
+          __builtin_shufflevector(t1, t3, TLH), __builtin_shufflevector(t1, t3, THL)
+        };
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < EVX_MEL_BLOCK; i++) {
+          VF w;
+          memcpy(&w, t->mel_gw[r + i] + v * VL, sizeof w);
+          acc[v] += w * row[i];
+        }
       }
     for (unsigned v = 0; v < NM; v++) {
       const VF a = acc[v];  /* a copy: acc itself stays in registers */
@@ -228,4 +244,8 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef EVEN_REV
 #undef ODD_REV
 #undef REV
-#undef GATHER
+#undef QUADS
+#undef TLO
+#undef THI
+#undef TLH
+#undef THL

@@ -87,15 +87,18 @@ static int build_mel(evx_feat_tables *t, int htk)
       mel_filter(mel_f, g * EVX_MEL_LANES + j, w[j], &lo[j], &len[j]);
       steps = len[j] > steps ? len[j] : steps;
     }
+    steps = (steps + EVX_MEL_BLOCK - 1) / EVX_MEL_BLOCK * EVX_MEL_BLOCK;
     t->mel_row0[g] = (uint16_t)row;
-    if (row + steps > EVX_MEL_ROWS)
+    if (row + steps > EVX_MEL_ROWS || steps > EVX_NBINS)
       return -1;
-    for (unsigned s = 0; s < steps; s++, row++)
-      for (unsigned j = 0; j < EVX_MEL_LANES; j++) {
-        const unsigned k = lo[j] + (s < len[j] ? s : 0);
-        t->mel_gbin[row][j] = (int32_t)k;
-        t->mel_gw[row][j] = s < len[j] ? w[j][k] : 0.0f;
-      }
+    for (unsigned j = 0; j < EVX_MEL_LANES; j++) {
+      /* a lane starts early where its rows would run past the last bin */
+      const unsigned start = lo[j] < EVX_NBINS - steps ? lo[j] : EVX_NBINS - steps;
+      t->mel_start[g][j] = (int32_t)start;
+      for (unsigned s = 0; s < steps; s++)  /* 0 outside [lo, lo + len) */
+        t->mel_gw[row + s][j] = w[j][start + s];
+    }
+    row += steps;
   }
   t->mel_row0[EVX_MEL_GROUPS] = (uint16_t)row;
   return 0;

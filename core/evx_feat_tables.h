@@ -14,10 +14,11 @@
 #define EVX_MFCC_LANES   24u                     /* 20 mfcc padded for SIMD */
 #define EVX_MEL_LANES    8u                      /* mel filters summed side by side */
 #define EVX_MEL_GROUPS   (EVX_N_MEL / EVX_MEL_LANES)
-/* Rows of all groups: each group takes its longest filter's length, and
- * triangles that only overlap their neighbours cover each bin at most
- * twice, so the lengths sum to at most 2 x EVX_NBINS. */
-#define EVX_MEL_ROWS     (2u * EVX_NBINS)
+/* Rows of all groups: each group takes its longest filter's length rounded
+ * up to EVX_MEL_BLOCK, and triangles that only overlap their neighbours
+ * cover each bin at most twice, so the lengths sum to at most 2 x EVX_NBINS. */
+#define EVX_MEL_BLOCK    4u                      /* rows read per transpose */
+#define EVX_MEL_ROWS     (2u * EVX_NBINS + (EVX_MEL_BLOCK - 1u) * EVX_MEL_GROUPS)
 
 #define EVX_HALF_FFT     (EVX_FRAME / 2u)        /* the complex FFT of 200 points */
 
@@ -27,13 +28,14 @@ typedef struct {
    * the half-length complex FFT into the real one's bins */
   double tw_re[EVX_HALF_FFT / 2] __attribute__((aligned(64)));
   double tw_im[EVX_HALF_FFT / 2] __attribute__((aligned(64)));
-  /* Slaney mel bank, its nonzero weights lane-interleaved: group g sums
-   * filters EVX_MEL_LANES * g + j side by side, one per lane j, in rows
-   * mel_row0[g] .. mel_row0[g + 1] - 1; in row r lane j adds
-   * mel_gw[r][j] * power[mel_gbin[r][j]], its filter's bins in order, then
-   * weight 0 (on a valid bin) once its filter has ended. */
+  /* Slaney mel bank, its weights lane-interleaved: group g sums filters
+   * EVX_MEL_LANES * g + j side by side, one per lane j, in rows
+   * mel_row0[g] + s (s < mel_row0[g + 1] - mel_row0[g], a multiple of
+   * EVX_MEL_BLOCK); in row r lane j adds mel_gw[r][j] * power[mel_start[g][j] + s]:
+   * weight 0 before its filter's first bin, its bins in order, weight 0 after
+   * its last; every bin read lies in the spectrum. */
   uint16_t mel_row0[EVX_MEL_GROUPS + 1];
-  int32_t mel_gbin[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(32)));  /* gather indices */
+  int32_t mel_start[EVX_MEL_GROUPS][EVX_MEL_LANES];
   float mel_gw[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(64)));
   /* chroma bank, bin-major: chroma_w[bin][lane], lanes >= 12 are 0 */
   float chroma_w[EVX_NBINS][EVX_CHROMA_LANES] __attribute__((aligned(64)));
