@@ -78,6 +78,7 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define THI 2, 6, 3, 7
 #define TLH 0, 1, 4, 5
 #define THL 2, 3, 6, 7
+#define NEXT 1, 2, 3, 4
 #include "evx_feat_simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -96,6 +97,7 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define THI 2, 10, 3, 11, 6, 14, 7, 15
 #define TLH 0, 1, 8, 9, 4, 5, 12, 13
 #define THL 2, 3, 10, 11, 6, 7, 14, 15
+#define NEXT 1, 2, 3, 4, 5, 6, 7, 8
 #include "evx_feat_simd.h"
 #endif
 

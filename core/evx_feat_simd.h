@@ -8,7 +8,8 @@
  * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD), QUADS(p, l) (the VF of
  * the four floats at p + l[0], then at p + l[4], ...: one per quad of lanes) and TLO, THI,
  * TLH, THL (the indices, repeated in every quad of lanes, of unpacklo, unpackhi,
- * movelh and movehl of two VFs: a 4 x 4 transpose per quad);
+ * movelh and movehl of two VFs: a 4 x 4 transpose per quad) and NEXT (1 .. VL: two
+ * vectors shifted by one lane);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -54,12 +55,19 @@ KTARGET static inline float FS_CAT(zcr_, SFX)(const float *x)
   const float thr = 1e-10f;
   const VF neg_thr = (VF){ 0 } - thr;
   VI acc = { 0 };
+  VF a;
+  memcpy(&a, x, sizeof a);
+  VI below = a < neg_thr;
   unsigned i = 0;
-  for (; i + VL < EVX_FRAME; i += VL) {  /* pairs (i, i+1) .. (i+VL-1, i+VL) */
-    VF a, b;
-    memcpy(&a, x + i, sizeof a);
-    memcpy(&b, x + i + 1, sizeof b);
-    acc -= (a < neg_thr) ^ (b < neg_thr);
+  /* pairs (i, i+1) .. (i+VL-1, i+VL), the right-hand samples shifted in from
+   * the next aligned vector: a load from x + i + 1 would straddle the stores
+   * that just wrote the frame and wait for them to retire */
+  for (; i + 2 * VL <= EVX_FRAME; i += VL) {
+    VF b;
+    memcpy(&b, x + i + VL, sizeof b);
+    const VI below_next = b < neg_thr;
+    acc -= below ^ __builtin_shufflevector(below, below_next, NEXT);
+    below = below_next;
   }
   int32_t count = 0;
   for (unsigned l = 0; l < VL; l++) count += acc[l];
@@ -249,3 +257,4 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef THI
 #undef TLH
 #undef THL
+#undef NEXT
