@@ -30,14 +30,38 @@ static inline v4sf load4(const float *p)  /* unaligned */
  * silence is 0). */
 static void chroma_normalize(const float *raw, float *chroma)
 {
+  /* the peak four lanes at a time: a max of finite sums, the same in any
+   * order (a NaN lane is never taken, as a > peak is false for it) */
+  v4si peak4 = { 0 };
+  for (unsigned c = 0; c < EVX_N_CHROMA; c += 4) {
+    const v4si a = (v4si)load4(raw + c) & 0x7fffffff;
+    const v4si up = (v4sf)a > (v4sf)peak4;
+    peak4 = (a & up) | (peak4 & ~up);
+  }
   float peak = 0.0f;
-  for (unsigned c = 0; c < EVX_N_CHROMA; c++) {
-    const float a = fabsf(raw[c]);
-    peak = a > peak ? a : peak;  /* fmaxf for finite sums, without its libm call */
+  for (unsigned l = 0; l < 4; l++) {
+    const float a = ((v4sf)peak4)[l];
+    peak = a > peak ? a : peak;
   }
   const double len = peak < FLT_MIN ? 1.0 : (double)peak;
   for (unsigned c = 0; c < EVX_N_CHROMA; c++)
     chroma[c] = (float)(raw[c] / len);
+}
+
+/* n floats from src to dst, non-finite ones as 0, four at a time (|v| <=
+ * FLT_MAX is false for NaN and Inf). Reading the banks' own arrays, not out
+ * after copying into it: loads across those fresh unaligned stores would
+ * wait for them to retire. */
+static void copy_finite(float *dst, const float *src, unsigned n)
+{
+  unsigned i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v4sf v = load4(src + i);
+    const v4si keep = (v4si)v & (((v4si)v & 0x7fffffff) <= 0x7f7fffff);
+    memcpy(dst + i, &keep, sizeof keep);
+  }
+  for (; i < n; i++)
+    dst[i] = isfinite(src[i]) ? src[i] : 0.0f;
 }
 
 /* The plan FFTW_MEASURE finds on AVX machines with Debian 12's FFTW 3.3.10
@@ -124,22 +148,14 @@ _Static_assert(EVX_HALF_FFT == 200 && EVX_FRAME % 16 == 0 && EVX_N_MEL % 4 == 0 
 void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)
 {
   float mel[EVX_N_MEL], chroma[EVX_CHROMA_LANES], mfcc[EVX_MFCC_LANES], zr[2];
+  float norm[EVX_N_CHROMA];
   f->banks(f, x, mel, chroma, mfcc, zr);
-  out[EVX_F_ZCR] = zr[0];
-  chroma_normalize(chroma, out + EVX_F_CHROMA);
-  memcpy(out + EVX_F_MFCC, mfcc, sizeof(float) * EVX_N_MFCC);
-  out[EVX_F_RMS] = zr[1];
-  memcpy(out + EVX_F_MEL, mel, sizeof mel);
-  /* Inputs are bounded by the caller, so this never fires; it is the last
-   * line of the "outputs are always finite" promise (non-finite -> 0, four
-   * at a time: |v| <= FLT_MAX is false for NaN and Inf). */
-  unsigned i = 0;
-  for (; i + 4 <= EVX_NFEAT; i += 4) {
-    const v4sf v = load4(out + i);
-    const v4si keep = (v4si)v & (((v4si)v & 0x7fffffff) <= 0x7f7fffff);
-    memcpy(out + i, &keep, sizeof keep);
-  }
-  for (; i < EVX_NFEAT; i++)
-    if (!isfinite(out[i]))
-      out[i] = 0.0f;
+  chroma_normalize(chroma, norm);
+  /* Inputs are bounded by the caller, so the cleaning never fires; it is the
+   * last line of the "outputs are always finite" promise (non-finite -> 0). */
+  copy_finite(out + EVX_F_ZCR, zr, 1);
+  copy_finite(out + EVX_F_CHROMA, norm, EVX_N_CHROMA);
+  copy_finite(out + EVX_F_MFCC, mfcc, EVX_N_MFCC);
+  copy_finite(out + EVX_F_RMS, zr + 1, 1);
+  copy_finite(out + EVX_F_MEL, mel, EVX_N_MEL);
 }
