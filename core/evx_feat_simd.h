@@ -106,6 +106,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
   zr[1] = FS_CAT(rms_, SFX)(x);
   const evx_feat_tables *t = f->t;
   double *in = f->fft_in;  /* a local: stores through it cannot move it */
+#pragma GCC unroll 4
   for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
     VH xh;
     VD w;
@@ -224,6 +225,7 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     memcpy(db + n, &d, sizeof d);
   }
   VF dc[ND] = { { 0 } };
+#pragma GCC unroll 4
   for (unsigned n = 0; n < EVX_N_MEL; n++) {
     const float d = db[n];
 #pragma GCC unroll 6
