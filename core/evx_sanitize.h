@@ -59,8 +59,10 @@ static inline void evx_sanitize_run(float *dst, float *mirror, const float *src,
 }
 
 /* The same run eight lanes at a time with AVX2, where the CPU has it: the
- * same masks per lane, so the same values. */
+ * same values per lane. */
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
 typedef float evx_san_vf8 __attribute__((vector_size(32)));
 typedef int32_t evx_san_vi8 __attribute__((vector_size(32)));
 
@@ -75,10 +77,9 @@ evx_sanitize_run_avx2(float *dst, float *mirror, const float *src, uint32_t n, f
     evx_san_vf8 v;
     memcpy(&v, src + i, sizeof v);
     const evx_san_vf8 a = (evx_san_vf8)((evx_san_vi8)v & sign);
-    evx_san_vi8 x = (evx_san_vi8)v & (a <= FLT_MAX);
-    const evx_san_vi8 over = (evx_san_vf8)x > hi, under = (evx_san_vf8)x < lo;
-    x = (x & ~over) | ((evx_san_vi8)hi & over);
-    x = (x & ~under) | ((evx_san_vi8)lo & under);
+    /* x is finite once NaN/Inf are 0, so max/min clamp it as the selects do */
+    const evx_san_vf8 fin = (evx_san_vf8)((evx_san_vi8)v & (a <= FLT_MAX));
+    evx_san_vi8 x = (evx_san_vi8)_mm256_min_ps(_mm256_max_ps((__m256)fin, (__m256)lo), (__m256)hi);
     x &= ~(a < flush);
     memcpy(dst + i, &x, sizeof x);
     if (mirror)
