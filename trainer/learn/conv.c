@@ -106,7 +106,7 @@ static void col2im(const tl_layer *l, const float *col, size_t n, float *dx)
 
 
 /* Channels [c, c + w) of dy copied into tmp's (channel, sample x plane)
- * rows (unless tmp is NULL), each summed into db in sample, position order.
+ * rows, each summed into db in sample, position order.
  * Called with a constant w, the w sums are independent add chains the CPU
  * overlaps (one channel at a time waited on each add); each sum's order, and
  * so its bits, stay those of one channel alone. */
@@ -117,26 +117,15 @@ static inline void gather_dy(const float *dy, size_t n, size_t co, size_t plane,
   float sum[4] = { 0, 0, 0, 0 };
   for (size_t s = 0; s < n; s++) {
     const float *g = dy + (s * co + c) * plane;
-    float *t = tmp ? tmp + c * cols + s * plane : NULL;
+    float *t = tmp + c * cols + s * plane;
     for (size_t i = 0; i < plane; i++)
       for (size_t j = 0; j < w; j++) {
-        if (t)
-          t[j * cols + i] = g[j * plane + i];
+        t[j * cols + i] = g[j * plane + i];
         sum[j] += g[j * plane + i];
       }
   }
   for (size_t j = 0; j < w; j++)
     db[c + j] += sum[j];
-}
-
-static void gather_all(const float *dy, size_t n, size_t co, size_t plane, float *tmp,
-                       float *db)
-{
-  size_t c = 0;
-  for (; c + 4 <= co; c += 4)
-    gather_dy(dy, n, co, plane, c, 4, tmp, db);
-  for (; c < co; c++)
-    gather_dy(dy, n, co, plane, c, 1, tmp, db);
 }
 
 static void im2col_forward(const tl_layer *l, const float *wt, const float *b,
@@ -162,7 +151,11 @@ static void im2col_backward(const tl_layer *l, const float *wt, const float *col
 {
   const size_t plane = (size_t)l->out.h * l->out.w, cols = n * plane;
   const size_t k = (size_t)l->in.c * l->kh * l->kw, co = l->out.c;
-  gather_all(dy, n, co, plane, tmp, db);
+  size_t c = 0;
+  for (; c + 4 <= co; c += 4)
+    gather_dy(dy, n, co, plane, c, 4, tmp, db);
+  for (; c < co; c++)
+    gather_dy(dy, n, co, plane, c, 1, tmp, db);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)co, (int)k, (int)cols,
               1.0f, tmp, (int)cols, col, (int)cols, 1.0f, dw, (int)k);
   if (!dx)
@@ -265,6 +258,31 @@ static void direct_forward(const tl_layer *l, const float *wt, const float *b,
   }
 }
 
+/* db[c] += the sum of channel c of dy over samples and positions, in
+ * DB_LANES partial sums (lane i % DB_LANES, the tail in lane 0) added up
+ * at the end: independent adds the compiler makes vector adds, where one
+ * running sum waited on each add. */
+#define DB_LANES 16
+static void sum_db(const float *dy, size_t n, size_t co, size_t plane, float *db)
+{
+  for (size_t c = 0; c < co; c++) {
+    float acc[DB_LANES] = { 0 };
+    for (size_t s = 0; s < n; s++) {
+      const float *g = dy + (s * co + c) * plane;
+      size_t i = 0;
+      for (; i + DB_LANES <= plane; i += DB_LANES)
+        for (size_t j = 0; j < DB_LANES; j++)
+          acc[j] += g[i + j];
+      for (; i < plane; i++)
+        acc[0] += g[i];
+    }
+    float sum = 0;
+    for (size_t j = 0; j < DB_LANES; j++)
+      sum += acc[j];
+    db[c] += sum;
+  }
+}
+
 /* flip[i][o][kh-1-a][kw-1-b] = wt[o][i][a][b] */
 static void flip_weights(const tl_layer *l, const float *wt, float *flip)
 {
@@ -317,7 +335,7 @@ static void direct_backward(const tl_layer *l, const float *wt, const float *col
   const size_t hq = oh + 2 * t.ph, wq = ow + 2 * t.pw;
   float *bias = packed + evx_conv_packed_len(isa, &t), *dypad = bias + evx_conv_bias_len(isa, &t);
   float *rows = dypad + co * hq * wq + z.slack;
-  gather_all(dy, n, co, plane, NULL, db);
+  sum_db(dy, n, co, plane, db);
   memset(dwt, 0, sizeof(float) * k * co);
   if (dx) {
     flip_weights(l, wt, flip);
