@@ -194,6 +194,16 @@ static void test_conv2d_wide(void **state)
   check_convs((evx_shape){ 9, 4, 35 }, 1, 2, (const uint32_t[][3]){ { 10, 3, 1 }, { 2, 3, 0 } }, 1);
 }
 
+/* The weight gradient as one sgemm per sample (one input channel, in 1-D
+ * and 2-D, or 2048 filter pairs and more) rather than one per tap. */
+static void test_conv_one_gemm(void **state)
+{
+  (void)state;
+  check_convs((evx_shape){ 1, 5, 7 }, 1, 2, (const uint32_t[][3]){ { 3, 3, 1 }, { 2, 3, 0 } }, 0);
+  check_convs((evx_shape){ 1, 1, 11 }, 0, 1, (const uint32_t[][3]){ { 3, 5, 2 } }, 0);
+  check_convs((evx_shape){ 32, 1, 3 }, 0, 1, (const uint32_t[][3]){ { 64, 3, 1 } }, 1);
+}
+
 /* The im2col path: padding as large as the kernel (the input gradient is
  * then no convolution of the padded output gradient), and a layer whose
  * im2col scratch for the chunk is smaller than its packed weights. */
@@ -400,6 +410,7 @@ int main(void)
     cmocka_unit_test(test_conv2d),
     cmocka_unit_test(test_conv1d_wide),
     cmocka_unit_test(test_conv2d_wide),
+    cmocka_unit_test(test_conv_one_gemm),
     cmocka_unit_test(test_conv_im2col),
     cmocka_unit_test(test_conv_no_input_grad),
     cmocka_unit_test(test_maxpool1d),
