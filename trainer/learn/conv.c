@@ -5,7 +5,8 @@
  * sample's padded input; the input gradient as the convolution of the padded
  * output gradient with the weights transposed and flipped; the weight
  * gradient as one sgemm per kernel tap over shifted views of the padded
- * input. No im2col matrix (beyond L2 for the tcn) is built, packed by
+ * input (or per sample over a copy of those rows, where that measured
+ * faster). No im2col matrix (beyond L2 for the tcn) is built, packed by
  * OpenBLAS or scattered back. Other shapes, or scratch too small for the
  * packed weights, take im2col + one sgemm over the chunk. */
 #include "layers.h"
@@ -201,8 +202,9 @@ static evx_layer transposed(const tl_layer *l, const float *flip)
 
 /* Sizes in floats: a sample's padded input (kept in col), the slack after
  * the last one (the kernel's last strip of a row reads up to a tile's
- * width past it, into lanes it discards), and the scratch the direct path
- * needs in tmp (forward) and dcol (backward). */
+ * width past it, into lanes it discards), the scratch the direct path
+ * needs in tmp (forward) and dcol (backward), and a sample's shifted input
+ * rows (rows_gemm, in dcol after the rest when it fits). */
 typedef struct {
   size_t padded, slack, fwd, bwd, rows;
 } direct_sizes;
