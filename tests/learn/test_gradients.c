@@ -161,6 +161,84 @@ static void test_conv2d(void **state)
   check_graph(&f);
 }
 
+/* Convolutions {out channels, kernel, padding}, then the head (after global
+ * average pooling when gap: wide convolutions' outputs averaged keep the
+ * logits small enough that the softmax does not saturate; flattened, they
+ * would). */
+static void check_convs(evx_shape in, int two_d, size_t n, const uint32_t (*conv)[3], int gap)
+{
+  fixture f;
+  memset(&f, 0, sizeof f);
+  tl_graph_init(&f.g, in, N_CLASSES);
+  for (size_t i = 0; i < n; i++)
+    ADD(tl_add_conv(&f.g, two_d, conv[i][0], conv[i][1], conv[i][2], err, sizeof err));
+  if (gap)
+    ADD(tl_add_simple(&f.g, EVX_LAYER_GAP, 0, err, sizeof err));
+  head(&f.g);
+  check_graph(&f);
+}
+
+/* Wider than one tile of the conv kernel (8 channels x up to 32 positions)
+ * both ways, odd sizes: partial channel blocks and position strips in the
+ * forward pass and in the input gradient (whose outputs are the input
+ * channels); the 2-D one's second layer pads less than "same". */
+static void test_conv1d_wide(void **state)
+{
+  (void)state;
+  check_convs((evx_shape){ 10, 1, 37 }, 0, 2, (const uint32_t[][3]){ { 9, 5, 2 }, { 3, 3, 1 } }, 1);
+}
+
+static void test_conv2d_wide(void **state)
+{
+  (void)state;
+  check_convs((evx_shape){ 9, 4, 35 }, 1, 2, (const uint32_t[][3]){ { 10, 3, 1 }, { 2, 3, 0 } }, 1);
+}
+
+/* The weight gradient as one sgemm per sample (one input channel, in 1-D
+ * and 2-D, or 2048 filter pairs and more) rather than one per tap. */
+static void test_conv_one_gemm(void **state)
+{
+  (void)state;
+  check_convs((evx_shape){ 1, 5, 7 }, 1, 2, (const uint32_t[][3]){ { 3, 3, 1 }, { 2, 3, 0 } }, 0);
+  check_convs((evx_shape){ 1, 1, 11 }, 0, 1, (const uint32_t[][3]){ { 3, 5, 2 } }, 0);
+  check_convs((evx_shape){ 32, 1, 3 }, 0, 1, (const uint32_t[][3]){ { 64, 3, 1 } }, 1);
+}
+
+/* The im2col path: padding as large as the kernel (the input gradient is
+ * then no convolution of the padded output gradient), and a layer whose
+ * im2col scratch for the chunk is smaller than its packed weights. */
+static void test_conv_im2col(void **state)
+{
+  (void)state;
+  check_convs((evx_shape){ 2, 1, 6 }, 0, 2, (const uint32_t[][3]){ { 8, 3, 3 }, { 16, 1, 0 } }, 0);
+  check_convs((evx_shape){ 2, 4, 5 }, 1, 1, (const uint32_t[][3]){ { 3, 2, 2 } }, 0);
+}
+
+/* The first layer's backward pass, which computes no input gradient, gives
+ * the parameter gradients bit for bit as with one, in 1-D and 2-D. */
+static void test_conv_no_input_grad(void **state)
+{
+  (void)state;
+  const evx_shape in[2] = { { 5, 1, 19 }, { 3, 6, 11 } };
+  for (int two_d = 0; two_d < 2; two_d++) {
+    fixture f;
+    memset(&f, 0, sizeof f);
+    tl_graph_init(&f.g, in[two_d], N_CLASSES);
+    ADD(tl_add_conv(&f.g, two_d, 9, 3, 1, err, sizeof err));
+    ADD(tl_add_conv(&f.g, two_d, 2, 3, 0, err, sizeof err));
+    head(&f.g);
+    setup(&f, 5);
+    float *without = calloc(f.g.n_params, sizeof(float));
+    tl_forward(&f.g, f.w, f.params, f.x, N_SAMPLES, 1, 42, 0, NULL);
+    tl_backward(&f.g, f.w, f.params, f.y, f.sw, 2.5, 0, f.grad, NULL, f.dx);
+    tl_forward(&f.g, f.w, f.params, f.x, N_SAMPLES, 1, 42, 0, NULL);
+    tl_backward(&f.g, f.w, f.params, f.y, f.sw, 2.5, 0, without, NULL, NULL);
+    assert_memory_equal(f.grad, without, sizeof(float) * f.g.n_params);
+    free(without);
+    teardown(&f);
+  }
+}
+
 static void test_maxpool1d(void **state)
 {
   (void)state;
@@ -330,6 +408,11 @@ int main(void)
     cmocka_unit_test(test_dense_softmax_ce_smoothed),
     cmocka_unit_test(test_conv1d),
     cmocka_unit_test(test_conv2d),
+    cmocka_unit_test(test_conv1d_wide),
+    cmocka_unit_test(test_conv2d_wide),
+    cmocka_unit_test(test_conv_one_gemm),
+    cmocka_unit_test(test_conv_im2col),
+    cmocka_unit_test(test_conv_no_input_grad),
     cmocka_unit_test(test_maxpool1d),
     cmocka_unit_test(test_maxpool2d),
     cmocka_unit_test(test_relu),

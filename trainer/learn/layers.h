@@ -1,6 +1,8 @@
 /* layers.h: forward and backward kernels of each trainable layer type, over a
- * chunk of n samples (sample-major, channels-first). Convolutions run as
- * im2col + cblas_sgemm over the whole chunk. Parameter gradients are added. */
+ * chunk of n samples (sample-major, channels-first). Convolutions (conv.c)
+ * run on core's conv kernel one sample at a time where they can (stride 1,
+ * padding under the kernel), else as im2col + cblas_sgemm over the whole
+ * chunk. Parameter gradients are added. */
 #ifndef TR_LEARN_LAYERS_H
 #define TR_LEARN_LAYERS_H
 
@@ -8,11 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* col: K x (n*Ho*Wo) scratch, tmp: Cout x (n*Ho*Wo) scratch. */
+/* col: K x (n*Ho*Wo) floats, kept for the backward pass (the padded input
+ * or its im2col); tmp: Cout x (n*Ho*Wo) scratch. */
 void tl_conv_forward(const tl_layer *l, const float *wt, const float *b,
                      const float *x, size_t n, float *col, float *tmp, float *y);
 /* dx may be NULL (first layer: no input gradient needed). col must still hold
- * the forward pass's im2col of x; tmp and dcol are scratch. */
+ * what the forward pass of the same n samples left there; tmp and dcol (at
+ * least K x (n*Ho*Wo) floats) are scratch. */
 void tl_conv_backward(const tl_layer *l, const float *wt, const float *col,
                       const float *dy, size_t n, float *tmp, float *dcol,
                       float *dw, float *db, float *dx);
