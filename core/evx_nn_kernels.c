@@ -328,10 +328,15 @@ void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t 
       mu = sum / (double)(n1 * n2);
     }
     float m = n->mean[i], sc = n->scale[i];
-    for (size_t p = 0; p < n1; p++)
-      for (size_t q = 0; q < n2; q++) {
-        float *v = &base[p * s1 + q * s2];
-        *v = ((float)(*v - mu) - m) * sc;
-      }
+    for (size_t p = 0; p < n1; p++) {
+      float *row = base + p * s1;
+      if (!n->window_mean && s2 == 1) /* (float)(v - 0.0) is v: the same bits, in vectors */
+        for (size_t q = 0; q < n2; q++) row[q] = (row[q] - m) * sc;
+      else
+        for (size_t q = 0; q < n2; q++) {
+          float *v = &row[q * s2];
+          *v = ((float)(*v - mu) - m) * sc;
+        }
+    }
   }
 }
