@@ -132,17 +132,11 @@ SIMD_CAT(wg_points_, SFX)(const float *row, float *ph, size_t pl, size_t tv, uin
   }
 }
 
-/* The row zero-padded into buf (the direct conv's pad, one channel), then
- * its phases and the points. */
-KTARGET static void SIMD_CAT(wg_in_, SFX)(const float *x, size_t W, size_t pw, size_t T,
-                                          uint32_t m, float *v, size_t vstride, float *buf)
+/* The phases and the points of one zero-padded row. */
+KTARGET static void SIMD_CAT(wg_in_, SFX)(const float *row, size_t T, uint32_t m, float *v,
+                                          size_t vstride, float *ph)
 {
-  size_t tv = (T + VL - 1) / VL * VL, pl = tv + VL, len = m * pl;
-  size_t n = W < len - pw ? W : len - pw;
-  float *row = buf, *ph = buf + len;
-  memset(row, 0, pw * sizeof *row);
-  memcpy(row + pw, x, n * sizeof *row);
-  memset(row + pw + n, 0, (len - pw - n) * sizeof *row);
+  size_t tv = (T + VL - 1) / VL * VL, pl = tv + VL;
   if (m == 2) SIMD_CAT(wg_points_, SFX)(row, ph, pl, tv, 2, v, vstride);
   else SIMD_CAT(wg_points_, SFX)(row, ph, pl, tv, 4, v, vstride);
 }

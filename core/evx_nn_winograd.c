@@ -43,10 +43,17 @@ static size_t packed_len(const evx_isa *isa, const evx_layer *l)
   return EVX_WG_A * blocks(isa, l->out_ch) * isa->oct * l->in.c;
 }
 
+/* A padded row: m * (T + 2 vl) floats, what wg_in reads, to 64 bytes so
+ * that the rows of v and m after them stay aligned as the arena is. */
+static size_t padded_len(const evx_isa *isa, size_t T, uint32_t m)
+{
+  return up16(m * (T + 2 * isa->vl));
+}
+
 size_t evx_wg_scratch_len(const evx_isa *isa, const evx_layer *l)
 {
-  size_t row = row_of(isa, l);
-  return EVX_WG_A * (l->in.c + l->out_ch) * row + 8 * (tiles(l) + 2 * isa->vl);
+  size_t row = row_of(isa, l), pad = padded_len(isa, tiles(l), evx_wg_m(l->kw));
+  return (l->in.c + 1) * pad + EVX_WG_A * (l->in.c + l->out_ch) * row;
 }
 
 size_t evx_wg_params_len(const evx_isa *isa, const evx_layer *l)
@@ -91,12 +98,13 @@ void evx_wg_pack(const evx_isa *isa, const evx_layer *l, float *params, evx_karg
   k->b = bias;
 }
 
-/* Where the passes meet in the scratch: v [EVX_WG_A][in.c][row], then
- * m [EVX_WG_A][out.c][row], then wg_in's buffer; tiles of m positions. */
+/* Where the passes meet in the scratch: the padded rows [in.c][pad], then
+ * v [EVX_WG_A][in.c][row], m [EVX_WG_A][out.c][row], and wg_in's phases
+ * [pad]; tiles of m positions. */
 typedef struct {
-  size_t T, row;
+  size_t T, row, pad;
   uint32_t m;
-  float *v, *mp, *buf;
+  float *x, *v, *mp, *ph;
 } wg_geom;
 
 static wg_geom geom(const evx_kargs *k)
@@ -105,18 +113,32 @@ static wg_geom geom(const evx_kargs *k)
   g.m = evx_wg_m(k->kw);
   g.T = (k->out.w + g.m - 1) / g.m;
   g.row = (g.T + k->isa->vl - 1) / k->isa->vl * k->isa->vl;
-  g.v = k->scratch;
+  g.pad = padded_len(k->isa, g.T, g.m);
+  g.x = k->scratch;
+  g.v = g.x + k->in.c * g.pad;
   g.mp = g.v + EVX_WG_A * k->in.c * g.row;
-  g.buf = g.mp + EVX_WG_A * k->out.c * g.row;
+  g.ph = g.mp + EVX_WG_A * k->out.c * g.row;
   return g;
 }
 
+/* The direct conv's pad, rows as long as the tiles read. */
 void evx_k_wg_in(const evx_kargs *k, uint32_t u0, uint32_t u1)
 {
   wg_geom g = geom(k);
-  for (size_t c = u0; c < u1; c++)
-    k->isa->wg_in(k->src + c * k->in.w, k->in.w, k->pw, g.T, g.m, g.v + c * g.row,
-                  k->in.c * g.row, g.buf);
+  size_t W = k->in.w, pw = k->pw, n = W < g.pad - pw ? W : g.pad - pw;
+  for (size_t c = u0; c < u1; c++) {
+    float *row = g.x + c * g.pad;
+    memset(row, 0, pw * sizeof *row);
+    memcpy(row + pw, k->src + c * W, n * sizeof *row);
+    memset(row + pw + n, 0, (g.pad - pw - n) * sizeof *row);
+  }
+}
+
+/* Piece c: input channel c's transform. */
+static void inputs(const evx_kargs *k, const wg_geom *g, size_t c0, size_t c1)
+{
+  for (size_t c = c0; c < c1; c++)
+    k->isa->wg_in(g->x + c * g->pad, g->T, g->m, g->v + c * g->row, k->in.c * g->row, g->ph);
 }
 
 /* Piece u: one point, one block of oct output channels, one strip of
@@ -142,16 +164,23 @@ static void outputs(const evx_kargs *k, const wg_geom *g, size_t oc0, size_t oc1
 }
 
 /* The direct conv's unit u covers pieces [u P / N, (u + 1) P / N) of the
- * P = products then outputs, in that order: all the products are made
- * before the first output reads them, and each piece is computed alike
- * whatever the slice. */
+ * P = input transforms, products, outputs, in that order: each stage is
+ * done before the next reads it, and each piece is computed alike whatever
+ * the slice. */
 void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1)
 {
   wg_geom g = geom(k);
   uint64_t nb = blocks(k->isa, k->out.c);
   uint64_t n = nb * k->out.h * ((k->out.w + k->isa->vl - 1) / k->isa->vl);
-  uint64_t prods = EVX_WG_A * nb * (g.row / k->isa->vl), pieces = prods + k->out.c;
-  size_t p0 = (size_t)(u0 * pieces / n), p1 = (size_t)(u1 * pieces / n);
-  if (p0 < prods) products(k, &g, p0, p1 < prods ? p1 : prods);
-  if (p1 > prods) outputs(k, &g, p0 > prods ? p0 - prods : 0, p1 - prods);
+  uint64_t end[3] = { k->in.c, 0, 0 };
+  end[1] = end[0] + EVX_WG_A * nb * (g.row / k->isa->vl);
+  end[2] = end[1] + k->out.c;
+  uint64_t p0 = u0 * end[2] / n, p1 = u1 * end[2] / n;
+  for (int s = 0; s < 3; s++) {
+    uint64_t b = s ? end[s - 1] : 0, a0 = p0 > b ? p0 : b, a1 = p1 < end[s] ? p1 : end[s];
+    if (a0 >= a1) continue;
+    if (s == 0) inputs(k, &g, a0, a1);
+    else if (s == 1) products(k, &g, a0 - b, a1 - b);
+    else outputs(k, &g, a0 - b, a1 - b);
+  }
 }

@@ -17,8 +17,8 @@ int evx_wg_applies(const evx_isa *isa, const evx_layer *l);
 /* Outputs per tile for a kernel of kw taps (4 for 3, 2 for 5). */
 uint32_t evx_wg_m(uint32_t kw);
 
-/* Scratch floats (the transformed input, the products, a padded row and
- * its phases) and parameter floats (packed transformed weights, bias). */
+/* Scratch floats (the padded input, the transformed input, the products,
+ * a row's phases) and parameter floats (packed transformed weights, bias). */
 size_t evx_wg_scratch_len(const evx_isa *isa, const evx_layer *l);
 size_t evx_wg_params_len(const evx_isa *isa, const evx_layer *l);
 
@@ -26,10 +26,10 @@ size_t evx_wg_params_len(const evx_isa *isa, const evx_layer *l);
  * k->w, k->b into it. Non-RT (init). */
 void evx_wg_pack(const evx_isa *isa, const evx_layer *l, float *params, evx_kargs *k);
 
-/* The two passes, in this order, with the units of the direct conv's
- * (k->scratch as evx_wg_scratch_len): the input transform, units as
- * evx_k_pad's (input channels); the products at the EVX_WG_A points and
- * the output transform (bias, ReLU), units as evx_k_conv's
+/* The two ops, in this order, with the units of the direct conv's
+ * (k->scratch as evx_wg_scratch_len): the pad, units as evx_k_pad's (input
+ * channels); the input transforms, the products at the EVX_WG_A points and
+ * the output transforms (bias, ReLU), units as evx_k_conv's
  * (ceil(out.c/oct) x out.h x ceil(out.w/vl)), each an equal share. */
 void evx_k_wg_in(const evx_kargs *k, uint32_t u0, uint32_t u1);
 void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1);
