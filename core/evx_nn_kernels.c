@@ -318,6 +318,15 @@ void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t 
   size_t dim[3] = { s.c, s.h, s.w }, str[3] = { (size_t)s.h * s.w, s.w, 1 };
   size_t a1 = n->axis == 0 ? 1 : 0, a2 = n->axis == 2 ? 1 : 2;
   size_t n1 = dim[a1], n2 = dim[a2], s1 = str[a1], s2 = str[a2];
+  if (!n->window_mean) { /* (float)(v - 0.0) is v: the same bits in float (vectors
+                             along a row) */
+    for (size_t i = u0; i < u1; i++) {
+      float m = n->mean[i], sc = n->scale[i], *base = x + i * str[n->axis];
+      for (size_t p = 0; p < n1; p++)
+        for (size_t q = 0; q < n2; q++) base[p * s1 + q * s2] = (base[p * s1 + q * s2] - m) * sc;
+    }
+    return;
+  }
   for (size_t i = u0; i < u1; i++) {
     float *base = x + i * str[n->axis];
     double mu = 0.0;
@@ -328,15 +337,10 @@ void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t 
       mu = sum / (double)(n1 * n2);
     }
     float m = n->mean[i], sc = n->scale[i];
-    for (size_t p = 0; p < n1; p++) {
-      float *row = base + p * s1;
-      if (!n->window_mean && s2 == 1) /* (float)(v - 0.0) is v: the same bits, in vectors */
-        for (size_t q = 0; q < n2; q++) row[q] = (row[q] - m) * sc;
-      else
-        for (size_t q = 0; q < n2; q++) {
-          float *v = &row[q * s2];
-          *v = ((float)(*v - mu) - m) * sc;
-        }
-    }
+    for (size_t p = 0; p < n1; p++)
+      for (size_t q = 0; q < n2; q++) {
+        float *v = &base[p * s1 + q * s2];
+        *v = ((float)(*v - mu) - m) * sc;
+      }
   }
 }
