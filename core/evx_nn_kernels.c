@@ -11,6 +11,20 @@
 
 static inline float relu1(float x) { return x > 0.0f ? x : 0.0f; }
 
+/* Winograd F(m, r) with alpha = m + r - 1 = 6 (F(4, 3), F(2, 5)) over the
+ * points 0, 1, -1, 2, -2 and infinity (evx_nn_winograd.c makes the
+ * weights' matrix over the same points): the input transform (rows: points;
+ * the numerators of the Lagrange basis, the last the product of every
+ * factor) and the output transform for m = 4 and m = 2 (the points'
+ * powers). Constants, so each ISA's copy is straight-line code with the
+ * zeros and ones folded away. Exact in float. */
+static const float wg_bt[6][6] = {
+  { 4, 0, -5, 0, 1, 0 }, { 0, -4, -4, 1, 1, 0 }, { 0, 4, -4, -1, 1, 0 },
+  { 0, -2, -1, 2, 1, 0 }, { 0, 2, -1, -2, 1, 0 }, { 0, 4, 0, -5, 0, 1 } };
+static const float wg_at4[4][6] = {
+  { 1, 1, 1, 1, 1, 0 }, { 0, 1, -1, 2, -2, 0 }, { 0, 1, 1, 4, 4, 0 }, { 0, 1, -1, 8, -8, 1 } };
+static const float wg_at2[2][6] = { { 1, 1, 1, 1, 1, 0 }, { 0, 1, -1, 2, -2, 1 } };
+
 /* One copy of the tile and the dot per instruction set (evx_nn_simd.h). */
 #define SFX generic
 #define VL 8
@@ -53,12 +67,25 @@ static inline float relu1(float x) { return x > 0.0f ? x : 0.0f; }
 #undef KTARGET
 #endif
 
+/* The portable copy fuses a * b + c where the target has FMA (GCC
+ * contracts it, -ffp-contract=fast, and says so with __FP_FAST_FMAF):
+ * aarch64, not baseline x86-64. */
+#ifdef __FP_FAST_FMAF
+#define GENERIC_FMA 1
+#else
+#define GENERIC_FMA 0
+#endif
+
 static const evx_isa isas[] = {
 #ifdef EVX_X86_ISAS
-  { "avx512", 8, 32, conv_strip_avx512, dot_avx512, dot4_avx512 },
-  { "avx2", 8, 8, conv_strip_avx2, dot_avx2, dot4_avx2 },
+  { "avx512", 8, 32, conv_strip_avx512, dot_avx512, dot4_avx512,
+    wg_in_avx512, wg_gemm_avx512, wg_out_avx512, 1 },
+  { "avx2", 8, 8, conv_strip_avx2, dot_avx2, dot4_avx2,
+    wg_in_avx2, wg_gemm_avx2, wg_out_avx2, 1 },
 #endif
-  { "generic", 8, 8, conv_strip_generic, dot_generic, dot4_generic },
+  { "generic", 8, 8, conv_strip_generic, dot_generic, dot4_generic,
+    wg_in_generic, wg_gemm_generic, wg_out_generic,
+    GENERIC_FMA },
 };
 #define N_ISAS (sizeof isas / sizeof isas[0])
 
@@ -291,6 +318,15 @@ void evx_k_norm(const evx_norm *n, evx_shape s, float *x, uint32_t u0, uint32_t 
   size_t dim[3] = { s.c, s.h, s.w }, str[3] = { (size_t)s.h * s.w, s.w, 1 };
   size_t a1 = n->axis == 0 ? 1 : 0, a2 = n->axis == 2 ? 1 : 2;
   size_t n1 = dim[a1], n2 = dim[a2], s1 = str[a1], s2 = str[a2];
+  if (!n->window_mean) { /* (float)(v - 0.0) is v: the same bits in float (vectors
+                             along a row) */
+    for (size_t i = u0; i < u1; i++) {
+      float m = n->mean[i], sc = n->scale[i], *base = x + i * str[n->axis];
+      for (size_t p = 0; p < n1; p++)
+        for (size_t q = 0; q < n2; q++) base[p * s1 + q * s2] = (base[p * s1 + q * s2] - m) * sc;
+    }
+    return;
+  }
   for (size_t i = u0; i < u1; i++) {
     float *base = x + i * str[n->axis];
     double mu = 0.0;

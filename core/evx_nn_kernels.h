@@ -7,6 +7,11 @@
 
 #include "evx_nn_model.h"
 
+/* A Winograd F(m, r) 1-D convolution (evx_nn_winograd.h): tiles of m
+ * output positions over EVX_WG_A = m + r - 1 input positions: F(4, 3) and
+ * F(2, 5). */
+#define EVX_WG_A 6
+
 /* The kernels of one instruction set: the conv tile is `oct` output
  * channels x `vl` output positions. Picked at load for this CPU
  * (__builtin_cpu_supports: AVX-512F, else AVX2+FMA, else portable). */
@@ -19,6 +24,24 @@ typedef struct evx_isa {
   float (*dot)(const float *w, const float *x, size_t n);
   /* four dots at once: out[r] = dot(w + r * ldw, x, n), the same bits */
   void (*dot4)(const float *w, size_t ldw, const float *x, size_t n, float *out);
+  /* Winograd F(m, r), m = 2 or 4, a lane per tile of m positions
+   * (evx_nn_winograd.c). wg_in: one channel's zero-padded row, m * (T +
+   * 2 * vl) floats -> v[p * vstride + t] for the EVX_WG_A points p and the
+   * tiles t < T rounded up to a vector; ph: as many floats of scratch.
+   * wg_gemm: one strip of vl
+   * tiles (T left from it) for noc <= oct output channels: m[p][j][t] =
+   * sum over c of w[c][j] v[c][t] at one point (v rows `row` apart, w
+   * packed [c][oct]), summed in chunks of `chunk` channels; writes whole
+   * vectors (m rows have room). wg_out: m[p * mstride + t] -> y[mt + j]
+   * (< OW) plus bias, ReLU'd. */
+  void (*wg_in)(const float *row, size_t T, uint32_t m, float *v, size_t vstride, float *ph);
+  void (*wg_gemm)(const float *v, size_t C, size_t row, const float *w, size_t T, float *m,
+                  size_t mstride, size_t noc, size_t chunk);
+  void (*wg_out)(const float *mp, size_t mstride, size_t T, uint32_t m, float bias, int relu,
+                 float *y, size_t OW);
+  /* whether a * b + c is one rounding (FMA) in these kernels: the Winograd
+   * convs need it to stay within the direct conv's rounding error */
+  int fma;
 } evx_isa;
 
 /* The instruction set evx_net_init() compiles for. Non-RT. */

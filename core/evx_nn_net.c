@@ -5,11 +5,12 @@
 #include "evx_nn_net.h"
 #include "evx_nn_internal.h"
 #include "evx_nn_kernels.h"
+#include "evx_nn_winograd.h"
 #include <math.h>
 #include <string.h>
 
-enum op_kind { OP_NORM, OP_PAD, OP_CONV, OP_POOL, OP_DENSE, OP_RELU, OP_AFFINE, OP_GAP,
-               OP_SOFTMAX };
+enum op_kind { OP_NORM, OP_PAD, OP_CONV, OP_WG_IN, OP_WG_CONV, OP_POOL, OP_DENSE, OP_RELU,
+               OP_AFFINE, OP_GAP, OP_SOFTMAX };
 
 typedef struct {
   uint32_t kind, units;
@@ -26,8 +27,9 @@ typedef struct {
   float *buf[2];        /* [act] each: a layer reads one and writes the other
                            (in place: the input normalisation, relu,
                            batchnorm, softmax) */
-  float *scratch;       /* a conv's zero-padded input [in.c][in.h+2ph][in.w+2pw]
-                           or a pool's row [in.w], the largest, + 16 slack */
+  float *scratch;       /* a conv's zero-padded input [in.c][in.h+2ph][in.w+2pw],
+                           a Winograd conv's passes (evx_wg_scratch_len) or a
+                           pool's row [in.w], the largest, + 16 slack */
   float *in;            /* the input [input.c][input.h][input.w] (= buf[0]) */
   float *out;           /* the probabilities [n_labels] (one of buf) */
 } evx_acts;
@@ -58,7 +60,11 @@ static plan_sizes plan(const evx_model *m, const evx_isa *isa)
     const evx_layer *l = &m->layers[i];
     uint64_t o = evx_shape_elems(l->out);
     if (o > p.act) p.act = o;
-    if (l->type == EVX_LAYER_CONV1D || l->type == EVX_LAYER_CONV2D) {
+    if (evx_wg_applies(isa, l)) {
+      size_t need = evx_wg_scratch_len(isa, l);
+      if (need + 16 > p.scratch) p.scratch = need + 16;
+      p.params += fbytes(evx_wg_params_len(isa, l));
+    } else if (l->type == EVX_LAYER_CONV1D || l->type == EVX_LAYER_CONV2D) {
       uint64_t padded = (uint64_t)l->in.c * (l->in.h + 2 * l->ph) * (l->in.w + 2 * l->pw);
       if (padded + 16 > p.scratch) p.scratch = padded + 16;
       p.params += fbytes(evx_conv_packed_len(isa, l)) + fbytes(evx_conv_bias_len(isa, l));
@@ -94,6 +100,31 @@ static int next_is_relu(const evx_model *m, uint32_t i)
   return i + 1 < m->n_layers && m->layers[i + 1].type == EVX_LAYER_RELU;
 }
 
+/* The units and unit cost of conv layer l's op as evx_k_conv runs it. */
+static uint32_t conv_units(const evx_isa *isa, const evx_layer *l)
+{
+  return (uint32_t)(evx_conv_bias_len(isa, l) / isa->oct * l->out.h *
+                    ((l->out.w + isa->vl - 1) / isa->vl));
+}
+static uint64_t conv_unit_cost(const evx_isa *isa, const evx_layer *l)
+{
+  return 2ull * isa->oct * isa->vl * l->in.c * l->kh * l->kw;
+}
+
+/* A Winograd conv (evx_nn_winograd.h): its weights transformed into params,
+ * then its two ops, with the units and costs of the direct conv's pad and
+ * conv: step() charges what the direct conv would (more than it runs), so
+ * the slicing, and when a result is published, are the direct conv's. */
+static void compile_winograd(evx_net *n, const evx_layer *l, evx_kargs *k, char **params)
+{
+  const evx_isa *isa = k->isa;
+  evx_wg_pack(isa, l, (float *)*params, k);
+  *params += fbytes(evx_wg_params_len(isa, l));
+  k->relu = next_is_relu(n->m, (uint32_t)(l - n->m->layers));
+  add_op(n, OP_WG_IN, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), k);
+  add_op(n, OP_WG_CONV, conv_units(isa, l), conv_unit_cost(isa, l), k);
+}
+
 /* Compiles layer i; returns how many layers it consumed (2 when a following
  * ReLU is fused). `cur` is the buffer holding the activation. */
 static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other, char **params)
@@ -105,6 +136,11 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
                   .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw, .ph = l->ph, .pw = l->pw };
   uint64_t hw = (uint64_t)l->in.h * l->in.w, ohw = (uint64_t)l->out.h * l->out.w;
   uint32_t used = 1;
+  if (evx_wg_applies(n->isa, l)) {
+    compile_winograd(n, l, &k, params);
+    *cur = other;
+    return next_is_relu(m, i) ? 2 : 1;
+  }
   switch (l->type) {
   case EVX_LAYER_CONV1D: case EVX_LAYER_CONV2D: {
     float *packed = (float *)*params, *bias;
@@ -116,9 +152,7 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     k.w = packed; k.b = bias;
     add_op(n, OP_PAD, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), &k);
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
-    add_op(n, OP_CONV, (uint32_t)(evx_conv_bias_len(isa, l) / isa->oct * l->out.h *
-                                  ((l->out.w + isa->vl - 1) / isa->vl)),
-           2ull * isa->oct * isa->vl * l->in.c * l->kh * l->kw, &k);
+    add_op(n, OP_CONV, conv_units(isa, l), conv_unit_cost(isa, l), &k);
     *cur = other;
     break;
   }
@@ -207,6 +241,8 @@ static void run_units(const evx_net *n, const evx_op *o, uint32_t u0, uint32_t u
   case OP_NORM: evx_k_norm(&n->m->norm, k->in, k->dst, u0, u1); break;
   case OP_PAD: evx_k_pad(k, u0, u1); break;
   case OP_CONV: evx_k_conv(k, u0, u1); break;
+  case OP_WG_IN: evx_k_wg_in(k, u0, u1); break;
+  case OP_WG_CONV: evx_k_wg_conv(k, u0, u1); break;
   case OP_POOL: evx_k_maxpool(k, u0, u1); break;
   case OP_DENSE: evx_k_dense(k, u0, u1); break;
   case OP_RELU: evx_k_relu(k, u0, u1); break;

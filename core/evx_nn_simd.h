@@ -73,6 +73,163 @@ KTARGET static void SIMD_CAT(conv_strip_, SFX)(const float *pad, size_t C, size_
                               ow0, NX);
 }
 
+/* Winograd F(m, r) (evx_nn_kernels.h), VL tiles side by side. Lane masks
+ * for __builtin_shuffle over the pair (a, b), 2 * VL lanes: every other
+ * lane from `first`, or the zip of half `h` of a and b. */
+KTARGET static inline VI SIMD_CAT(every2_, SFX)(int first)
+{
+  VI m;
+  for (int i = 0; i < VL; i++) m[i] = 2 * i + first;
+  return m;
+}
+
+KTARGET static inline VI SIMD_CAT(zip_, SFX)(int h)
+{
+  VI m;
+  for (int i = 0; i < VL; i++) m[i] = (i & 1) * VL + i / 2 + h * VL / 2;
+  return m;
+}
+
+/* The padded row's phases ph[q][t] = row[mt + q], q < m (m = 2 or 4): the
+ * m x VL floats from m t0 split by rounds of even/odd lanes. Then each
+ * point p sums bt[p][k] row[mt + k] = ph[k % m][t + k / m] over k, a lane
+ * per tile. Inlined with constant m, the zeros and ones of bt fold away
+ * and the tile stays in registers. */
+KTARGET static inline __attribute__((always_inline)) void
+SIMD_CAT(wg_points_, SFX)(const float *row, float *ph, size_t pl, size_t tv, uint32_t m,
+                          float *v, size_t vstride)
+{
+  VI ev = SIMD_CAT(every2_, SFX)(0), od = SIMD_CAT(every2_, SFX)(1);
+  VF z = { 0 };
+  for (size_t t0 = 0; t0 < pl; t0 += VL) {
+    const float *s = row + m * t0;
+    VF r0 = SIMD_CAT(ld_, SFX)(s), r1 = SIMD_CAT(ld_, SFX)(s + VL);
+    VF e0 = __builtin_shuffle(r0, r1, ev), o0 = __builtin_shuffle(r0, r1, od);
+    if (m == 2) {
+      memcpy(ph + t0, &e0, sizeof e0);
+      memcpy(ph + pl + t0, &o0, sizeof o0);
+      continue;
+    }
+    VF r2 = SIMD_CAT(ld_, SFX)(s + 2 * VL), r3 = SIMD_CAT(ld_, SFX)(s + 3 * VL);
+    VF e1 = __builtin_shuffle(r2, r3, ev), o1 = __builtin_shuffle(r2, r3, od);
+    VF q[4] = { __builtin_shuffle(e0, e1, ev), __builtin_shuffle(o0, o1, ev),
+                __builtin_shuffle(e0, e1, od), __builtin_shuffle(o0, o1, od) };
+    for (int k = 0; k < 4; k++) memcpy(ph + k * pl + t0, &q[k], sizeof q[k]);
+  }
+  for (size_t t0 = 0; t0 < tv; t0 += VL) {
+    VF d[EVX_WG_A];
+#pragma GCC unroll 8
+    for (uint32_t k = 0; k < EVX_WG_A; k++)
+      d[k] = SIMD_CAT(ld_, SFX)(ph + (k % m) * pl + t0 + k / m);
+#pragma GCC unroll 8
+    for (uint32_t p = 0; p < EVX_WG_A; p++) {
+      VF acc = z;
+#pragma GCC unroll 8
+      for (uint32_t k = 0; k < EVX_WG_A; k++)
+        if (wg_bt[p][k] != 0.0f) acc += wg_bt[p][k] * d[k];
+      memcpy(v + p * vstride + t0, &acc, sizeof acc);
+    }
+  }
+}
+
+/* The phases and the points of one zero-padded row. */
+KTARGET static void SIMD_CAT(wg_in_, SFX)(const float *row, size_t T, uint32_t m, float *v,
+                                          size_t vstride, float *ph)
+{
+  size_t tv = (T + VL - 1) / VL * VL, pl = tv + VL;
+  if (m == 2) SIMD_CAT(wg_points_, SFX)(row, ph, pl, tv, 2, v, vstride);
+  else SIMD_CAT(wg_points_, SFX)(row, ph, pl, tv, 4, v, vstride);
+}
+
+/* The conv tile with one tap per channel, its sum taken chunk by chunk:
+ * each chunk's FMA chain starts from zero and is then added to the total,
+ * in order. */
+KTARGET static inline __attribute__((always_inline)) void
+SIMD_CAT(wg_tile_, SFX)(const float *v, size_t C, size_t row, const float *w, float *m,
+                        size_t mstride, size_t noc, size_t chunk, size_t nx)
+{
+  VF acc[NX][OCT], tot[NX][OCT], z = { 0 };
+  for (size_t c0 = 0; c0 < C; c0 += chunk) {
+    size_t c1 = c0 + chunk < C ? c0 + chunk : C;
+#pragma GCC unroll 4
+    for (size_t u = 0; u < nx; u++)
+#pragma GCC unroll 32
+      for (size_t j = 0; j < OCT; j++) acc[u][j] = z;
+    for (size_t c = c0; c < c1; c++) {
+      const float *vr = v + c * row, *wc = w + c * OCT;
+      VF x[NX];
+#pragma GCC unroll 4
+      for (size_t u = 0; u < nx; u++) x[u] = SIMD_CAT(ld_, SFX)(vr + u * VL);
+#pragma GCC unroll 32
+      for (size_t j = 0; j < OCT; j++)
+#pragma GCC unroll 4
+        for (size_t u = 0; u < nx; u++) acc[u][j] += x[u] * wc[j];
+    }
+#pragma GCC unroll 4
+    for (size_t u = 0; u < nx; u++)
+#pragma GCC unroll 32
+      for (size_t j = 0; j < OCT; j++) tot[u][j] = c0 ? tot[u][j] + acc[u][j] : acc[u][j];
+  }
+  for (size_t j = 0; j < noc; j++)
+    for (size_t u = 0; u < nx; u++) memcpy(m + j * mstride + u * VL, &tot[u][j], sizeof(VF));
+}
+
+/* A strip's last tiles that one vector covers run the one-vector tile. */
+KTARGET static void SIMD_CAT(wg_gemm_, SFX)(const float *v, size_t C, size_t row, const float *w,
+                                            size_t T, float *m, size_t mstride, size_t noc,
+                                            size_t chunk)
+{
+  if (NX > 1 && T <= VL) SIMD_CAT(wg_tile_, SFX)(v, C, row, w, m, mstride, noc, chunk, 1);
+  else SIMD_CAT(wg_tile_, SFX)(v, C, row, w, m, mstride, noc, chunk, NX);
+}
+
+/* Output j of tile t is bias + sum over p of at[j][p] m[p][t]; the m
+ * rows of VL tiles are zipped back into m x VL consecutive positions.
+ * Constant m (and so at), as in wg_points. */
+KTARGET static inline __attribute__((always_inline)) void
+SIMD_CAT(wg_back_, SFX)(const float *mp, size_t mstride, size_t T, uint32_t m, float bias,
+                        int relu, float *y, size_t OW)
+{
+  VI lo = SIMD_CAT(zip_, SFX)(0), hi = SIMD_CAT(zip_, SFX)(1);
+  VF z = { 0 };
+  for (size_t t0 = 0; t0 < T; t0 += VL) {
+    VF pt[EVX_WG_A], o[4], r[4];
+#pragma GCC unroll 8
+    for (uint32_t p = 0; p < EVX_WG_A; p++) pt[p] = SIMD_CAT(ld_, SFX)(mp + p * mstride + t0);
+#pragma GCC unroll 4
+    for (uint32_t j = 0; j < m; j++) {
+      VF acc = z + bias;
+#pragma GCC unroll 8
+      for (uint32_t p = 0; p < EVX_WG_A; p++) {
+        float a = m == 4 ? wg_at4[j][p] : wg_at2[j][p];
+        if (a != 0.0f) acc += a * pt[p];
+      }
+      o[j] = relu ? (VF)((VI)acc & (acc > z)) : acc;
+    }
+    if (m == 2) {
+      r[0] = __builtin_shuffle(o[0], o[1], lo);
+      r[1] = __builtin_shuffle(o[0], o[1], hi);
+    } else {
+      VF e0 = __builtin_shuffle(o[0], o[2], lo), e1 = __builtin_shuffle(o[0], o[2], hi);
+      VF o0 = __builtin_shuffle(o[1], o[3], lo), o1 = __builtin_shuffle(o[1], o[3], hi);
+      r[0] = __builtin_shuffle(e0, o0, lo);
+      r[1] = __builtin_shuffle(e0, o0, hi);
+      r[2] = __builtin_shuffle(e1, o1, lo);
+      r[3] = __builtin_shuffle(e1, o1, hi);
+    }
+    size_t pos = m * t0, n = OW - pos < m * VL ? OW - pos : m * VL;
+    if (n == m * VL) memcpy(y + pos, r, m * VL * sizeof(float));
+    else memcpy(y + pos, r, n * sizeof(float));
+  }
+}
+
+KTARGET static void SIMD_CAT(wg_out_, SFX)(const float *mp, size_t mstride, size_t T, uint32_t m,
+                                           float bias, int relu, float *y, size_t OW)
+{
+  if (m == 2) SIMD_CAT(wg_back_, SFX)(mp, mstride, T, 2, bias, relu, y, OW);
+  else SIMD_CAT(wg_back_, SFX)(mp, mstride, T, 4, bias, relu, y, OW);
+}
+
 /* The end of one dot product: acc0 + acc1, a fixed tree over the lanes,
  * then the tail from i on, one product at a time. */
 KTARGET static inline __attribute__((always_inline)) float

@@ -7,6 +7,7 @@
 #include "nn_ref.h"
 #include "evx_nn_internal.h"
 #include "evx_nn_kernels.h"
+#include "evx_nn_winograd.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,44 @@ static void test_conv1d(void **state)
   /* the shipped temporal network's first layer; positions off every strip */
   check_layer(mk(EVX_LAYER_CONV1D, 64, 1, 5, 1, 1, 0, 2), (evx_shape){ 98, 1, 300 }, NULL, 17);
   check_layer(mk(EVX_LAYER_CONV1D, 21, 1, 3, 1, 1, 0, 1), (evx_shape){ 10, 1, 70 }, NULL, 18);
+}
+
+/* Layer l on input `in` runs as a Winograd conv (evx_nn_winograd.h) with
+ * the kernels evx_net_init() picks. */
+static int winograd(evx_layer l, evx_shape in)
+{
+  evx_model m = { .input = in, .n_layers = 1 };
+  char err[256];
+  m.layers[0] = l;
+  assert_int_equal(evx_model_infer_shapes(&m, err, sizeof err), 0);
+  return evx_wg_applies(evx_nn_isa(), &m.layers[0]);
+}
+
+/* Stride-1 1-D convs with enough channels and positions run as Winograd
+ * F(4, 3) / F(2, 5) where the kernels fuse multiply-adds, held to the
+ * direct conv's tolerance: the temporal network's three layers (as
+ * shipped), then output channels off the 8-block, positions off every tile
+ * and vector, no padding, a Conv2D of one row; small ones stay direct. */
+static void test_conv1d_winograd(void **state)
+{
+  (void)state;
+  const struct { evx_layer l; evx_shape in; } cases[] = {
+    { mk(EVX_LAYER_CONV1D, 64, 1, 5, 1, 1, 0, 2), { 98, 1, 300 } },
+    { mk(EVX_LAYER_CONV1D, 64, 1, 5, 1, 1, 0, 2), { 64, 1, 149 } },
+    { mk(EVX_LAYER_CONV1D, 64, 1, 3, 1, 1, 0, 1), { 64, 1, 74 } },
+    { mk(EVX_LAYER_CONV1D, 37, 1, 3, 1, 1, 0, 1), { 33, 1, 67 } },
+    { mk(EVX_LAYER_CONV1D, 41, 1, 5, 1, 1, 0, 0), { 35, 1, 133 } },
+    { mk(EVX_LAYER_CONV1D, 32, 1, 5, 1, 1, 0, 1), { 40, 1, 205 } },
+    { mk(EVX_LAYER_CONV2D, 48, 1, 5, 1, 1, 0, 2), { 32, 1, 70 } },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    assert_int_equal(winograd(cases[i].l, cases[i].in), evx_nn_isa()->fma);
+    check_layer(cases[i].l, cases[i].in, NULL, 30 + i);
+  }
+  assert_false(winograd(mk(EVX_LAYER_CONV1D, 64, 1, 3, 1, 1, 0, 1), (evx_shape){ 32, 1, 48 }));
+  assert_false(winograd(mk(EVX_LAYER_CONV1D, 32, 1, 5, 1, 1, 0, 2), (evx_shape){ 1, 1, 98 }));
+  assert_false(winograd(mk(EVX_LAYER_CONV1D, 64, 1, 5, 1, 2, 0, 2), (evx_shape){ 64, 1, 300 }));
+  assert_false(winograd(mk(EVX_LAYER_CONV1D, 64, 1, 4, 1, 1, 0, 2), (evx_shape){ 64, 1, 300 }));
 }
 
 static void test_conv2d(void **state)
@@ -209,7 +248,7 @@ static void test_input_normalisation(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_conv1d), cmocka_unit_test(test_conv2d),
+    cmocka_unit_test(test_conv1d), cmocka_unit_test(test_conv1d_winograd), cmocka_unit_test(test_conv2d),
     cmocka_unit_test(test_maxpool), cmocka_unit_test(test_dense_and_pointwise),
     cmocka_unit_test(test_softmax_is_stable), cmocka_unit_test(test_input_normalisation),
     cmocka_unit_test(test_dense_slices_same_bits), cmocka_unit_test(test_conv_tail_tile_same_bits),

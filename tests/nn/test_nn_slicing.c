@@ -1,14 +1,19 @@
 /* begin/step/output spread one inference over calls and must give exactly
- * (bit for bit) what forward() gives, for both architectures, any budget. */
+ * (bit for bit) what forward() gives, for the zoo's architectures and the
+ * shipped temporal network (Winograd convs), any budget. */
 #include "test_util.h"
 #include "nn_ref.h"
+#include "evx_bundle.h"
 #include "evx_features.h"
 #include "evx_nn_net.h"
 #include "evx_nn_zoo.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void check_slices(evx_model *m, uint64_t seed)
+/* unit_max: the largest unit's cost, what a step may spend past its
+ * budget (half of it) or on a budget below it (all of it). */
+static void check_slices(evx_model *m, uint64_t seed, uint64_t unit_max)
 {
   size_t sz = evx_net_size(m);
   void *mem = malloc(sz);
@@ -28,8 +33,8 @@ static void check_slices(evx_model *m, uint64_t seed)
     int steps = 0;
     while (!evx_net_step(net, budgets[b])) steps++;
     assert_memory_equal(evx_net_output(net), want, m->n_labels * sizeof *want);
-    if (budgets[b] >= 10000 && budgets[b] < total) /* bounded: no unit is over 20 kFLOPs */
-      assert_true((uint64_t)steps + 1 >= total / (budgets[b] + 20000));
+    if (budgets[b] >= 10000 && budgets[b] < total) /* bounded: no unit is over unit_max */
+      assert_true((uint64_t)steps + 1 >= total / (budgets[b] + unit_max));
     if (budgets[b] == UINT64_MAX) assert_int_equal(steps, 0);
   }
   /* A step past completion keeps reporting done and the output intact. */
@@ -44,11 +49,11 @@ static void test_seed_architecture(void **state)
   (void)state;
   evx_model *m = evx_model_make_seed(NULL, 8, 11);
   assert_non_null(m);
-  check_slices(m, 1);
+  check_slices(m, 1, 20000);
   evx_feature_config c = evx_feature_config_default(EVX_INPUT_SUMMARY_STATS);
   evx_model *m2 = evx_model_make_seed(&c, 5, 12);
   assert_non_null(m2);
-  check_slices(m2, 2);
+  check_slices(m2, 2, 20000);
   evx_model_free(m);
   evx_model_free(m2);
 }
@@ -58,7 +63,24 @@ static void test_logmel_cnn(void **state)
   (void)state;
   evx_model *m = evx_model_make_logmel_cnn(NULL, 8, 13);
   assert_non_null(m);
-  check_slices(m, 3);
+  check_slices(m, 3, 20000);
+  evx_model_free(m);
+}
+
+/* The shipped model's temporal network (98 x 300 frames; three 1-D convs
+ * run as Winograd convs where the kernels have FMA); its largest unit is
+ * one of the first conv's, charged as the direct conv's tile of 8 channels
+ * x 32 positions x 98 x 5 taps. */
+static void test_temporal_network(void **state)
+{
+  (void)state;
+  char path[4096], err[256];
+  evx_model *m = NULL;
+  snprintf(path, sizeof path, "%s/models/default.emvx", tu_source_root());
+  assert_int_equal(evx_bundle_load(path, &m, err, sizeof err), 0);
+  assert_non_null(m->next);
+  assert_int_equal(m->next->input.w, 300);
+  check_slices(m->next, 4, 2 * 8 * 32 * 98 * 5);
   evx_model_free(m);
 }
 
@@ -128,6 +150,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_architecture), cmocka_unit_test(test_logmel_cnn),
+    cmocka_unit_test(test_temporal_network),
     cmocka_unit_test(test_step_is_bounded), cmocka_unit_test(test_input_slicing),
   };
   return cmocka_run_group_tests_name("nn_slicing", tests, NULL, NULL);
