@@ -187,26 +187,12 @@ void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
 
 /* The first maximum of the window at (oh, ow) in window order (the first
  * element, then each strictly greater one), with its index; -FLT_MAX and 0
- * for a window wholly in the padding. Without padding no window is clipped
- * and the bounds checks are skipped. */
+ * for a window wholly in the padding. Padded pooling only (pool_row does
+ * the unpadded rows). */
 static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_t ow,
                         uint32_t *at)
 {
   const evx_shape in = l->in;
-  if (l->ph == 0 && l->pw == 0) {
-    uint32_t best_at = oh * l->sh * in.w + ow * l->sw;
-    float best = xp[best_at];
-    for (uint32_t ki = 0; ki < l->kh; ki++) {
-      uint32_t row = (oh * l->sh + ki) * in.w + ow * l->sw;
-      for (uint32_t kj = ki ? 0 : 1; kj < l->kw; kj++)
-        if (xp[row + kj] > best) {
-          best = xp[row + kj];
-          best_at = row + kj;
-        }
-    }
-    *at = best_at;
-    return best;
-  }
   float best = -FLT_MAX;
   int found = 0;
   *at = 0;
@@ -229,18 +215,76 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
   return best;
 }
 
-void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
-                        uint32_t *arg)
+/* One output row of an unpadded pooling: the window's elements in window
+ * order, each taken where strictly greater, as window_max does, but over the
+ * whole row at once with selects instead of branches, so the compiler can
+ * vectorise it (a called constant sw makes the loads plain strided ones).
+ * relu: each input read as max(x, 0), what a ReLU before the pooling wrote. */
+static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
+                            size_t sw, int relu, float *restrict yr,
+                            uint32_t *restrict ar)
+{
+  const size_t in_w = l->in.w, out_w = l->out.w, base = (size_t)oh * l->sh * in_w;
+  for (size_t ki = 0; ki < l->kh; ki++)
+    for (size_t kj = 0; kj < l->kw; kj++) {
+      const size_t at = base + ki * in_w + kj;
+      const float *xr = xp + at;
+      if (ki == 0 && kj == 0) {
+        for (size_t ow = 0; ow < out_w; ow++) {
+          float v = xr[ow * sw];
+          yr[ow] = relu ? (v > 0.0f ? v : 0.0f) : v;
+          ar[ow] = (uint32_t)(at + ow * sw);
+        }
+        continue;
+      }
+      for (size_t ow = 0; ow < out_w; ow++) {
+        float v = xr[ow * sw];
+        v = relu ? (v > 0.0f ? v : 0.0f) : v;
+        /* the index picked through a mask: gcc 12 leaves a float compare
+         * that selects integers as a branch, unvectorised */
+        const uint32_t gt = -(uint32_t)(v > yr[ow]);
+        yr[ow] = v > yr[ow] ? v : yr[ow];
+        ar[ow] = ((uint32_t)(at + ow * sw) & gt) | (ar[ow] & ~gt);
+      }
+    }
+}
+
+static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
+                         float *y, uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
+  const int unpadded = l->ph == 0 && l->pw == 0;
   for (size_t p = 0; p < n * in.c; p++) {
     const float *xp = x + p * in.h * in.w;
     float *yp = y + p * out.h * out.w;
     uint32_t *ap = arg + p * out.h * out.w;
-    for (uint32_t oh = 0; oh < out.h; oh++)
-      for (uint32_t ow = 0; ow < out.w; ow++)
-        yp[(size_t)oh * out.w + ow] = window_max(l, xp, oh, ow, &ap[(size_t)oh * out.w + ow]);
+    for (uint32_t oh = 0; oh < out.h; oh++) {
+      float *yr = yp + (size_t)oh * out.w;
+      uint32_t *ar = ap + (size_t)oh * out.w;
+      if (unpadded && l->sw == 2)
+        pool_row(l, xp, oh, 2, relu, yr, ar);
+      else if (unpadded)
+        pool_row(l, xp, oh, l->sw, relu, yr, ar);
+      else
+        for (uint32_t ow = 0; ow < out.w; ow++) {
+          yr[ow] = window_max(l, xp, oh, ow, &ar[ow]);
+          if (relu)   /* the max of the ReLU's outputs: it is monotonic */
+            yr[ow] = yr[ow] > 0.0f ? yr[ow] : 0.0f;
+        }
+    }
   }
+}
+
+void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                        uint32_t *arg)
+{
+  pool_forward(l, x, n, 0, y, arg);
+}
+
+void tl_relu_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                             uint32_t *arg)
+{
+  pool_forward(l, x, n, 1, y, arg);
 }
 
 void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
@@ -254,17 +298,21 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
 }
 
 /* A position that wins no window gets 0 either way; one that wins some
- * gets their sum in the same order, or +0 when the ReLU was off there. */
+ * gets their sum in the same order, or +0 when the ReLU was off there (the
+ * window's max, y, not positive). Each plane is zeroed just before its adds,
+ * while it is in cache, not the whole chunk in one pass before them. */
 void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
                               const float *dy, size_t n, float *dx)
 {
   const size_t ip = (size_t)l->in.h * l->in.w, op = (size_t)l->out.h * l->out.w;
-  memset(dx, 0, sizeof(float) * n * l->in.c * ip);
-  for (size_t p = 0; p < n * l->in.c; p++)
-    for (size_t o = 0; o < op; o++) {
-      size_t i = p * ip + arg[p * op + o];
-      dx[i] += y[i] > 0.0f ? dy[p * op + o] : 0.0f;
-    }
+  for (size_t p = 0; p < n * l->in.c; p++) {
+    float *dp = dx + p * ip;
+    const float *yp = y + p * op, *gp = dy + p * op;
+    const uint32_t *ap = arg + p * op;
+    memset(dp, 0, sizeof(float) * ip);
+    for (size_t o = 0; o < op; o++)
+      dp[ap[o]] += yp[o] > 0.0f ? gp[o] : 0.0f;
+  }
 }
 
 /* ---- elementwise and reductions ------------------------------------------ */
