@@ -183,6 +183,18 @@ void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
                 1.0f, dy, out, wt, in, 0.0f, dx, in);
 }
 
+/* g where on, else +0, through a bit mask: gcc compiles the select
+ * `on ? g : 0.0f` to a branch, and whether a ReLU passes or a dropout keeps
+ * an element is a coin flip the branch predictor loses. */
+static inline float keep_if(int on, float g)
+{
+  uint32_t b;
+  memcpy(&b, &g, sizeof b);
+  b &= -(uint32_t)on;
+  memcpy(&g, &b, sizeof g);
+  return g;
+}
+
 /* ---- max pooling (-inf padding) ------------------------------------------ */
 
 /* The first maximum of the window at (oh, ow) in window order (the first
@@ -311,7 +323,7 @@ void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const floa
     const uint32_t *ap = arg + p * op;
     memset(dp, 0, sizeof(float) * ip);
     for (size_t o = 0; o < op; o++)
-      dp[ap[o]] += yp[o] > 0.0f ? gp[o] : 0.0f;
+      dp[ap[o]] += keep_if(yp[o] > 0.0f, gp[o]);
   }
 }
 
@@ -323,10 +335,11 @@ void tl_relu_forward(size_t len, const float *x, float *y)
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void tl_relu_backward(size_t len, const float *y, const float *dy, float *dx)
+void tl_relu_backward(size_t len, const float *restrict y, const float *restrict dy,
+                      float *restrict dx)
 {
   for (size_t i = 0; i < len; i++)
-    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    dx[i] = keep_if(y[i] > 0.0f, dy[i]);
 }
 
 void tl_dropout_forward(const tl_layer *l, const float *x, size_t n, int train,
@@ -339,13 +352,14 @@ void tl_dropout_forward(const tl_layer *l, const float *x, size_t n, int train,
       mask[i] = 1.0f;
     return;
   }
-  const float keep = 1.0f / (1.0f - l->rate);
+  const float rate = l->rate, keep = 1.0f / (1.0f - rate);
   for (size_t s = 0; s < n; s++) {
     uint64_t st = tl_rng_mix(seed, first + s);
+    const float *xs = x + s * len;
+    float *ms = mask + s * len, *ys = y + s * len;
     for (size_t i = 0; i < len; i++) {
-      size_t j = s * len + i;
-      mask[j] = tl_rng_uniform(&st) < l->rate ? 0.0f : keep;
-      y[j] = x[j] * mask[j];
+      ms[i] = keep_if(tl_rng_uniform(&st) >= rate, keep);
+      ys[i] = xs[i] * ms[i];
     }
   }
 }
