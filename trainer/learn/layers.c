@@ -231,7 +231,9 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
  * order, each taken where strictly greater, as window_max does, but over the
  * whole row at once with selects instead of branches, so the compiler can
  * vectorise it (a called constant sw makes the loads plain strided ones).
- * relu: each input read as max(x, 0), what a ReLU before the pooling wrote. */
+ * A pass picks its offset inside the window, the same for the whole row;
+ * the window's start is added once at the end. relu: each input read as
+ * max(x, 0), what a ReLU before the pooling wrote. */
 static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
                             size_t sw, int relu, float *restrict yr,
                             uint32_t *restrict ar)
@@ -239,30 +241,32 @@ static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
   const size_t in_w = l->in.w, out_w = l->out.w, base = (size_t)oh * l->sh * in_w;
   for (size_t ki = 0; ki < l->kh; ki++)
     for (size_t kj = 0; kj < l->kw; kj++) {
-      const size_t at = base + ki * in_w + kj;
-      const float *xr = xp + at;
+      const uint32_t off = (uint32_t)(ki * in_w + kj);
+      const float *xr = xp + base + off;
       if (ki == 0 && kj == 0) {
         for (size_t ow = 0; ow < out_w; ow++) {
           float v = xr[ow * sw];
           yr[ow] = relu ? (v > 0.0f ? v : 0.0f) : v;
-          ar[ow] = (uint32_t)(at + ow * sw);
+          ar[ow] = 0;
         }
         continue;
       }
       for (size_t ow = 0; ow < out_w; ow++) {
         float v = xr[ow * sw];
         v = relu ? (v > 0.0f ? v : 0.0f) : v;
-        /* the index picked through a mask: gcc 12 leaves a float compare
+        /* the offset picked through a mask: gcc 12 leaves a float compare
          * that selects integers as a branch, unvectorised */
         const uint32_t gt = -(uint32_t)(v > yr[ow]);
         yr[ow] = v > yr[ow] ? v : yr[ow];
-        ar[ow] = ((uint32_t)(at + ow * sw) & gt) | (ar[ow] & ~gt);
+        ar[ow] = (off & gt) | (ar[ow] & ~gt);
       }
     }
+  for (size_t ow = 0; ow < out_w; ow++)
+    ar[ow] += (uint32_t)(base + ow * sw);
 }
 
-static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
-                         float *y, uint32_t *arg)
+static inline __attribute__((always_inline)) void
+pool_planes(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
   const int unpadded = l->ph == 0 && l->pw == 0;
@@ -285,6 +289,29 @@ static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
         }
     }
   }
+}
+
+/* The planes compiled for AVX2 (eight windows an instruction), used where the
+ * CPU has it, and portable: compares and selects only, so the same bits. */
+__attribute__((target("avx2"))) static void
+pool_planes_avx2(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
+{
+  pool_planes(l, x, n, relu, y, arg);
+}
+
+static void pool_planes_portable(const tl_layer *l, const float *x, size_t n, int relu,
+                                 float *y, uint32_t *arg)
+{
+  pool_planes(l, x, n, relu, y, arg);
+}
+
+static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
+                         float *y, uint32_t *arg)
+{
+  if (__builtin_cpu_supports("avx2"))
+    pool_planes_avx2(l, x, n, relu, y, arg);
+  else
+    pool_planes_portable(l, x, n, relu, y, arg);
 }
 
 void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
