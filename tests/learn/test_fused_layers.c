@@ -6,6 +6,7 @@
 #include "test_util.h"
 #include "learn/graph.h"
 #include "learn/layers.h"
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,30 +30,51 @@ static const tl_layer *pool_layer(tl_graph *g, evx_shape in)
   return &g->layers[0];
 }
 
-/* Unpadded pooling written out plainly: each window's first element, then
- * each strictly greater one, in window order. */
+/* Pooling written out plainly: each window's first element inside the
+ * input, then each strictly greater one, in window order; -FLT_MAX and 0
+ * for a window wholly in the padding. */
 static void ref_pool(const tl_layer *l, const float *x, float *y, uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
   for (size_t p = 0; p < N * in.c; p++)
     for (uint32_t oh = 0; oh < out.h; oh++)
       for (uint32_t ow = 0; ow < out.w; ow++) {
+        const float *xp = x + p * in.h * in.w;
+        float best = -FLT_MAX;
         uint32_t best_at = 0;
+        int found = 0;
         for (uint32_t ki = 0; ki < l->kh; ki++)
           for (uint32_t kj = 0; kj < l->kw; kj++) {
-            uint32_t at = (oh * l->sh + ki) * in.w + ow * l->sw + kj;
-            if ((ki == 0 && kj == 0) || x[p * in.h * in.w + at] > x[p * in.h * in.w + best_at])
-              best_at = at;
+            long ih = (long)(oh * l->sh + ki) - l->ph, iw = (long)(ow * l->sw + kj) - l->pw;
+            if (ih < 0 || iw < 0 || ih >= (long)in.h || iw >= (long)in.w)
+              continue;
+            uint32_t at = (uint32_t)(ih * in.w + iw);
+            if (!found || xp[at] > best)
+              best = xp[at], best_at = at, found = 1;
           }
-        y[p * out.h * out.w + oh * out.w + ow] = x[p * in.h * in.w + best_at];
+        y[p * out.h * out.w + oh * out.w + ow] = best;
         arg[p * out.h * out.w + oh * out.w + ow] = best_at;
       }
 }
 
-static void check_relu_pool(evx_shape in, uint64_t seed)
+/* The layer of pool_layer with padding 1 (no builder makes padding, but
+ * the kernels take it): the edge windows are clipped. */
+static const tl_layer *padded(tl_layer *l)
+{
+  l->pw = 1;
+  if (l->in.h > 1)
+    l->ph = 1;
+  l->out.h = (l->in.h + 2 * l->ph - l->kh) / l->sh + 1;
+  l->out.w = (l->in.w + 2 * l->pw - l->kw) / l->sw + 1;
+  return l;
+}
+
+static void check_relu_pool(evx_shape in, int pad, uint64_t seed)
 {
   tl_graph g;
   const tl_layer *l = pool_layer(&g, in);
+  if (pad)
+    l = padded(&g.layers[0]);
   const size_t il = N * tl_shape_len(l->in), ol = N * tl_shape_len(l->out);
   float *x = malloc(sizeof(float) * il), *r = malloc(sizeof(float) * il);
   float *y1 = malloc(sizeof(float) * ol), *y2 = malloc(sizeof(float) * ol);
@@ -85,15 +107,17 @@ static void check_relu_pool(evx_shape in, uint64_t seed)
 static void test_relu_maxpool1d(void **state)
 {
   (void)state;
-  check_relu_pool((evx_shape){ 4, 1, 23 }, 1);
-  check_relu_pool((evx_shape){ 3, 1, 8 }, 2);
+  check_relu_pool((evx_shape){ 4, 1, 23 }, 0, 1);
+  check_relu_pool((evx_shape){ 3, 1, 8 }, 0, 2);
+  check_relu_pool((evx_shape){ 3, 1, 9 }, 1, 5);
 }
 
 static void test_relu_maxpool2d(void **state)
 {
   (void)state;
-  check_relu_pool((evx_shape){ 2, 9, 13 }, 3);
-  check_relu_pool((evx_shape){ 3, 7, 8 }, 4);
+  check_relu_pool((evx_shape){ 2, 9, 13 }, 0, 3);
+  check_relu_pool((evx_shape){ 3, 7, 8 }, 0, 4);
+  check_relu_pool((evx_shape){ 2, 5, 7 }, 1, 6);
 }
 
 int main(void)

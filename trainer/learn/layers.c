@@ -197,12 +197,18 @@ static inline float keep_if(int on, float g)
 
 /* ---- max pooling (-inf padding) ------------------------------------------ */
 
+/* v as the pooling reads it: through a ReLU before it when relu is set. */
+static inline float pool_read(int relu, float v)
+{
+  return relu ? (v > 0.0f ? v : 0.0f) : v;
+}
+
 /* The first maximum of the window at (oh, ow) in window order (the first
  * element, then each strictly greater one), with its index; -FLT_MAX and 0
- * for a window wholly in the padding. Padded pooling only (pool_row does
- * the unpadded rows). */
+ * for a window wholly in the padding. relu: each element read as max(x, 0).
+ * Padded pooling only (pool_row does the unpadded rows). */
 static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_t ow,
-                        uint32_t *at)
+                        int relu, uint32_t *at)
 {
   const evx_shape in = l->in;
   float best = -FLT_MAX;
@@ -217,8 +223,9 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
       if (iw < 0 || iw >= (long)in.w)
         continue;
       uint32_t idx = (uint32_t)(ih * in.w + iw);
-      if (!found || xp[idx] > best) {
-        best = xp[idx];
+      const float v = pool_read(relu, xp[idx]);
+      if (!found || v > best) {
+        best = v;
         *at = idx;
         found = 1;
       }
@@ -232,8 +239,7 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
  * whole row at once with selects instead of branches, so the compiler can
  * vectorise it (a called constant sw makes the loads plain strided ones).
  * A pass picks its offset inside the window, the same for the whole row;
- * the window's start is added once at the end. relu: each input read as
- * max(x, 0), what a ReLU before the pooling wrote. */
+ * the window's start is added once at the end. */
 static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
                             size_t sw, int relu, float *restrict yr,
                             uint32_t *restrict ar)
@@ -245,15 +251,13 @@ static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
       const float *xr = xp + base + off;
       if (ki == 0 && kj == 0) {
         for (size_t ow = 0; ow < out_w; ow++) {
-          float v = xr[ow * sw];
-          yr[ow] = relu ? (v > 0.0f ? v : 0.0f) : v;
+          yr[ow] = pool_read(relu, xr[ow * sw]);
           ar[ow] = 0;
         }
         continue;
       }
       for (size_t ow = 0; ow < out_w; ow++) {
-        float v = xr[ow * sw];
-        v = relu ? (v > 0.0f ? v : 0.0f) : v;
+        const float v = pool_read(relu, xr[ow * sw]);
         /* the offset picked through a mask: gcc 12 leaves a float compare
          * that selects integers as a branch, unvectorised */
         const uint32_t gt = -(uint32_t)(v > yr[ow]);
@@ -282,11 +286,8 @@ pool_planes(const tl_layer *l, const float *x, size_t n, int relu, float *y, uin
       else if (unpadded)
         pool_row(l, xp, oh, l->sw, relu, yr, ar);
       else
-        for (uint32_t ow = 0; ow < out.w; ow++) {
-          yr[ow] = window_max(l, xp, oh, ow, &ar[ow]);
-          if (relu)   /* the max of the ReLU's outputs: it is monotonic */
-            yr[ow] = yr[ow] > 0.0f ? yr[ow] : 0.0f;
-        }
+        for (uint32_t ow = 0; ow < out.w; ow++)
+          yr[ow] = window_max(l, xp, oh, ow, relu, &ar[ow]);
     }
   }
 }
