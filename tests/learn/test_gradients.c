@@ -272,6 +272,20 @@ static void test_relu(void **state)
   check_graph(&f);
 }
 
+/* A ReLU before a pooling runs inside the pooling's passes (graph.c). The
+ * input's 189 grid values keep clear of 0 by more than the step. */
+static void test_relu_maxpool2d(void **state)
+{
+  (void)state;
+  fixture f;
+  memset(&f, 0, sizeof f);
+  tl_graph_init(&f.g, (evx_shape){ 1, 7, 9 }, N_CLASSES);
+  ADD(tl_add_simple(&f.g, EVX_LAYER_RELU, 0, err, sizeof err));
+  ADD(tl_add_maxpool(&f.g, 1, 3, 2, err, sizeof err));
+  head(&f.g);
+  check_graph(&f);
+}
+
 static void test_dropout(void **state)
 {
   (void)state;
@@ -416,6 +430,7 @@ int main(void)
     cmocka_unit_test(test_maxpool1d),
     cmocka_unit_test(test_maxpool2d),
     cmocka_unit_test(test_relu),
+    cmocka_unit_test(test_relu_maxpool2d),
     cmocka_unit_test(test_dropout),
     cmocka_unit_test(test_gap),
     cmocka_unit_test(test_seed_like_stack),

@@ -274,6 +274,20 @@ const float *tl_probs(const tl_work *w)
 
 /* ---- forward / backward ---------------------------------------------------- */
 
+static int is_maxpool(const tl_layer *l)
+{
+  return l->type == EVX_LAYER_MAXPOOL1D || l->type == EVX_LAYER_MAXPOOL2D;
+}
+
+/* Layer i is a ReLU that only a max pooling reads: the pooling takes it
+ * inside its own pass both ways (tl_relu_maxpool_forward,
+ * tl_maxpool_relu_backward), so its output is never written. */
+static int relu_into_pool(const tl_graph *g, uint32_t i)
+{
+  return i + 1 < g->n_layers && g->layers[i].type == EVX_LAYER_RELU &&
+         is_maxpool(&g->layers[i + 1]);
+}
+
 void tl_forward(const tl_graph *g, tl_work *w, const float *params,
                 const float *x, size_t n, int train, uint64_t dropout_seed,
                 size_t first, float *probs)
@@ -293,9 +307,16 @@ void tl_forward(const tl_graph *g, tl_work *w, const float *params,
       break;
     case EVX_LAYER_DENSE: tl_dense_forward(l, wt, b, in, n, out); break;
     case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D:
-      tl_maxpool_forward(l, in, n, out, w->arg[i]);
+      if (i > 0 && relu_into_pool(g, i - 1))   /* in: the ReLU's input */
+        tl_relu_maxpool_forward(l, in, n, out, w->arg[i]);
+      else
+        tl_maxpool_forward(l, in, n, out, w->arg[i]);
       break;
-    case EVX_LAYER_RELU: tl_relu_forward(len, in, out); break;
+    case EVX_LAYER_RELU:
+      if (relu_into_pool(g, i))
+        continue;   /* the pooling reads `in` through it */
+      tl_relu_forward(len, in, out);
+      break;
     case EVX_LAYER_BATCHNORM:
       if (train) {
         memset(w->stat[i], 0, sizeof(double) * 2 * l->in.c);
@@ -354,12 +375,12 @@ void tl_backward(const tl_graph *g, tl_work *w, const float *params,
       break;
     case EVX_LAYER_DENSE: tl_dense_backward(l, wt, in, dy, n, dw, db, dxi); break;
     case EVX_LAYER_MAXPOOL1D: case EVX_LAYER_MAXPOOL2D:
-      if (dxi && i > 0 && g->layers[i - 1].type == EVX_LAYER_RELU) {
+      if (i > 0 && relu_into_pool(g, (uint32_t)i - 1)) {
         /* and the ReLU below in the same pass: its input gradient goes
          * where the ReLU would have written it */
         float *to = i - 1 == 0 ? dx_out : dx;
         if (to)
-          tl_maxpool_relu_backward(l, w->arg[i], in, dy, n, to);
+          tl_maxpool_relu_backward(l, w->arg[i], w->act[i], dy, n, to);
         if (--i == 0)
           break;
         float *t = dy;

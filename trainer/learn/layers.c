@@ -32,30 +32,34 @@ void tl_dense_backward(const tl_layer *l, const float *wt, const float *x,
                 1.0f, dy, out, wt, in, 0.0f, dx, in);
 }
 
+/* g where on, else +0, through a bit mask: gcc compiles the select
+ * `on ? g : 0.0f` to a branch, and whether a ReLU passes or a dropout keeps
+ * an element is a coin flip the branch predictor loses. */
+static inline float keep_if(int on, float g)
+{
+  uint32_t b;
+  memcpy(&b, &g, sizeof b);
+  b &= -(uint32_t)on;
+  memcpy(&g, &b, sizeof g);
+  return g;
+}
+
 /* ---- max pooling (-inf padding) ------------------------------------------ */
+
+/* v as the pooling reads it: through a ReLU before it when relu is set. */
+static inline float pool_read(int relu, float v)
+{
+  return relu ? (v > 0.0f ? v : 0.0f) : v;
+}
 
 /* The first maximum of the window at (oh, ow) in window order (the first
  * element, then each strictly greater one), with its index; -FLT_MAX and 0
- * for a window wholly in the padding. Without padding no window is clipped
- * and the bounds checks are skipped. */
+ * for a window wholly in the padding. relu: each element read as max(x, 0).
+ * Padded pooling only (pool_row does the unpadded rows). */
 static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_t ow,
-                        uint32_t *at)
+                        int relu, uint32_t *at)
 {
   const evx_shape in = l->in;
-  if (l->ph == 0 && l->pw == 0) {
-    uint32_t best_at = oh * l->sh * in.w + ow * l->sw;
-    float best = xp[best_at];
-    for (uint32_t ki = 0; ki < l->kh; ki++) {
-      uint32_t row = (oh * l->sh + ki) * in.w + ow * l->sw;
-      for (uint32_t kj = ki ? 0 : 1; kj < l->kw; kj++)
-        if (xp[row + kj] > best) {
-          best = xp[row + kj];
-          best_at = row + kj;
-        }
-    }
-    *at = best_at;
-    return best;
-  }
   float best = -FLT_MAX;
   int found = 0;
   *at = 0;
@@ -68,8 +72,9 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
       if (iw < 0 || iw >= (long)in.w)
         continue;
       uint32_t idx = (uint32_t)(ih * in.w + iw);
-      if (!found || xp[idx] > best) {
-        best = xp[idx];
+      const float v = pool_read(relu, xp[idx]);
+      if (!found || v > best) {
+        best = v;
         *at = idx;
         found = 1;
       }
@@ -78,18 +83,97 @@ static float window_max(const tl_layer *l, const float *xp, uint32_t oh, uint32_
   return best;
 }
 
-void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
-                        uint32_t *arg)
+/* One output row of an unpadded pooling: the window's elements in window
+ * order, each taken where strictly greater, as window_max does, but over the
+ * whole row at once with selects instead of branches, so the compiler can
+ * vectorise it (a called constant sw makes the loads plain strided ones).
+ * A pass picks its offset inside the window, the same for the whole row;
+ * the window's start is added once at the end. */
+static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
+                            size_t sw, int relu, float *restrict yr,
+                            uint32_t *restrict ar)
+{
+  const size_t in_w = l->in.w, out_w = l->out.w, base = (size_t)oh * l->sh * in_w;
+  for (size_t ki = 0; ki < l->kh; ki++)
+    for (size_t kj = 0; kj < l->kw; kj++) {
+      const uint32_t off = (uint32_t)(ki * in_w + kj);
+      const float *xr = xp + base + off;
+      if (ki == 0 && kj == 0) {
+        for (size_t ow = 0; ow < out_w; ow++) {
+          yr[ow] = pool_read(relu, xr[ow * sw]);
+          ar[ow] = 0;
+        }
+        continue;
+      }
+      for (size_t ow = 0; ow < out_w; ow++) {
+        const float v = pool_read(relu, xr[ow * sw]);
+        /* the offset picked through a mask: gcc 12 leaves a float compare
+         * that selects integers as a branch, unvectorised */
+        const uint32_t gt = -(uint32_t)(v > yr[ow]);
+        yr[ow] = v > yr[ow] ? v : yr[ow];
+        ar[ow] = (off & gt) | (ar[ow] & ~gt);
+      }
+    }
+  for (size_t ow = 0; ow < out_w; ow++)
+    ar[ow] += (uint32_t)(base + ow * sw);
+}
+
+static inline __attribute__((always_inline)) void
+pool_planes(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
+  const int unpadded = l->ph == 0 && l->pw == 0;
   for (size_t p = 0; p < n * in.c; p++) {
     const float *xp = x + p * in.h * in.w;
     float *yp = y + p * out.h * out.w;
     uint32_t *ap = arg + p * out.h * out.w;
-    for (uint32_t oh = 0; oh < out.h; oh++)
-      for (uint32_t ow = 0; ow < out.w; ow++)
-        yp[(size_t)oh * out.w + ow] = window_max(l, xp, oh, ow, &ap[(size_t)oh * out.w + ow]);
+    for (uint32_t oh = 0; oh < out.h; oh++) {
+      float *yr = yp + (size_t)oh * out.w;
+      uint32_t *ar = ap + (size_t)oh * out.w;
+      if (unpadded && l->sw == 2)
+        pool_row(l, xp, oh, 2, relu, yr, ar);
+      else if (unpadded)
+        pool_row(l, xp, oh, l->sw, relu, yr, ar);
+      else
+        for (uint32_t ow = 0; ow < out.w; ow++)
+          yr[ow] = window_max(l, xp, oh, ow, relu, &ar[ow]);
+    }
   }
+}
+
+/* The planes compiled for AVX2 (eight windows an instruction), used where the
+ * CPU has it, and portable: compares and selects only, so the same bits. */
+__attribute__((target("avx2"))) static void
+pool_planes_avx2(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
+{
+  pool_planes(l, x, n, relu, y, arg);
+}
+
+static void pool_planes_portable(const tl_layer *l, const float *x, size_t n, int relu,
+                                 float *y, uint32_t *arg)
+{
+  pool_planes(l, x, n, relu, y, arg);
+}
+
+static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
+                         float *y, uint32_t *arg)
+{
+  if (__builtin_cpu_supports("avx2"))
+    pool_planes_avx2(l, x, n, relu, y, arg);
+  else
+    pool_planes_portable(l, x, n, relu, y, arg);
+}
+
+void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                        uint32_t *arg)
+{
+  pool_forward(l, x, n, 0, y, arg);
+}
+
+void tl_relu_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                             uint32_t *arg)
+{
+  pool_forward(l, x, n, 1, y, arg);
 }
 
 void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
@@ -103,17 +187,21 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
 }
 
 /* A position that wins no window gets 0 either way; one that wins some
- * gets their sum in the same order, or +0 when the ReLU was off there. */
+ * gets their sum in the same order, or +0 when the ReLU was off there (the
+ * window's max, y, not positive). Each plane is zeroed just before its adds,
+ * while it is in cache, not the whole chunk in one pass before them. */
 void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
                               const float *dy, size_t n, float *dx)
 {
   const size_t ip = (size_t)l->in.h * l->in.w, op = (size_t)l->out.h * l->out.w;
-  memset(dx, 0, sizeof(float) * n * l->in.c * ip);
-  for (size_t p = 0; p < n * l->in.c; p++)
-    for (size_t o = 0; o < op; o++) {
-      size_t i = p * ip + arg[p * op + o];
-      dx[i] += y[i] > 0.0f ? dy[p * op + o] : 0.0f;
-    }
+  for (size_t p = 0; p < n * l->in.c; p++) {
+    float *dp = dx + p * ip;
+    const float *yp = y + p * op, *gp = dy + p * op;
+    const uint32_t *ap = arg + p * op;
+    memset(dp, 0, sizeof(float) * ip);
+    for (size_t o = 0; o < op; o++)
+      dp[ap[o]] += keep_if(yp[o] > 0.0f, gp[o]);
+  }
 }
 
 /* ---- elementwise and reductions ------------------------------------------ */
@@ -124,10 +212,11 @@ void tl_relu_forward(size_t len, const float *x, float *y)
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void tl_relu_backward(size_t len, const float *y, const float *dy, float *dx)
+void tl_relu_backward(size_t len, const float *restrict y, const float *restrict dy,
+                      float *restrict dx)
 {
   for (size_t i = 0; i < len; i++)
-    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    dx[i] = keep_if(y[i] > 0.0f, dy[i]);
 }
 
 void tl_dropout_forward(const tl_layer *l, const float *x, size_t n, int train,
@@ -140,13 +229,14 @@ void tl_dropout_forward(const tl_layer *l, const float *x, size_t n, int train,
       mask[i] = 1.0f;
     return;
   }
-  const float keep = 1.0f / (1.0f - l->rate);
+  const float rate = l->rate, keep = 1.0f / (1.0f - rate);
   for (size_t s = 0; s < n; s++) {
     uint64_t st = tl_rng_mix(seed, first + s);
+    const float *xs = x + s * len;
+    float *ms = mask + s * len, *ys = y + s * len;
     for (size_t i = 0; i < len; i++) {
-      size_t j = s * len + i;
-      mask[j] = tl_rng_uniform(&st) < l->rate ? 0.0f : keep;
-      y[j] = x[j] * mask[j];
+      ms[i] = keep_if(tl_rng_uniform(&st) >= rate, keep);
+      ys[i] = xs[i] * ms[i];
     }
   }
 }
@@ -217,20 +307,13 @@ static inline void bn_moments(const float *x, size_t a, size_t b, size_t C,
     sq[j] = d2[j];
 }
 
-void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
-                   const float *run_mean, const float *run_var, const float *x,
-                   size_t n, int train, size_t first, float *xhat, float *istd,
-                   double *stat, size_t *groups, float *y)
+/* The training pass over a chunk's groups (see tl_bn_forward). */
+static inline __attribute__((always_inline)) void
+bn_groups(const tl_layer *l, const float *gamma, const float *beta, const float *x,
+          size_t n, size_t first, float *xhat, float *istd, double *stat,
+          size_t *groups, float *y)
 {
   const size_t C = l->in.c, plane = (size_t)l->in.h * l->in.w;
-  if (!train) {
-    for (size_t c = 0; c < C; c++) {
-      float s = 1.0f / sqrtf(run_var[c] + TL_BN_EPS);
-      FOR_CHANNEL(j, 0, n, c)
-        y[j] = gamma[c] * (x[j] - run_mean[c]) * s + beta[c];
-    }
-    return;
-  }
   for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
     b = group_end(first, a, n);
     const double m = (double)(b - a) * (double)plane;
@@ -254,6 +337,44 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
     }
     (*groups)++;
   }
+}
+
+/* Compiled for AVX2 (four doubles an instruction; no FMA, so nothing is
+ * contracted) where the CPU has it, and portable: the same operations in the
+ * same order, so the same bits. */
+__attribute__((target("avx2"))) static void
+bn_groups_avx2(const tl_layer *l, const float *gamma, const float *beta, const float *x,
+               size_t n, size_t first, float *xhat, float *istd, double *stat,
+               size_t *groups, float *y)
+{
+  bn_groups(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
+}
+
+static void bn_groups_portable(const tl_layer *l, const float *gamma, const float *beta,
+                               const float *x, size_t n, size_t first, float *xhat,
+                               float *istd, double *stat, size_t *groups, float *y)
+{
+  bn_groups(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
+}
+
+void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
+                   const float *run_mean, const float *run_var, const float *x,
+                   size_t n, int train, size_t first, float *xhat, float *istd,
+                   double *stat, size_t *groups, float *y)
+{
+  const size_t C = l->in.c, plane = (size_t)l->in.h * l->in.w;
+  if (!train) {
+    for (size_t c = 0; c < C; c++) {
+      float s = 1.0f / sqrtf(run_var[c] + TL_BN_EPS);
+      FOR_CHANNEL(j, 0, n, c)
+        y[j] = gamma[c] * (x[j] - run_mean[c]) * s + beta[c];
+    }
+    return;
+  }
+  if (__builtin_cpu_supports("avx2"))
+    bn_groups_avx2(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
+  else
+    bn_groups_portable(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
 }
 
 /* dx = gamma * istd * (dy - mean(dy) - xhat * mean(dy * xhat)), means over

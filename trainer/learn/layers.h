@@ -34,10 +34,16 @@ void tl_maxpool_backward(const tl_layer *l, const uint32_t *arg,
 
 void tl_relu_forward(size_t len, const float *x, float *y);
 void tl_relu_backward(size_t len, const float *y, const float *dy, float *dx);
+/* Max pooling after a ReLU, both forward in one pass over the ReLU's input
+ * x: y and arg are what tl_maxpool_forward(tl_relu_forward(x)) gives (bit
+ * for bit); the ReLU's output is never written out. */
+void tl_relu_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
+                             uint32_t *arg);
 /* Max pooling after a ReLU, both backward in one pass: dx is what
- * tl_relu_backward(y, tl_maxpool_backward(dy)) gives (bit for bit), where y
- * is the ReLU's output (the pooling's input); the pooled gradient is never
- * written out and masked again. */
+ * tl_relu_backward(relu output, tl_maxpool_backward(dy)) gives (bit for
+ * bit), where y is the pooling's output (the ReLU's output at arg); the
+ * pooled gradient is never written out and masked again. (A window wholly
+ * in the padding, which no builder makes, passes nothing here.) */
 void tl_maxpool_relu_backward(const tl_layer *l, const uint32_t *arg, const float *y,
                               const float *dy, size_t n, float *dx);
 

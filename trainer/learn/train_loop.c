@@ -139,6 +139,11 @@ typedef struct {
   double loss[64];
   size_t correct[64];
   /* the batch */
+  const size_t *rows;        /* NULL, or the rows of src that make x: each
+                                worker copies its own chunk's into gather
+                                (two threads copy, each into its own cache) */
+  const float *src;
+  float *gather;
   const float *x;
   const int *y;
   const float *sw;
@@ -181,6 +186,8 @@ static void batch_worker(void *p, int t)
   if (hi == lo)
     return;
   const uint32_t dim = (uint32_t)tl_shape_len(c->g->input), k = c->g->n_classes;
+  for (size_t s = lo; c->rows && s < hi; s++)
+    memcpy(c->gather + s * dim, c->src + c->rows[s] * dim, sizeof(float) * dim);
   tl_forward(c->g, c->work[t], c->params, c->x + lo * dim, hi - lo, c->train,
              c->dropout_seed, lo, c->probs ? c->probs + lo * k : NULL);
   const float *pr = tl_probs(c->work[t]);
@@ -233,6 +240,7 @@ static int evaluate(batch_ctx *c, const float *params, const tl_set *s,
     total_w += sw[i] = (cw ? cw[s->y[i]] : 1.0f) * (s->w ? s->w[i] : 1.0f);
   c->params = params;
   c->train = 0;
+  c->rows = NULL;   /* rows in place: the set is contiguous */
   c->sw = sw;
   const size_t step = chunk * (size_t)c->threads;
   for (size_t at = 0; at < s->n; at += step) {
@@ -371,12 +379,15 @@ static int run_epoch(batch_ctx *c, const tl_graph *g, const tl_set *tr,
     double norm = 0;
     for (size_t s = 0; s < n; s++) {
       size_t r = perm[lo + s];
-      memcpy(xb + s * dim, tr->x + r * dim, sizeof(float) * dim);
       yb[s] = tr->y[r];
       norm += swb[s] = cw[yb[s]] * (tr->w ? tr->w[r] : 1.0f);
     }
     size_t rows_b = n;   /* rows in this batch after mixup */
-    if (o->mixup > 0) {
+    c->rows = perm + lo, c->src = tr->x, c->gather = xb;   /* the workers copy */
+    if (o->mixup > 0) {   /* mixes the copied rows here */
+      for (size_t s = 0; s < n; s++)
+        memcpy(xb + s * dim, tr->x + perm[lo + s] * dim, sizeof(float) * dim);
+      c->rows = NULL;
       mix_batch(xb, yb, swb, lam, n, dim, o->mixup, &st->rng);
       rows_b = 2 * n;
       norm = 0;
