@@ -142,7 +142,8 @@ evx_feat_banks_fn evx_feat_banks_pick(void)
 }
 
 _Static_assert(EVX_HALF_FFT == 200 && EVX_FRAME % 16 == 0 && EVX_N_MEL % 4 == 0 && EVX_N_CHROMA == 12 &&
-               EVX_MFCC_LANES == 24 && EVX_MEL_LANES == 8 && EVX_MEL_BLOCK == 4,
+               EVX_MFCC_LANES == 24 && EVX_MEL_LANES == 8 && EVX_MEL_BLOCK == 4 &&
+               EVX_CHROMA_BAND == 8,
                "vector loops assume these sizes");
 
 void evx_feat_frame_compute(const evx_feat_frame *f, const float *x, float *out)

@@ -95,6 +95,16 @@ KTARGET static inline float FS_CAT(rms_, SFX)(const float *x)
   return sqrtf(((s[0] + s[1]) + (s[2] + s[3])) / (float)EVX_FRAME);
 }
 
+/* c[v] += w[v] * p for the VLs of a chroma band's row. */
+KTARGET static inline void FS_CAT(band_add_, SFX)(VF *c, const float *w, float p)
+{
+  for (unsigned v = 0; v < EVX_CHROMA_BAND / VL; v++) {
+    VF wv;
+    memcpy(&wv, w + v * VL, sizeof wv);
+    c[v] += wv * p;
+  }
+}
+
 /* Window (in double), FFT and |X|^2 into f->power; then mel[64],
  * chroma[16] (the bank's sums, lanes 12..15 are 0) and the DCT of the mel
  * powers in dB, mfcc[24] (lanes 20..23 are 0). */
@@ -192,28 +202,70 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
     }
   }
 
-  /* chroma: bin-major, every lane a chroma bin; bin 4i + j adds into chain
-   * j (bin 200 into chain 0), and the chains meet as (0 + 1) + (2 + 3): one
-   * chain would wait on the add latency at every bin */
+  /* chroma, wide bins: every lane a chroma; row i adds into chain i % 4 and
+   * the chains meet as (0 + 1) + (2 + 3): one chain would wait on the add
+   * latency at every row */
   VF ch[4][NC] = { { { 0 } } };
-  for (k = 0; k + 4 <= EVX_NBINS; k += 4)
+  for (unsigned i = 0; i < t->chroma_nwide; i += 4)
 #pragma GCC unroll 4
     for (unsigned j = 0; j < 4; j++) {
-      const float p = power[k + j];
+      const float p = power[t->chroma_wide[i + j]];
 #pragma GCC unroll 4
       for (unsigned v = 0; v < NC; v++) {
         VF w;
-        memcpy(&w, t->chroma_w[k + j] + v * VL, sizeof w);
+        memcpy(&w, t->chroma_w[i + j] + v * VL, sizeof w);
         ch[j][v] += w * p;
       }
     }
-#pragma GCC unroll 4
+  float wide[EVX_CHROMA_LANES];
   for (unsigned v = 0; v < NC; v++) {
-    VF w;
-    memcpy(&w, t->chroma_w[k] + v * VL, sizeof w);
-    const VF a = (ch[0][v] + w * power[k] + ch[1][v]) + (ch[2][v] + ch[3][v]);
-    memcpy(chroma + v * VL, &a, sizeof a);
+    const VF a = (ch[0][v] + ch[1][v]) + (ch[2][v] + ch[3][v]);
+    memcpy(wide + v * VL, &a, sizeof a);
   }
+
+  /* narrow bins: a band's EVX_CHROMA_BAND lanes at a time, its rows in four
+   * chains as above (a run's last rows into chains 0, 1, 2), run by run:
+   * each run's powers are consecutive bins */
+  enum { NB = EVX_CHROMA_BAND / VL };
+  float band[EVX_CHROMA_BANDS][EVX_CHROMA_BAND];
+  const float (*bw)[EVX_CHROMA_BAND] = t->chroma_bw;
+  for (unsigned b = 0; b < EVX_CHROMA_BANDS; b++) {
+    VF cb[4][NB] = { { { 0 } } };
+    for (unsigned r = t->chroma_run0[b]; r < t->chroma_run0[b + 1]; r++) {
+      const float *p = power + t->chroma_run_bin[r];
+      const unsigned n = t->chroma_run_len[r];
+      unsigned i = 0;
+      for (; i + 4 <= n; i += 4, bw += 4)
+#pragma GCC unroll 4
+        for (unsigned j = 0; j < 4; j++)
+          FS_CAT(band_add_, SFX)(cb[j], bw[j], p[i + j]);
+      if (i < n)
+        FS_CAT(band_add_, SFX)(cb[0], bw[0], p[i]);
+      if (i + 1 < n)
+        FS_CAT(band_add_, SFX)(cb[1], bw[1], p[i + 1]);
+      if (i + 2 < n)
+        FS_CAT(band_add_, SFX)(cb[2], bw[2], p[i + 2]);
+      bw += n - i;
+    }
+    for (unsigned v = 0; v < NB; v++) {
+      const VF a = (cb[0][v] + cb[1][v]) + (cb[2][v] + cb[3][v]);
+      memcpy(band[b] + v * VL, &a, sizeof a);
+    }
+  }
+  /* each chroma: the wide sum, then the bands that hold it in order */
+#pragma GCC unroll 12
+  for (unsigned c = 0; c < EVX_N_CHROMA; c++) {
+    float s = wide[c];
+#pragma GCC unroll 6
+    for (unsigned b = 0; b < EVX_CHROMA_BANDS; b++) {
+      const unsigned l = (c + EVX_N_CHROMA - 2 * b) % EVX_N_CHROMA;
+      if (l < EVX_CHROMA_BAND)
+        s += band[b][l];
+    }
+    chroma[c] = s;
+  }
+  for (unsigned c = EVX_N_CHROMA; c < EVX_CHROMA_LANES; c++)
+    chroma[c] = 0.0f;
 
   /* power_to_db(ref=1, amin=1e-10, top_db=None), then the DCT-II (ortho,
    * 20 kept) input-major, every lane a coefficient */

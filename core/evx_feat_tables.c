@@ -105,8 +105,8 @@ static int build_mel(evx_feat_tables *t, int htk)
 }
 
 /* librosa.filters.chroma(sr=16000, n_fft=400, n_chroma=12, tuning=0,
- * ctroct=5, octwidth=2, norm=2, base_c=True), bin-major with padded lanes. */
-static void build_chroma(evx_feat_tables *t, int base_c)
+ * ctroct=5, octwidth=2, norm=2, base_c=True) into w[bin][chroma]. */
+static void chroma_bank(float w[EVX_NBINS][EVX_N_CHROMA], int base_c)
 {
   enum { N = EVX_FRAME, C = EVX_N_CHROMA };
   double frqbins[N], binw[N];
@@ -119,7 +119,6 @@ static void build_chroma(evx_feat_tables *t, int base_c)
     binw[j] = fmax(frqbins[j + 1] - frqbins[j], 1.0);
   binw[N - 1] = 1.0;
 
-  memset(t->chroma_w, 0, sizeof t->chroma_w);
   for (unsigned j = 0; j < EVX_NBINS; j++) {
     double col[C], norm2 = 0.0;
     for (unsigned i = 0; i < C; i++) {
@@ -131,9 +130,68 @@ static void build_chroma(evx_feat_tables *t, int base_c)
     const double oct = exp(-0.5 * pow((frqbins[j] / C - 5.0) / 2.0, 2.0));
     for (unsigned i = 0; i < C; i++) {
       const unsigned row = base_c ? (i + C - 3) % C : i;  /* np.roll(-3) */
-      t->chroma_w[j][row] = (float)(col[i] / len * oct);
+      w[j][row] = (float)(col[i] / len * oct);
     }
   }
+}
+
+/* The band (EVX_CHROMA_BAND chroma from 2b) that leaves out the smallest
+ * weights of column w, or -1 if what it leaves out is above the drop level. */
+static int chroma_band_of(const float *w)
+{
+  float top = 0.0f;
+  for (unsigned c = 0; c < EVX_N_CHROMA; c++)
+    top = w[c] > top ? w[c] : top;
+  int best = -1;
+  float best_out = INFINITY;
+  for (unsigned b = 0; b < EVX_CHROMA_BANDS; b++) {
+    float out = 0.0f;
+    for (unsigned l = EVX_CHROMA_BAND; l < EVX_N_CHROMA; l++) {
+      const float v = w[(2 * b + l) % EVX_N_CHROMA];
+      out = v > out ? v : out;
+    }
+    if (out < best_out)
+      best_out = out, best = (int)b;
+  }
+  return best_out <= EVX_CHROMA_DROP * top ? best : -1;
+}
+
+/* The chroma bank split into wide rows and narrow bands' runs
+ * (evx_feat_tables.h). */
+static void build_chroma(evx_feat_tables *t, int base_c)
+{
+  float w[EVX_NBINS][EVX_N_CHROMA];
+  int band[EVX_NBINS];
+  chroma_bank(w, base_c);
+  memset(t->chroma_w, 0, sizeof t->chroma_w);
+  memset(t->chroma_bw, 0, sizeof t->chroma_bw);
+  memset(t->chroma_wide, 0, sizeof t->chroma_wide);
+  unsigned nwide = 0;
+  for (unsigned j = 0; j < EVX_NBINS; j++) {
+    band[j] = chroma_band_of(w[j]);
+    if (band[j] < 0) {
+      t->chroma_wide[nwide] = (uint16_t)j;
+      memcpy(t->chroma_w[nwide++], w[j], sizeof w[j]);
+    }
+  }
+  t->chroma_nwide = (uint16_t)((nwide + 3) / 4 * 4);
+  unsigned run = 0, row = 0;
+  for (unsigned b = 0; b < EVX_CHROMA_BANDS; b++) {
+    t->chroma_run0[b] = (uint16_t)run;
+    for (unsigned j = 0; j < EVX_NBINS; j++) {
+      if (band[j] != (int)b)
+        continue;
+      if (j == 0 || band[j - 1] != (int)b) {  /* a new run */
+        t->chroma_run_bin[run] = (uint16_t)j;
+        t->chroma_run_len[run++] = 0;
+      }
+      t->chroma_run_len[run - 1]++;
+      for (unsigned l = 0; l < EVX_CHROMA_BAND; l++)
+        t->chroma_bw[row][l] = w[j][(2 * b + l) % EVX_N_CHROMA];
+      row++;
+    }
+  }
+  t->chroma_run0[EVX_CHROMA_BANDS] = (uint16_t)run;
 }
 
 /* scipy.fftpack.dct(type=2, norm='ortho'), first 20 rows, input-major. */

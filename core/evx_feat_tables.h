@@ -22,6 +22,15 @@
 
 #define EVX_HALF_FFT     (EVX_FRAME / 2u)        /* the complex FFT of 200 points */
 
+/* A narrow chroma bin (Gaussian about a semitone wide, bins above ~700 Hz)
+ * adds only to the EVX_CHROMA_BAND chroma of its band: band b holds chroma
+ * 2b .. 2b + 7 (mod 12), the one nearest the bin's pitch class; the weights
+ * it leaves out are below EVX_CHROMA_DROP times the bin's largest (about
+ * 1e-11 for v1), far under float32 rounding, and are dropped. */
+#define EVX_CHROMA_BAND  8u
+#define EVX_CHROMA_BANDS (EVX_N_CHROMA / 2u)
+#define EVX_CHROMA_DROP  1e-8
+
 typedef struct {
   double window[EVX_FRAME] __attribute__((aligned(64)));  /* Hann, in double */
   /* exp(-2 pi i k / EVX_FRAME), k < EVX_HALF_FFT / 2: the twiddles that turn
@@ -37,8 +46,20 @@ typedef struct {
   uint16_t mel_row0[EVX_MEL_GROUPS + 1];
   int32_t mel_start[EVX_MEL_GROUPS][EVX_MEL_LANES];
   float mel_gw[EVX_MEL_ROWS][EVX_MEL_LANES] __attribute__((aligned(64)));
-  /* chroma bank, bin-major: chroma_w[bin][lane], lanes >= 12 are 0 */
-  float chroma_w[EVX_NBINS][EVX_CHROMA_LANES] __attribute__((aligned(64)));
+  /* chroma bank, bin-major. Wide bins: row i < chroma_nwide (a multiple of
+   * 4; padding rows have weight 0) adds chroma_w[i][lane] *
+   * power[chroma_wide[i]] into chroma lane (lanes >= 12 are 0). Narrow bins:
+   * band b's runs are chroma_run0[b] .. chroma_run0[b + 1] - 1, run r the
+   * bins chroma_run_bin[r] + s (s < chroma_run_len[r]), its rows next in
+   * chroma_bw (rows in run order); a row adds chroma_bw[row][l] * power[bin]
+   * into chroma (2b + l) % 12. */
+  uint16_t chroma_nwide;
+  uint16_t chroma_run0[EVX_CHROMA_BANDS + 1];
+  uint16_t chroma_wide[EVX_NBINS + 3];
+  uint16_t chroma_run_bin[EVX_NBINS];
+  uint16_t chroma_run_len[EVX_NBINS];
+  float chroma_w[EVX_NBINS + 3][EVX_CHROMA_LANES] __attribute__((aligned(64)));
+  float chroma_bw[EVX_NBINS][EVX_CHROMA_BAND] __attribute__((aligned(64)));
   /* DCT-II ortho, input-major: dct[mel][lane], lanes >= 20 are 0 */
   float dct[EVX_N_MEL][EVX_MFCC_LANES] __attribute__((aligned(64)));
 } evx_feat_tables;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Bump when the extractor's output changes: old cache entries then miss. */
-#define TR_FEATURE_CODE_VERSION "evx-features-v1.1"
+#define TR_FEATURE_CODE_VERSION "evx-features-v1.2"
 /* Bump when the prosody tracker's output changes (entries with prosody). */
 #define TR_PROSODY_CODE_VERSION "evx-prosody-v1.0"
 
