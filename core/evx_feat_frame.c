@@ -43,9 +43,11 @@ static void chroma_normalize(const float *raw, float *chroma)
     const float a = ((v4sf)peak4)[l];
     peak = a > peak ? a : peak;
   }
-  const double len = peak < FLT_MIN ? 1.0 : (double)peak;
+  /* a float division: the double one rounded to float gives the same bits
+   * (53 >= 2 x 24 + 2 bits), at a sixth of the divides */
+  const float len = peak < FLT_MIN ? 1.0f : peak;
   for (unsigned c = 0; c < EVX_N_CHROMA; c++)
-    chroma[c] = (float)(raw[c] / len);
+    chroma[c] = raw[c] / len;
 }
 
 /* n floats from src to dst, non-finite ones as 0, four at a time (|v| <=

@@ -76,25 +76,6 @@ KTARGET static inline float FS_CAT(zcr_, SFX)(const float *x)
   return (float)count / (float)EVX_FRAME;
 }
 
-/* rms(y, center=False): sqrt(mean(x^2)), no window; summed as four 4-lane
- * accumulators over x[16i + 4j ..] (j = 0..3), whatever VL is. */
-KTARGET static inline float FS_CAT(rms_, SFX)(const float *x)
-{
-  VF acc[16 / VL] = { { 0 } };
-  for (unsigned i = 0; i < EVX_FRAME; i += 16)
-#pragma GCC unroll 4
-    for (unsigned j = 0; j < 16 / VL; j++) {
-      VF v;
-      memcpy(&v, x + i + j * VL, sizeof v);
-      acc[j] += v * v;
-    }
-  float q[16];
-  memcpy(q, acc, sizeof q);
-  float s[4];
-  for (unsigned l = 0; l < 4; l++) s[l] = (q[l] + q[4 + l]) + (q[8 + l] + q[12 + l]);
-  return sqrtf(((s[0] + s[1]) + (s[2] + s[3])) / (float)EVX_FRAME);
-}
-
 /* c[v] += w[v] * p for the VLs of a chroma band's row. */
 KTARGET static inline void FS_CAT(band_add_, SFX)(VF *c, const float *w, float p)
 {
@@ -113,18 +94,30 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
                                               float *zr)
 {
   zr[0] = FS_CAT(zcr_, SFX)(x);
-  zr[1] = FS_CAT(rms_, SFX)(x);
   const evx_feat_tables *t = f->t;
   double *in = f->fft_in;  /* a local: stores through it cannot move it */
+  /* the window, and rms(y, center=False) from the same loads: sqrt(mean(x^2)),
+   * no window, summed as four 4-lane accumulators over x[16i + 4j ..] (j =
+   * 0..3) */
+  v4sf acc[4] = { { 0 } };
+  for (unsigned i = 0; i < EVX_FRAME; i += 16)
 #pragma GCC unroll 4
-  for (unsigned i = 0; i < EVX_FRAME; i += VL / 2) {
-    VH xh;
-    VD w;
-    memcpy(&xh, x + i, sizeof xh);
-    memcpy(&w, t->window + i, sizeof w);
-    const VD y = w * TO_VD(xh);
-    memcpy(in + i, &y, sizeof y);
-  }
+    for (unsigned j = 0; j < 4; j++) {
+      const v4sf q = load4(x + i + 4 * j);
+      acc[j] += q * q;
+#pragma GCC unroll 2
+      for (unsigned h = 0; h < 4; h += VL / 2) {
+        VH xh;
+        VD w;
+        memcpy(&xh, (const float *)&q + h, sizeof xh);
+        memcpy(&w, t->window + i + 4 * j + h, sizeof w);
+        const VD y = w * TO_VD(xh);
+        memcpy(in + i + 4 * j + h, &y, sizeof y);
+      }
+    }
+  float sq[4];
+  for (unsigned l = 0; l < 4; l++) sq[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+  zr[1] = sqrtf(((sq[0] + sq[1]) + (sq[2] + sq[3])) / (float)EVX_FRAME);
   fftw_execute(f->plan);
 
   /* Z = FFT200(even + i odd) into the real FFT's |X|^2. For 0 < k < 100
