@@ -104,14 +104,14 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define THI 2, 6, 3, 7
 #define TLH 0, 1, 4, 5
 #define THL 2, 3, 6, 7
-#define NEXT 1, 2, 3, 4
+#define MASK_BITS(v) (unsigned)(((v)[0] & 1) | ((v)[1] & 2) | ((v)[2] & 4) | ((v)[3] & 8))
 #include "evx_feat_simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVX_FEAT_X86 1
 #define SFX avx2
 #define VL 8
-#define KTARGET __attribute__((target("avx2")))  /* no "fma": sums stay unfused */
+#define KTARGET __attribute__((target("avx2,popcnt")))  /* no "fma": sums stay unfused */
 #define EVEN 0, 2, 4, 6
 #define ODD 1, 3, 5, 7
 #define TO_VD(h) (VD) _mm256_cvtps_pd((__m128)(h))  /* convertvector takes it in halves */
@@ -123,7 +123,7 @@ fftw_plan evx_feat_frame_plan(double *in, fftw_complex *out)
 #define THI 2, 10, 3, 11, 6, 14, 7, 15
 #define TLH 0, 1, 8, 9, 4, 5, 12, 13
 #define THL 2, 3, 10, 11, 6, 7, 14, 15
-#define NEXT 1, 2, 3, 4, 5, 6, 7, 8
+#define MASK_BITS(v) (unsigned)_mm256_movemask_ps((__m256)(v))
 #include "evx_feat_simd.h"
 #endif
 
@@ -132,7 +132,7 @@ evx_feat_banks_fn evx_feat_banks_named(const char *isa)
 #ifdef EVX_FEAT_X86
   __builtin_cpu_init();
   if (!strcmp(isa, "avx2"))
-    return __builtin_cpu_supports("avx2") ? frame_banks_avx2 : NULL;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? frame_banks_avx2 : NULL;
 #endif
   return !strcmp(isa, "generic") ? frame_banks_generic : NULL;
 }

@@ -8,8 +8,8 @@
  * VL/2 double vector reversed), TO_VD(h) (a VH converted to a VD), QUADS(p, l) (the VF of
  * the four floats at p + l[0], then at p + l[4], ...: one per quad of lanes) and TLO, THI,
  * TLH, THL (the indices, repeated in every quad of lanes, of unpacklo, unpackhi,
- * movelh and movehl of two VFs: a 4 x 4 transpose per quad) and NEXT (1 .. VL: two
- * vectors shifted by one lane);
+ * movelh and movehl of two VFs: a 4 x 4 transpose per quad) and MASK_BITS(v) (an
+ * unsigned with bit l set where lane l of the VI v is -1);
  * it undefines them at its end. Every lane runs the scalar definition's operations in
  * its order, so every version gives the same bits. */
 #define FS_CAT_(a, b) a##b
@@ -49,30 +49,37 @@ KTARGET static inline VF FS_CAT(db_, SFX)(VF x)
 
 /* zero_crossings(threshold=1e-10, zero_pos=True, pad=False) / frame length:
  * samples with |x| <= 1e-10 count as +0, so a crossing is a change of
- * "strictly below -1e-10" between neighbours. A count: exact in any order. */
+ * "strictly below -1e-10" between neighbours. Each vector's comparison
+ * becomes VL bits of a 64-bit word (bit i: sample 64w + i below), and the
+ * pairs that differ are word ^ (word shifted by one, the next word's bit 0
+ * at the top), counted: no shuffle of neighbours between vectors, no load
+ * across the stores that just wrote the frame. A count: exact. */
+/* bit j set where x[j] < -1e-10, j < n (a multiple of VL, at most 64) */
+KTARGET static inline uint64_t FS_CAT(below_bits_, SFX)(const float *x, unsigned n)
+{
+  const VF neg_thr = (VF){ 0 } - 1e-10f;
+  uint64_t m = 0;
+  for (unsigned j = 0; j < n; j += VL) {
+    VF a;
+    memcpy(&a, x + j, sizeof a);
+    m |= (uint64_t)MASK_BITS((VI)(a < neg_thr)) << j;
+  }
+  return m;
+}
+
 KTARGET static inline float FS_CAT(zcr_, SFX)(const float *x)
 {
-  const float thr = 1e-10f;
-  const VF neg_thr = (VF){ 0 } - thr;
-  VI acc = { 0 };
-  VF a;
-  memcpy(&a, x, sizeof a);
-  VI below = a < neg_thr;
-  unsigned i = 0;
-  /* pairs (i, i+1) .. (i+VL-1, i+VL), the right-hand samples shifted in from
-   * the next aligned vector: a load from x + i + 1 would straddle the stores
-   * that just wrote the frame and wait for them to retire */
-  for (; i + 2 * VL <= EVX_FRAME; i += VL) {
-    VF b;
-    memcpy(&b, x + i + VL, sizeof b);
-    const VI below_next = b < neg_thr;
-    acc -= below ^ __builtin_shufflevector(below, below_next, NEXT);
-    below = below_next;
-  }
-  int32_t count = 0;
-  for (unsigned l = 0; l < VL; l++) count += acc[l];
-  for (; i + 1 < EVX_FRAME; i++)
-    count += (x[i] < -thr) != (x[i + 1] < -thr);
+  enum { NW = (EVX_FRAME + 63) / 64, TAIL = EVX_FRAME - 64 * (NW - 1) };
+  uint64_t word[NW];
+#pragma GCC unroll 8
+  for (unsigned w = 0; w + 1 < NW; w++)
+    word[w] = FS_CAT(below_bits_, SFX)(x + 64 * w, 64);
+  word[NW - 1] = FS_CAT(below_bits_, SFX)(x + 64 * (NW - 1), TAIL);
+  int count = 0;
+  for (unsigned w = 0; w + 1 < NW; w++)
+    count += __builtin_popcountll(word[w] ^ (word[w] >> 1 | word[w + 1] << 63));
+  const uint64_t last = word[NW - 1];  /* TAIL samples: TAIL - 1 pairs */
+  count += __builtin_popcountll((last ^ last >> 1) & ((UINT64_C(1) << (TAIL - 1)) - 1));
   return (float)count / (float)EVX_FRAME;
 }
 
@@ -304,4 +311,4 @@ KTARGET static void FS_CAT(frame_banks_, SFX)(const evx_feat_frame *f, const flo
 #undef THI
 #undef TLH
 #undef THL
-#undef NEXT
+#undef MASK_BITS
