@@ -184,3 +184,12 @@ void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1)
     else outputs(k, &g, a0 - b, a1 - b);
   }
 }
+
+void evx_wg_run(const evx_kargs *k)
+{
+  wg_geom g = geom(k);
+  evx_k_wg_in(k, 0, k->in.c);
+  inputs(k, &g, 0, k->in.c);
+  products(k, &g, 0, EVX_WG_A * blocks(k->isa, k->out.c) * (g.row / k->isa->vl));
+  outputs(k, &g, 0, k->out.c);
+}
