@@ -85,14 +85,17 @@ void evx_wg_pack(const evx_isa *isa, const evx_layer *l, float *params, evx_karg
   size_t C = l->in.c, B = isa->oct, nb = blocks(isa, l->out_ch), r = l->kw;
   weight_matrix(r, g);
   memset(u, 0, packed_len(isa, l) * sizeof *u);
-  for (size_t p = 0; p < EVX_WG_A; p++)
-    for (size_t oc = 0; oc < l->out_ch; oc++)
-      for (size_t ic = 0; ic < C; ic++) {
-        const float *w = l->w.weight + (oc * C + ic) * r;
+  /* the points innermost: each filter's taps read once (the trainer packs
+   * every step) */
+  for (size_t oc = 0; oc < l->out_ch; oc++)
+    for (size_t ic = 0; ic < C; ic++) {
+      const float *w = l->w.weight + (oc * C + ic) * r;
+      for (size_t p = 0; p < EVX_WG_A; p++) {
         double s = 0.0;
         for (size_t t = 0; t < r; t++) s += g[p][t] * w[t];
         u[((p * nb + oc / B) * C + ic) * B + oc % B] = (float)s;
       }
+    }
   for (size_t oc = 0; oc < l->out_ch; oc++) bias[oc] = l->w.bias ? l->w.bias[oc] : 0.0f;
   k->w = u;
   k->b = bias;
@@ -183,4 +186,13 @@ void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1)
     else if (s == 1) products(k, &g, a0 - b, a1 - b);
     else outputs(k, &g, a0 - b, a1 - b);
   }
+}
+
+void evx_wg_run(const evx_kargs *k)
+{
+  wg_geom g = geom(k);
+  evx_k_wg_in(k, 0, k->in.c);
+  inputs(k, &g, 0, k->in.c);
+  products(k, &g, 0, EVX_WG_A * blocks(k->isa, k->out.c) * (g.row / k->isa->vl));
+  outputs(k, &g, 0, k->out.c);
 }

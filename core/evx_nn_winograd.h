@@ -34,4 +34,9 @@ void evx_wg_pack(const evx_isa *isa, const evx_layer *l, float *params, evx_karg
 void evx_k_wg_in(const evx_kargs *k, uint32_t u0, uint32_t u1);
 void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1);
 
+/* Both ops over all their units on the calling thread: one sample's whole
+ * conv, for the trainer's convolutions (learn/conv.c), the same bits as
+ * the two ops sliced. */
+void evx_wg_run(const evx_kargs *k);
+
 #endif

@@ -18,6 +18,7 @@ typedef struct {
   float sw[N_SAMPLES];
   float smooth;              /* label smoothing of the loss */
   size_t first;              /* the chunk's first sample in its batch */
+  float scale;               /* the params' deviation; 0: 0.5 */
   tl_work *w;
 } fixture;
 
@@ -40,7 +41,7 @@ static void setup(fixture *f, uint64_t seed)
   f->x = malloc(sizeof(float) * in * N_SAMPLES);
   f->dx = malloc(sizeof(float) * in * N_SAMPLES);
   for (size_t i = 0; i < f->g.n_params; i++)
-    f->params[i] = (float)(0.5 * tu_gauss(&r));
+    f->params[i] = (float)((f->scale ? f->scale : 0.5) * tu_gauss(&r));
   /* Inputs: a shuffled grid over [-1.5, 1.5], so no two values of a pooling
    * window come within the finite-difference step of each other. */
   const size_t m = in * N_SAMPLES;
@@ -84,7 +85,8 @@ static int check_one(fixture *f, float *v, float analytic, const char *what, siz
   return 0;
 }
 
-static void check_graph(fixture *f)
+/* Every param and input from the first, `every` apart. */
+static void check_graph_every(fixture *f, size_t every)
 {
   setup(f, 7);
   double loss = 0;
@@ -92,13 +94,15 @@ static void check_graph(fixture *f)
   tl_backward(&f->g, f->w, f->params, f->y, f->sw, 2.5, f->smooth, f->grad, &loss, f->dx);
   assert_true(loss > 0 && isfinite(loss));
   int bad = 0;
-  for (size_t i = 0; i < f->g.n_params; i++)
+  for (size_t i = 0; i < f->g.n_params; i += every)
     bad += check_one(f, &f->params[i], f->grad[i], "param", i);
-  for (size_t i = 0; i < tl_shape_len(f->g.input) * N_SAMPLES; i++)
+  for (size_t i = 0; i < tl_shape_len(f->g.input) * N_SAMPLES; i += every)
     bad += check_one(f, &f->x[i], f->dx[i], "input", i);
   assert_int_equal(bad, 0);
   teardown(f);
 }
+
+static void check_graph(fixture *f) { check_graph_every(f, 1); }
 
 #define ADD(call) assert_int_equal((call), 0)
 static char err[256];
@@ -202,6 +206,25 @@ static void test_conv_one_gemm(void **state)
   check_convs((evx_shape){ 1, 5, 7 }, 1, 2, (const uint32_t[][3]){ { 3, 3, 1 }, { 2, 3, 0 } }, 0);
   check_convs((evx_shape){ 1, 1, 11 }, 0, 1, (const uint32_t[][3]){ { 3, 5, 2 } }, 0);
   check_convs((evx_shape){ 32, 1, 3 }, 0, 1, (const uint32_t[][3]){ { 64, 3, 1 } }, 1);
+}
+
+/* Convs that core runs as Winograd F(2, 5) / F(4, 3) (32 channels in and
+ * out over 64 positions, on a CPU with FMA), whose training forward and
+ * input gradient run so too: every 31st param and input (all of them
+ * would take minutes). */
+static void test_conv_winograd(void **state)
+{
+  (void)state;
+  fixture f;
+  memset(&f, 0, sizeof f);
+  f.scale = 0.08f; /* logits that do not saturate the softmax */
+  tl_graph_init(&f.g, (evx_shape){ 32, 1, 64 }, N_CLASSES);
+  ADD(tl_add_conv(&f.g, 0, 32, 5, 2, err, sizeof err));
+  ADD(tl_add_conv(&f.g, 0, 32, 5, 2, err, sizeof err));
+  ADD(tl_add_conv(&f.g, 0, 33, 3, 1, err, sizeof err));
+  ADD(tl_add_simple(&f.g, EVX_LAYER_GAP, 0, err, sizeof err));
+  head(&f.g);
+  check_graph_every(&f, 31);
 }
 
 /* The im2col path: padding as large as the kernel (the input gradient is
@@ -425,6 +448,7 @@ int main(void)
     cmocka_unit_test(test_conv1d_wide),
     cmocka_unit_test(test_conv2d_wide),
     cmocka_unit_test(test_conv_one_gemm),
+    cmocka_unit_test(test_conv_winograd),
     cmocka_unit_test(test_conv_im2col),
     cmocka_unit_test(test_conv_no_input_grad),
     cmocka_unit_test(test_maxpool1d),

@@ -11,6 +11,7 @@
  * packed weights, take im2col + one sgemm over the chunk. */
 #include "layers.h"
 #include "evx_nn_kernels.h"
+#include "evx_nn_winograd.h"
 #include <cblas.h>
 #include <string.h>
 
@@ -241,23 +242,72 @@ static int direct(const tl_layer *l, size_t n)
   return z.padded * n + z.slack <= k * cols && z.fwd <= l->out.c * cols && z.bwd <= k * cols;
 }
 
+/* Where core runs conv c as Winograd (evx_nn_winograd.h), so does the
+ * trainer, with the weights transformed each step by core's own
+ * evx_wg_pack (the load-time arithmetic): its params, 64-byte aligned in
+ * tmp, then its scratch (tl_conv_wg_len floats in all); NULL when it does
+ * not apply. */
+static float *wg_params(const evx_isa *isa, const evx_layer *c, float *tmp)
+{
+  return evx_wg_applies(isa, c) ? (float *)(((uintptr_t)tmp + 63) & ~(uintptr_t)63) : NULL;
+}
+
+static size_t wg_len(const evx_isa *isa, const evx_layer *c)
+{
+  return evx_wg_applies(isa, c) ? 16 + evx_wg_params_len(isa, c) + evx_wg_scratch_len(isa, c) : 0;
+}
+
+size_t tl_conv_wg_len(const tl_layer *l)
+{
+  const evx_isa *isa = evx_nn_isa();
+  const evx_layer f = core_layer(l, l->in, l->out, l->ph, l->pw, NULL, NULL), t = transposed(l, NULL);
+  const size_t a = wg_len(isa, &f), b = wg_len(isa, &t);
+  return a > b ? a : b;
+}
+
+/* Packs c's weights into wg (when not NULL, a.scratch then its scratch)
+ * or for the direct kernel at packed. */
+static void pack_for(const evx_isa *isa, const evx_layer *c, float *wg, float *packed,
+                     evx_kargs *a)
+{
+  if (wg) {
+    evx_wg_pack(isa, c, wg, a);
+    a->scratch = wg + evx_wg_params_len(isa, c);
+    return;
+  }
+  evx_conv_pack(isa, c, packed, packed + evx_conv_packed_len(isa, c));
+}
+
+/* One sample's conv from a->src (already padded into a->scratch for the
+ * direct kernel) to a->dst. */
+static void run_conv(const evx_isa *isa, const evx_kargs *a, const float *wg)
+{
+  if (wg)
+    evx_wg_run(a);
+  else
+    evx_k_conv(a, 0, conv_units(isa, a->out));
+}
+
 static void direct_forward(const tl_layer *l, const float *wt, const float *b,
                            const float *x, size_t n, float *col, float *tmp, float *y)
 {
   const evx_isa *isa = evx_nn_isa();
   const evx_layer c = core_layer(l, l->in, l->out, l->ph, l->pw, wt, b);
   float *packed = tmp, *bias = tmp + evx_conv_packed_len(isa, &c);
-  evx_conv_pack(isa, &c, packed, bias);
-  evx_kargs a = kargs_of(isa, &c, packed, bias, NULL);
+  float *wg = wg_params(isa, &c, tmp);
+  evx_kargs a = kargs_of(isa, &c, packed, bias, NULL), pad = a;
+  pack_for(isa, &c, wg, packed, &a);
   const size_t in_len = tl_shape_len(l->in), out_len = tl_shape_len(l->out);
   const direct_sizes z = sizes_of(isa, l);
   memset(col + n * z.padded, 0, sizeof(float) * z.slack);
   for (size_t s = 0; s < n; s++) {
-    a.src = x + s * in_len;
-    a.scratch = col + s * z.padded;   /* kept for the weight gradient */
+    a.src = pad.src = x + s * in_len;
+    pad.scratch = col + s * z.padded;   /* kept for the weight gradient */
+    evx_k_pad(&pad, 0, l->in.c);
+    if (!wg)
+      a.scratch = pad.scratch;
     a.dst = y + s * out_len;
-    evx_k_pad(&a, 0, l->in.c);
-    evx_k_conv(&a, 0, conv_units(isa, l->out));
+    run_conv(isa, &a, wg);
   }
 }
 
@@ -353,8 +403,8 @@ static void tap_gemms(const tl_layer *l, const float *g, size_t ldg, const float
 }
 
 static void direct_backward(const tl_layer *l, const float *wt, const float *col,
-                            const float *dy, size_t n, float *dcol, float *dw, float *db,
-                            float *dx)
+                            const float *dy, size_t n, float *tmp, float *dcol, float *dw,
+                            float *db, float *dx)
 {
   const evx_isa *isa = evx_nn_isa();
   const size_t ci = l->in.c, co = l->out.c, taps = (size_t)l->kh * l->kw, k = ci * taps;
@@ -368,21 +418,21 @@ static void direct_backward(const tl_layer *l, const float *wt, const float *col
   float *rows = dypad + co * hq * wq + z.slack;
   float *shifted = rows + (oh > 1 && wq != wp ? co * oh * wp : 0);
   const int whole = one_gemm(l) && z.bwd + z.rows <= k * n * plane;
+  float *wg = dx ? wg_params(isa, &t, tmp) : NULL;
   sum_db(dy, n, co, plane, db);
   memset(dwt, 0, sizeof(float) * k * co);
+  evx_kargs a = kargs_of(isa, &t, packed, bias, dypad);
   if (dx) {
     flip_weights(l, wt, flip);
-    evx_conv_pack(isa, &t, packed, bias);
+    pack_for(isa, &t, wg, packed, &a);
   }
-  evx_kargs a = kargs_of(isa, &t, packed, bias, dypad);
   memset(dypad + co * hq * wq, 0, sizeof(float) * z.slack);
-  const int pad_dy = dx || (oh > 1 && wq == wp);
+  const int pad_dy = (dx && !wg) || (oh > 1 && wq == wp);
   for (size_t s = 0; s < n; s++) {
     const float *g = dy + s * co * plane;
-    if (pad_dy) {
-      a.src = g;
+    a.src = g;
+    if (pad_dy)
       evx_k_pad(&a, 0, (uint32_t)co);
-    }
     const float *gr = g, *xs = col + s * z.padded;
     size_t ldg = ow;
     if (oh > 1 && wq == wp) {   /* "same" padding: padded dy's rows are wp apart */
@@ -399,7 +449,7 @@ static void direct_backward(const tl_layer *l, const float *wt, const float *col
       tap_gemms(l, gr, ldg, xs, dwt);
     if (dx) {
       a.dst = dx + s * tl_shape_len(l->in);
-      evx_k_conv(&a, 0, conv_units(isa, l->in));
+      run_conv(isa, &a, wg);
     }
   }
   for (size_t o = 0; o < co && !whole; o++)
@@ -424,7 +474,7 @@ void tl_conv_backward(const tl_layer *l, const float *wt, const float *col,
                       float *dw, float *db, float *dx)
 {
   if (direct(l, n))
-    direct_backward(l, wt, col, dy, n, dcol, dw, db, dx);
+    direct_backward(l, wt, col, dy, n, tmp, dcol, dw, db, dx);
   else
     im2col_backward(l, wt, col, dy, n, tmp, dcol, dw, db, dx);
 }

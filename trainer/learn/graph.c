@@ -231,6 +231,7 @@ tl_work *tl_work_new(const tl_graph *g, size_t max_n)
       ok &= (w->col[i] = malloc(sizeof(float) * k * cols)) != NULL;
       col = col > k * cols ? col : k * cols;
       tmp = tmp > l->out.c * cols ? tmp : l->out.c * cols;
+      tmp = tmp > tl_conv_wg_len(l) ? tmp : tl_conv_wg_len(l);
     }
   }
   w->dcol = malloc(sizeof(float) * col);

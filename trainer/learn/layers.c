@@ -283,28 +283,51 @@ static size_t group_end(size_t first, size_t a, size_t n)
   return b < n ? b : n;
 }
 
-/* Mean and sum of squared deviations of channels [c, c + w) over samples
- * [a, b), each in FOR_CHANNEL's order: with a constant w the channels'
- * add chains overlap, and each keeps the bits of one channel alone. */
-static inline void bn_moments(const float *x, size_t a, size_t b, size_t C,
-                              size_t plane, size_t c, size_t w, double m,
-                              double *mean, double *sq)
+/* Adds row r's len values less mu to s and their products with h's (with
+ * themselves when sq) to sh, each in BN_LANES partial sums (position
+ * i % BN_LANES, the tail in lane 0): independent adds that vectorise, where
+ * one running sum waited on each add. Inlined with constant h, sq. */
+#define BN_LANES 8
+static inline __attribute__((always_inline)) void
+lane_sums(const float *r, const float *h, int sq, double mu, size_t len, double *s, double *sh)
 {
-  double sum[4] = { 0, 0, 0, 0 }, d2[4] = { 0, 0, 0, 0 };
+  const size_t whole = len / BN_LANES * BN_LANES;
+  for (size_t i = 0; i < whole; i += BN_LANES)
+    for (size_t j = 0; j < BN_LANES; j++) {
+      const double d = r[i + j] - mu;
+      s[j] += d;
+      if (h || sq)
+        sh[j] += d * (sq ? d : h[i + j]);
+    }
+  for (size_t i = whole; i < len; i++) {
+    const double d = r[i] - mu;
+    s[0] += d;
+    if (h || sq)
+      sh[0] += d * (sq ? d : h[i]);
+  }
+}
+
+/* The BN_LANES partial sums of a in lane order. */
+static double lanes_total(const double *a)
+{
+  double t = 0;
+  for (size_t j = 0; j < BN_LANES; j++)
+    t += a[j];
+  return t;
+}
+
+/* Mean and sum of squared deviations of channel c over samples [a, b),
+ * each in lane_sums' partial sums. */
+static inline void bn_moments(const float *x, size_t a, size_t b, size_t C, size_t plane,
+                              size_t c, double m, double *mean, double *sq)
+{
+  double sum[BN_LANES] = { 0 }, dev[BN_LANES] = { 0 }, d2[BN_LANES] = { 0 };
   for (size_t k = a; k < b; k++)
-    for (size_t i = 0; i < plane; i++)
-      for (size_t j = 0; j < w; j++)
-        sum[j] += x[(k * C + c + j) * plane + i];
-  for (size_t j = 0; j < w; j++)
-    mean[j] = sum[j] / m;
+    lane_sums(x + (k * C + c) * plane, NULL, 0, 0.0, plane, sum, NULL);
+  *mean = lanes_total(sum) / m;
   for (size_t k = a; k < b; k++)
-    for (size_t i = 0; i < plane; i++)
-      for (size_t j = 0; j < w; j++) {
-        double d = x[(k * C + c + j) * plane + i] - mean[j];
-        d2[j] += d * d;
-      }
-  for (size_t j = 0; j < w; j++)
-    sq[j] = d2[j];
+    lane_sums(x + (k * C + c) * plane, NULL, 1, *mean, plane, dev, d2);
+  *sq = lanes_total(d2);
 }
 
 /* The training pass over a chunk's groups (see tl_bn_forward). */
@@ -317,14 +340,9 @@ bn_groups(const tl_layer *l, const float *gamma, const float *beta, const float 
   for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
     b = group_end(first, a, n);
     const double m = (double)(b - a) * (double)plane;
-    double means[4], sqs[4];
     for (size_t c = 0; c < C; c++) {
-      const size_t q = c % 4;
-      if (q == 0 && c + 4 <= C)
-        bn_moments(x, a, b, C, plane, c, 4, m, means, sqs);
-      else if (c >= C - C % 4)   /* the last C % 4, one at a time */
-        bn_moments(x, a, b, C, plane, c, 1, m, means + q, sqs + q);
-      const double mean = means[q], sq = sqs[q];
+      double mean, sq;
+      bn_moments(x, a, b, C, plane, c, m, &mean, &sq);
       const double var = sq / m;
       const float s = (float)(1.0 / sqrt(var + TL_BN_EPS));
       istd[gi * C + c] = s;
@@ -377,22 +395,31 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
     bn_groups_portable(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
 }
 
-/* dx = gamma * istd * (dy - mean(dy) - xhat * mean(dy * xhat)), means over
- * the group's samples and positions. */
-void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
-                    const float *istd, const float *dy, size_t n, size_t first,
-                    float *dgamma, float *dbeta, float *dx)
+/* Sums of dy and of dy * xhat of channel c over samples [a, b) in
+ * lane_sums' partial sums. */
+static inline void bn_grad_sums(const float *dy, const float *xhat, size_t a, size_t b,
+                                size_t C, size_t plane, size_t c, double *sd, double *sdx)
+{
+  double s[BN_LANES] = { 0 }, sx[BN_LANES] = { 0 };
+  for (size_t k = a; k < b; k++)
+    lane_sums(dy + (k * C + c) * plane, xhat + (k * C + c) * plane, 0, 0.0, plane, s, sx);
+  *sd = lanes_total(s);
+  *sdx = lanes_total(sx);
+}
+
+/* The backward pass over a chunk's groups (see tl_bn_backward). */
+static inline __attribute__((always_inline)) void
+bn_back_groups(const tl_layer *l, const float *gamma, const float *xhat, const float *istd,
+               const float *dy, size_t n, size_t first, float *dgamma, float *dbeta,
+               float *dx)
 {
   const size_t C = l->in.c, plane = (size_t)l->in.h * l->in.w;
   for (size_t gi = 0, a = 0, b; a < n; a = b, gi++) {
     b = group_end(first, a, n);
     const double m = (double)(b - a) * (double)plane;
     for (size_t c = 0; c < C; c++) {
-      double sd = 0, sdx = 0;
-      FOR_CHANNEL(j, a, b, c) {
-        sd += dy[j];
-        sdx += (double)dy[j] * xhat[j];
-      }
+      double sd, sdx;
+      bn_grad_sums(dy, xhat, a, b, C, plane, c, &sd, &sdx);
       dgamma[c] += (float)sdx;
       dbeta[c] += (float)sd;
       if (!dx)
@@ -403,6 +430,34 @@ void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
         dx[j] = s * (dy[j] - md - xhat[j] * mdx);
     }
   }
+}
+
+/* AVX2 where the CPU has it and portable, as bn_groups: the same bits. */
+__attribute__((target("avx2"))) static void
+bn_back_groups_avx2(const tl_layer *l, const float *gamma, const float *xhat,
+                    const float *istd, const float *dy, size_t n, size_t first,
+                    float *dgamma, float *dbeta, float *dx)
+{
+  bn_back_groups(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
+}
+
+static void bn_back_groups_portable(const tl_layer *l, const float *gamma, const float *xhat,
+                                    const float *istd, const float *dy, size_t n,
+                                    size_t first, float *dgamma, float *dbeta, float *dx)
+{
+  bn_back_groups(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
+}
+
+/* dx = gamma * istd * (dy - mean(dy) - xhat * mean(dy * xhat)), means over
+ * the group's samples and positions. */
+void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
+                    const float *istd, const float *dy, size_t n, size_t first,
+                    float *dgamma, float *dbeta, float *dx)
+{
+  if (__builtin_cpu_supports("avx2"))
+    bn_back_groups_avx2(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
+  else
+    bn_back_groups_portable(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
 }
 
 void tl_softmax_rows(const float *x, size_t n, size_t k, float *y)

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 /* col: K x (n*Ho*Wo) floats, kept for the backward pass (the padded input
- * or its im2col); tmp: Cout x (n*Ho*Wo) scratch. */
+ * or its im2col); tmp: Cout x (n*Ho*Wo) scratch, and at least
+ * tl_conv_wg_len floats (forward and backward). */
 void tl_conv_forward(const tl_layer *l, const float *wt, const float *b,
                      const float *x, size_t n, float *col, float *tmp, float *y);
 /* dx may be NULL (first layer: no input gradient needed). col must still hold
@@ -20,6 +21,10 @@ void tl_conv_forward(const tl_layer *l, const float *wt, const float *b,
 void tl_conv_backward(const tl_layer *l, const float *wt, const float *col,
                       const float *dy, size_t n, float *tmp, float *dcol,
                       float *dw, float *db, float *dx);
+
+/* Floats of tmp that l's convs as Winograd (the forward pass and the input
+ * gradient, where core would run them so) take; 0 where neither applies. */
+size_t tl_conv_wg_len(const tl_layer *l);
 
 void tl_dense_forward(const tl_layer *l, const float *wt, const float *b,
                       const float *x, size_t n, float *y);
