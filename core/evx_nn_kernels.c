@@ -125,6 +125,11 @@ size_t evx_conv_bias_len(const evx_isa *isa, const evx_layer *l)
   return (l->out_ch + isa->oct - 1) / isa->oct * isa->oct;
 }
 
+uint32_t evx_conv_units(const evx_isa *isa, evx_shape out)
+{
+  return (out.c + isa->oct - 1) / isa->oct * out.h * ((out.w + isa->vl - 1) / isa->vl);
+}
+
 size_t evx_conv_packed_len(const evx_isa *isa, const evx_layer *l)
 {
   return evx_conv_bias_len(isa, l) * l->in.c * l->kh * l->kw;

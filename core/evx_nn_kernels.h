@@ -72,7 +72,8 @@ size_t evx_conv_bias_len(const evx_isa *isa, const evx_layer *l);
 void evx_conv_pack(const evx_isa *isa, const evx_layer *l, float *packed, float *bias);
 
 /* Units: pad = input channels; conv = ceil(out.c/oct) x out.h x
- * ceil(out.w/vl) (a tile of oct channels x vl positions). */
+ * ceil(out.w/vl) (a tile of oct channels x vl positions), evx_conv_units. */
+uint32_t evx_conv_units(const evx_isa *isa, evx_shape out);
 void evx_k_pad(const evx_kargs *a, uint32_t u0, uint32_t u1);
 void evx_k_conv(const evx_kargs *a, uint32_t u0, uint32_t u1);
 /* Units: channels. */

@@ -100,12 +100,7 @@ static int next_is_relu(const evx_model *m, uint32_t i)
   return i + 1 < m->n_layers && m->layers[i + 1].type == EVX_LAYER_RELU;
 }
 
-/* The units and unit cost of conv layer l's op as evx_k_conv runs it. */
-static uint32_t conv_units(const evx_isa *isa, const evx_layer *l)
-{
-  return (uint32_t)(evx_conv_bias_len(isa, l) / isa->oct * l->out.h *
-                    ((l->out.w + isa->vl - 1) / isa->vl));
-}
+/* The unit cost of conv layer l's op as evx_k_conv runs it. */
 static uint64_t conv_unit_cost(const evx_isa *isa, const evx_layer *l)
 {
   return 2ull * isa->oct * isa->vl * l->in.c * l->kh * l->kw;
@@ -122,7 +117,7 @@ static void compile_winograd(evx_net *n, const evx_layer *l, evx_kargs *k, char 
   *params += fbytes(evx_wg_params_len(isa, l));
   k->relu = next_is_relu(n->m, (uint32_t)(l - n->m->layers));
   add_op(n, OP_WG_IN, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), k);
-  add_op(n, OP_WG_CONV, conv_units(isa, l), conv_unit_cost(isa, l), k);
+  add_op(n, OP_WG_CONV, evx_conv_units(isa, l->out), conv_unit_cost(isa, l), k);
 }
 
 /* Compiles layer i; returns how many layers it consumed (2 when a following
@@ -152,7 +147,7 @@ static uint32_t compile_layer(evx_net *n, uint32_t i, float **cur, float *other,
     k.w = packed; k.b = bias;
     add_op(n, OP_PAD, l->in.c, (l->in.h + 2ull * l->ph) * (l->in.w + 2ull * l->pw), &k);
     if (next_is_relu(m, i)) { k.relu = 1; used = 2; }
-    add_op(n, OP_CONV, conv_units(isa, l), conv_unit_cost(isa, l), &k);
+    add_op(n, OP_CONV, evx_conv_units(isa, l->out), conv_unit_cost(isa, l), &k);
     *cur = other;
     break;
   }

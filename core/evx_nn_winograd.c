@@ -173,8 +173,7 @@ static void outputs(const evx_kargs *k, const wg_geom *g, size_t oc0, size_t oc1
 void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1)
 {
   wg_geom g = geom(k);
-  uint64_t nb = blocks(k->isa, k->out.c);
-  uint64_t n = nb * k->out.h * ((k->out.w + k->isa->vl - 1) / k->isa->vl);
+  uint64_t nb = blocks(k->isa, k->out.c), n = evx_conv_units(k->isa, k->out);
   uint64_t end[3] = { k->in.c, 0, 0 };
   end[1] = end[0] + EVX_WG_A * nb * (g.row / k->isa->vl);
   end[2] = end[1] + k->out.c;
@@ -190,9 +189,6 @@ void evx_k_wg_conv(const evx_kargs *k, uint32_t u0, uint32_t u1)
 
 void evx_wg_run(const evx_kargs *k)
 {
-  wg_geom g = geom(k);
   evx_k_wg_in(k, 0, k->in.c);
-  inputs(k, &g, 0, k->in.c);
-  products(k, &g, 0, EVX_WG_A * blocks(k->isa, k->out.c) * (g.row / k->isa->vl));
-  outputs(k, &g, 0, k->out.c);
+  evx_k_wg_conv(k, 0, evx_conv_units(k->isa, k->out));
 }

@@ -189,11 +189,6 @@ static evx_kargs kargs_of(const evx_isa *isa, const evx_layer *c, const float *p
                       .sh = 1, .sw = 1, .ph = c->ph, .pw = c->pw };
 }
 
-static uint32_t conv_units(const evx_isa *isa, evx_shape out)
-{
-  return (out.c + isa->oct - 1) / isa->oct * out.h * ((out.w + isa->vl - 1) / isa->vl);
-}
-
 /* The input gradient is the convolution of dy, padded by k - 1 - p, with
  * the weights transposed (in and out swapped) and flipped: its layer. */
 static evx_layer transposed(const tl_layer *l, const float *flip)
@@ -285,7 +280,7 @@ static void run_conv(const evx_isa *isa, const evx_kargs *a, const float *wg)
   if (wg)
     evx_wg_run(a);
   else
-    evx_k_conv(a, 0, conv_units(isa, a->out));
+    evx_k_conv(a, 0, evx_conv_units(isa, a->out));
 }
 
 static void direct_forward(const tl_layer *l, const float *wt, const float *b,
