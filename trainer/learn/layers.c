@@ -6,6 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+/* A function compiled twice, for AVX2 and portable, the copy for this CPU
+ * picked once at load (GCC's target_clones): for loops the compiler
+ * vectorises, whose operations and order, and so bits, are the same in both. */
+#define TL_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+
 /* ---- dense -------------------------------------------------------------- */
 
 void tl_dense_forward(const tl_layer *l, const float *wt, const float *b,
@@ -118,8 +123,11 @@ static inline void pool_row(const tl_layer *l, const float *xp, uint32_t oh,
     ar[ow] += (uint32_t)(base + ow * sw);
 }
 
-static inline __attribute__((always_inline)) void
-pool_planes(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
+/* The planes. Compiled twice, for AVX2 (eight windows an instruction) and
+ * portable, the copy picked at load for this CPU (TL_AVX2_CLONES): compares
+ * and selects only, so the same bits. */
+TL_AVX2_CLONES static void
+pool_forward(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
 {
   const evx_shape in = l->in, out = l->out;
   const int unpadded = l->ph == 0 && l->pw == 0;
@@ -139,29 +147,6 @@ pool_planes(const tl_layer *l, const float *x, size_t n, int relu, float *y, uin
           yr[ow] = window_max(l, xp, oh, ow, relu, &ar[ow]);
     }
   }
-}
-
-/* The planes compiled for AVX2 (eight windows an instruction), used where the
- * CPU has it, and portable: compares and selects only, so the same bits. */
-__attribute__((target("avx2"))) static void
-pool_planes_avx2(const tl_layer *l, const float *x, size_t n, int relu, float *y, uint32_t *arg)
-{
-  pool_planes(l, x, n, relu, y, arg);
-}
-
-static void pool_planes_portable(const tl_layer *l, const float *x, size_t n, int relu,
-                                 float *y, uint32_t *arg)
-{
-  pool_planes(l, x, n, relu, y, arg);
-}
-
-static void pool_forward(const tl_layer *l, const float *x, size_t n, int relu,
-                         float *y, uint32_t *arg)
-{
-  if (__builtin_cpu_supports("avx2"))
-    pool_planes_avx2(l, x, n, relu, y, arg);
-  else
-    pool_planes_portable(l, x, n, relu, y, arg);
 }
 
 void tl_maxpool_forward(const tl_layer *l, const float *x, size_t n, float *y,
@@ -318,8 +303,9 @@ static double lanes_total(const double *a)
 
 /* Mean and sum of squared deviations of channel c over samples [a, b),
  * each in lane_sums' partial sums. */
-static inline void bn_moments(const float *x, size_t a, size_t b, size_t C, size_t plane,
-                              size_t c, double m, double *mean, double *sq)
+static inline __attribute__((always_inline)) void
+bn_moments(const float *x, size_t a, size_t b, size_t C, size_t plane, size_t c, double m,
+           double *mean, double *sq)
 {
   double sum[BN_LANES] = { 0 }, dev[BN_LANES] = { 0 }, d2[BN_LANES] = { 0 };
   for (size_t k = a; k < b; k++)
@@ -330,8 +316,10 @@ static inline void bn_moments(const float *x, size_t a, size_t b, size_t C, size
   *sq = lanes_total(d2);
 }
 
-/* The training pass over a chunk's groups (see tl_bn_forward). */
-static inline __attribute__((always_inline)) void
+/* The training pass over a chunk's groups (see tl_bn_forward). Compiled
+ * for AVX2 (four doubles an instruction; no FMA, so nothing is contracted)
+ * and portable: the same operations in the same order, so the same bits. */
+TL_AVX2_CLONES static void
 bn_groups(const tl_layer *l, const float *gamma, const float *beta, const float *x,
           size_t n, size_t first, float *xhat, float *istd, double *stat,
           size_t *groups, float *y)
@@ -357,24 +345,6 @@ bn_groups(const tl_layer *l, const float *gamma, const float *beta, const float 
   }
 }
 
-/* Compiled for AVX2 (four doubles an instruction; no FMA, so nothing is
- * contracted) where the CPU has it, and portable: the same operations in the
- * same order, so the same bits. */
-__attribute__((target("avx2"))) static void
-bn_groups_avx2(const tl_layer *l, const float *gamma, const float *beta, const float *x,
-               size_t n, size_t first, float *xhat, float *istd, double *stat,
-               size_t *groups, float *y)
-{
-  bn_groups(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
-}
-
-static void bn_groups_portable(const tl_layer *l, const float *gamma, const float *beta,
-                               const float *x, size_t n, size_t first, float *xhat,
-                               float *istd, double *stat, size_t *groups, float *y)
-{
-  bn_groups(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
-}
-
 void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
                    const float *run_mean, const float *run_var, const float *x,
                    size_t n, int train, size_t first, float *xhat, float *istd,
@@ -389,16 +359,14 @@ void tl_bn_forward(const tl_layer *l, const float *gamma, const float *beta,
     }
     return;
   }
-  if (__builtin_cpu_supports("avx2"))
-    bn_groups_avx2(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
-  else
-    bn_groups_portable(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
+  bn_groups(l, gamma, beta, x, n, first, xhat, istd, stat, groups, y);
 }
 
 /* Sums of dy and of dy * xhat of channel c over samples [a, b) in
  * lane_sums' partial sums. */
-static inline void bn_grad_sums(const float *dy, const float *xhat, size_t a, size_t b,
-                                size_t C, size_t plane, size_t c, double *sd, double *sdx)
+static inline __attribute__((always_inline)) void
+bn_grad_sums(const float *dy, const float *xhat, size_t a, size_t b, size_t C, size_t plane,
+             size_t c, double *sd, double *sdx)
 {
   double s[BN_LANES] = { 0 }, sx[BN_LANES] = { 0 };
   for (size_t k = a; k < b; k++)
@@ -407,8 +375,9 @@ static inline void bn_grad_sums(const float *dy, const float *xhat, size_t a, si
   *sdx = lanes_total(sx);
 }
 
-/* The backward pass over a chunk's groups (see tl_bn_backward). */
-static inline __attribute__((always_inline)) void
+/* The backward pass over a chunk's groups (see tl_bn_backward), AVX2 and
+ * portable as bn_groups: the same bits. */
+TL_AVX2_CLONES static void
 bn_back_groups(const tl_layer *l, const float *gamma, const float *xhat, const float *istd,
                const float *dy, size_t n, size_t first, float *dgamma, float *dbeta,
                float *dx)
@@ -432,32 +401,13 @@ bn_back_groups(const tl_layer *l, const float *gamma, const float *xhat, const f
   }
 }
 
-/* AVX2 where the CPU has it and portable, as bn_groups: the same bits. */
-__attribute__((target("avx2"))) static void
-bn_back_groups_avx2(const tl_layer *l, const float *gamma, const float *xhat,
-                    const float *istd, const float *dy, size_t n, size_t first,
-                    float *dgamma, float *dbeta, float *dx)
-{
-  bn_back_groups(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
-}
-
-static void bn_back_groups_portable(const tl_layer *l, const float *gamma, const float *xhat,
-                                    const float *istd, const float *dy, size_t n,
-                                    size_t first, float *dgamma, float *dbeta, float *dx)
-{
-  bn_back_groups(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
-}
-
 /* dx = gamma * istd * (dy - mean(dy) - xhat * mean(dy * xhat)), means over
  * the group's samples and positions. */
 void tl_bn_backward(const tl_layer *l, const float *gamma, const float *xhat,
                     const float *istd, const float *dy, size_t n, size_t first,
                     float *dgamma, float *dbeta, float *dx)
 {
-  if (__builtin_cpu_supports("avx2"))
-    bn_back_groups_avx2(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
-  else
-    bn_back_groups_portable(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
+  bn_back_groups(l, gamma, xhat, istd, dy, n, first, dgamma, dbeta, dx);
 }
 
 void tl_softmax_rows(const float *x, size_t n, size_t k, float *y)
